@@ -1,0 +1,36 @@
+"""The data model: every table of the product, imported here so one metadata knows them all."""
+
+from models.action import Action, ActionUpdate
+from models.agency import Agency
+from models.audit_return import Answer, AuditReturn, DeadlineExtension
+from models.cycle import Cycle, CycleAgency
+from models.evidence import EvidenceFile, EvidenceRequest
+from models.history import HistoryRecord
+from models.outbox import OutboxMessage
+from models.qa import Challenge, QaSelection
+from models.statement import ComplianceStatement
+from models.template import Question, Standard, Template
+from models.user import User, UserRole
+
+__all__ = [
+    "Action",
+    "ActionUpdate",
+    "Agency",
+    "Answer",
+    "AuditReturn",
+    "Challenge",
+    "ComplianceStatement",
+    "Cycle",
+    "CycleAgency",
+    "DeadlineExtension",
+    "EvidenceFile",
+    "EvidenceRequest",
+    "HistoryRecord",
+    "OutboxMessage",
+    "QaSelection",
+    "Question",
+    "Standard",
+    "Template",
+    "User",
+    "UserRole",
+]

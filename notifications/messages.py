@@ -1,0 +1,54 @@
+"""What each e-mail says: a subject line and plain-text and HTML bodies rendered from templates."""
+
+import os
+from dataclasses import dataclass
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+SUBJECTS = {
+    "invitation": "Section 11 audit {{ cycle_name }}: your agency's return is open",
+    "statement_requested": "Section 11 {{ cycle_name }}: statement of compliance for {{ agency_name }}",
+    "submission_receipt": "Section 11 {{ cycle_name }}: {{ agency_name }}'s return was submitted",
+    "challenge_raised": "Section 11 {{ cycle_name }}: the QA sub-group has a question about your return",
+    "evidence_requested": "Section 11 {{ cycle_name }}: evidence requested by {{ due_date }}",
+    "evidence_provided": "Section 11 {{ cycle_name }}: {{ agency_name }} provided the evidence requested",
+    "challenge_answered": "Section 11 {{ cycle_name }}: {{ agency_name }} answered a challenge",
+    "returned_for_amendment": "Section 11 {{ cycle_name }}: your return was sent back for amendment",
+    "withdrawn": "Section 11 {{ cycle_name }}: {{ agency_name }}'s return was withdrawn",
+    "action_plan_open": "Section 11 {{ cycle_name }}: your action plan is now live",
+    "action_assigned": "Section 11: you are the lead person for an action",
+    "statement_signed": "Section 11 {{ cycle_name }}: {{ agency_name }} signed its statement of compliance",
+    "peer_review_chosen": "Section 11 {{ cycle_name }}: {{ agency_name }} chose a re-audit by peer review",
+    "deadline_extended": "Section 11 {{ cycle_name }}: your deadline is now {{ new_deadline }}",
+}
+
+
+@dataclass(frozen=True)
+class RenderedEmail:
+    subject: str
+    text_body: str
+    html_body: str
+
+
+_env = Environment(
+    loader=PackageLoader("notifications", "templates/email"),
+    autoescape=select_autoescape(["html"]),
+    undefined=StrictUndefined,
+    keep_trailing_newline=True,
+)
+_subject_env = Environment(undefined=StrictUndefined, autoescape=False)
+
+
+def base_url() -> str:
+    """Where links in e-mails point: the product's public address."""
+    return os.environ.get("S11_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+
+
+def render(kind: str, context: dict[str, Any]) -> RenderedEmail:
+    """Render one kind of message; an unknown kind or a missing value is a programming error."""
+    full = {"base_url": base_url(), **context}
+    subject = _subject_env.from_string(SUBJECTS[kind]).render(full)
+    text = _env.get_template(f"{kind}.txt").render(full)
+    html = _env.get_template("layout.html").render({**full, "subject": subject, "body": text})
+    return RenderedEmail(subject=subject, text_body=text, html_body=html)

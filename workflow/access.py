@@ -1,0 +1,60 @@
+"""Who may do what: roles, and the rule that an agency's people see their own agency only."""
+
+from sqlmodel import Session, select
+
+from models import AuditReturn, User, UserRole
+from models.user import AGENCY_ROLES, Role
+from workflow.errors import NotFound, NotPermitted
+
+
+def roles_of(session: Session, user: User | None) -> set[Role]:
+    """The roles a person holds now; an inactive account holds none."""
+    if user is None or not user.active or user.id is None:
+        return set()
+    return {Role(r) for r in session.exec(select(UserRole.role).where(UserRole.user_id == user.id))}
+
+
+def is_partnership_staff(roles: set[Role]) -> bool:
+    """Coordinators and QA reviewers work across every agency."""
+    return bool(roles & {Role.COORDINATOR, Role.QA_REVIEWER})
+
+
+def can_see_agency(session: Session, user: User | None, agency_id: int) -> bool:
+    roles = roles_of(session, user)
+    if is_partnership_staff(roles):
+        return True
+    return bool(roles & AGENCY_ROLES) and user is not None and user.agency_id == agency_id
+
+
+def visible_return(session: Session, user: User | None, return_id: int) -> AuditReturn:
+    """The return, or NotFound when it does not exist or belongs to another agency."""
+    ret = session.get(AuditReturn, return_id)
+    if ret is None or not can_see_agency(session, user, ret.agency_id):
+        raise NotFound("There is no such return.")
+    return ret
+
+
+def require_role(
+    session: Session, user: User | None, allowed: frozenset[Role] | set[Role], what: str, agency_id: int | None = None
+) -> Role:
+    """The role under which the person acts; refuses with who may do it instead.
+
+    Agency roles count only for the person's own agency; partnership roles count everywhere.
+    """
+    roles = roles_of(session, user)
+    for role in sorted(allowed & roles, key=lambda r: r not in AGENCY_ROLES):
+        if role not in AGENCY_ROLES or agency_id is None or (user and user.agency_id == agency_id):
+            return role
+    if agency_id is not None and roles & AGENCY_ROLES and not is_partnership_staff(roles):
+        if user and user.agency_id != agency_id:
+            raise NotFound("There is no such return.")
+    raise NotPermitted(f"Only {who_may(allowed)} can {what}.")
+
+
+def who_may(roles: frozenset[Role] | set[Role]) -> str:
+    """'a coordinator or a QA reviewer': the roles named as a person would say them."""
+    names = []
+    for role in sorted(roles):
+        title = role.title if role.title.startswith("QA") else role.title.lower()
+        names.append(("an " if title[0] in "aeiou" else "a ") + title)
+    return " or ".join(names)

@@ -1,0 +1,41 @@
+"""Who gets told: an agency's contacts and executives, the partnership's coordinators."""
+
+from sqlmodel import Session, select
+
+from models import Agency, User, UserRole
+from models.user import Role
+
+
+def _users_with_role(session: Session, role: Role, agency_id: int | None = None) -> list[User]:
+    query = (
+        select(User)
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role == role.value, User.active == True)  # noqa: E712
+        .order_by(User.id)
+    )
+    if agency_id is not None:
+        query = query.where(User.agency_id == agency_id)
+    return list(session.exec(query))
+
+
+def agency_contacts(session: Session, agency: Agency) -> list[tuple[str, str]]:
+    """(e-mail, name) of the agency's users, or its named contact when it has no users yet."""
+    people = [(u.email, u.name) for u in _users_with_role(session, Role.AGENCY_USER, agency.id)]
+    if not people and agency.contact_email:
+        people = [(agency.contact_email, agency.contact_name)]
+    return people
+
+
+def agency_executives(session: Session, agency: Agency) -> list[tuple[str, str]]:
+    people = [(u.email, u.name) for u in _users_with_role(session, Role.EXECUTIVE, agency.id)]
+    if not people and agency.executive_email:
+        people = [(agency.executive_email, agency.executive_name)]
+    return people
+
+
+def coordinators(session: Session) -> list[tuple[str, str]]:
+    return [(u.email, u.name) for u in _users_with_role(session, Role.COORDINATOR)]
+
+
+def qa_reviewers(session: Session) -> list[tuple[str, str]]:
+    return [(u.email, u.name) for u in _users_with_role(session, Role.QA_REVIEWER)]

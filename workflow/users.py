@@ -1,0 +1,91 @@
+"""People: add them with roles, set and check passwords."""
+
+import secrets
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerifyMismatchError
+from email_validator import EmailNotValidError, validate_email
+from sqlmodel import Session, select
+
+from models import Agency, User, UserRole
+from models.user import AGENCY_ROLES, Role
+from workflow.access import require_role
+from workflow.errors import DomainError
+
+_hasher = PasswordHasher()
+MIN_PASSWORD_LENGTH = 12
+
+
+def add_user(
+    session: Session,
+    actor: User | None,
+    *,
+    email: str,
+    name: str,
+    roles: set[Role],
+    agency_id: int | None = None,
+    password: str | None = None,
+    job_title: str = "",
+) -> User:
+    """Add a person; agency roles need an agency. `actor` None is the command line."""
+    if actor is not None:
+        require_role(session, actor, {Role.COORDINATOR}, "add users")
+    problems = []
+    try:
+        email = validate_email(email.strip(), check_deliverability=False).normalized
+    except EmailNotValidError:
+        problems.append(f"“{email}” is not a valid e-mail address.")
+    if not name.strip():
+        problems.append("Enter the person's full name.")
+    if not roles:
+        problems.append("Give the person at least one role.")
+    if roles & AGENCY_ROLES and agency_id is None:
+        problems.append("An agency user, lead person or executive must belong to an agency.")
+    if agency_id is not None and session.get(Agency, agency_id) is None:
+        problems.append("That agency does not exist.")
+    if session.exec(select(User.id).where(User.email == email)).first():
+        problems.append(f"There is already an account for {email}.")
+    if password is not None:
+        problems.extend(password_problems(password))
+    if problems:
+        raise DomainError(problems)
+    user = User(email=email, name=name.strip(), agency_id=agency_id, job_title=job_title.strip(), session_token=secrets.token_hex(16))
+    if password is not None:
+        user.password_hash = _hasher.hash(password)
+    session.add(user)
+    session.flush()
+    for role in sorted(roles):
+        session.add(UserRole(user_id=user.id, role=role.value))
+    session.flush()
+    return user
+
+
+def password_problems(password: str) -> list[str]:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return [f"The password must be at least {MIN_PASSWORD_LENGTH} characters long."]
+    return []
+
+
+def set_password(session: Session, user: User, password: str) -> None:
+    """Set a new password and end every other session of this person."""
+    problems = password_problems(password)
+    if problems:
+        raise DomainError(problems)
+    user.password_hash = _hasher.hash(password)
+    user.session_token = secrets.token_hex(16)
+    session.add(user)
+    session.flush()
+
+
+def password_matches(session: Session, user: User, password: str) -> bool:
+    """Check a password, upgrading its hash when the hasher's settings have changed."""
+    if not user.password_hash:
+        return False
+    try:
+        _hasher.verify(user.password_hash, password)
+    except (VerifyMismatchError, InvalidHashError):
+        return False
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher.hash(password)
+        session.add(user)
+    return True
