@@ -16,8 +16,8 @@ def alembic_config(url: str) -> Config:
     return config
 
 
-def upgrade(url: str, revision: str = "head") -> None:
-    """Bring the database at `url` up to `revision` (the newest by default)."""
+def upgrade(url: str, revision: str = "heads") -> None:
+    """Bring the database at `url` up to `revision` (every branch's newest by default)."""
     command.upgrade(alembic_config(url), revision)
 
 

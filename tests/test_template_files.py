@@ -159,7 +159,8 @@ def test_a_missing_field_names_the_file_line_place_and_field(tmp_path: Path) -> 
 def test_an_unknown_field_is_an_error_and_suggests_the_right_name(tmp_path: Path) -> None:
     err = load_error(write(tmp_path, edited("guidance:", "gudance:")))
     assert str(err).endswith(
-        'section11.yaml, line 17, standard 1, question 1.1: unknown field "gudance" (did you mean "guidance"?)'
+        'section11.yaml, line 17, standard 1, question 1.1: '
+        'unknown field "gudance" (did you mean "guidance"?)'
     )
 
 
@@ -183,7 +184,9 @@ def test_a_descriptor_for_a_value_not_on_the_scale(tmp_path: Path) -> None:
 def test_a_yaml_syntax_error_names_the_line(tmp_path: Path) -> None:
     err = load_error(write(tmp_path, edited("title: Information sharing", "title: Information: sharing")))
     assert err.line == 21
-    assert str(err).endswith("section11.yaml, line 21: YAML syntax error: mapping values are not allowed here")
+    assert str(err).endswith(
+        "section11.yaml, line 21: YAML syntax error: mapping values are not allowed here"
+    )
 
 
 def test_a_key_written_twice_is_not_silently_dropped(tmp_path: Path) -> None:
@@ -239,19 +242,24 @@ def test_a_scale_with_a_repeated_value_and_a_best_value_needing_action(tmp_path:
 
 def test_a_json_template_loads_and_its_errors_have_lines_too(tmp_path: Path) -> None:
     data = yaml.safe_load(GOOD)
-    assert load_template_file(write(tmp_path, json.dumps(data, indent=2), "section11.json")).key == "test-template"
+    good = write(tmp_path, json.dumps(data, indent=2), "section11.json")
+    assert load_template_file(good).key == "test-template"
 
     del data["standards"][1]["questions"][0]["text"]
     text = json.dumps(data, indent=2)
     path = write(tmp_path, text, "section11.json")
     question_line = text.splitlines().index('          "ref": "2.1",')  # 0-based: the "{" above it
     err = load_error(path)
-    assert str(err) == f'{path}, line {question_line}, standard 2, question 2.1: missing required field "text"'
+    assert str(err) == (
+        f'{path}, line {question_line}, standard 2, question 2.1: missing required field "text"'
+    )
 
 
 def test_a_json_syntax_error_names_the_line(tmp_path: Path) -> None:
     err = load_error(write(tmp_path, '{\n  "key": "x",\n}\n', "section11.json"))
-    assert str(err).endswith("section11.json, line 3: JSON syntax error: Expecting property name enclosed in double quotes")
+    assert str(err).endswith(
+        "section11.json, line 3: JSON syntax error: Expecting property name enclosed in double quotes"
+    )
 
 
 def test_text_loads_without_a_file_and_the_name_picks_the_format() -> None:

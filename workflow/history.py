@@ -17,6 +17,8 @@ from models import Action, AuditReturn, Cycle, HistoryRecord, User
 from workflow.clock import utcnow
 
 GENESIS = "0" * 64
+# Who acted when no person did: the scheduler, or an administrator at the command line.
+SYSTEM_NAME = "System"
 SUBJECT_TABLES = {"return": AuditReturn, "action": Action, "cycle": Cycle}
 
 
@@ -68,7 +70,7 @@ def append(
         seq=(last.seq + 1) if last else 1,
         return_id=return_id,
         actor_id=actor.id if actor else None,
-        actor_name=actor.name if actor else "The scheduler",
+        actor_name=actor.name if actor else SYSTEM_NAME,
         trigger=trigger,
         from_state=from_state,
         to_state=to_state,

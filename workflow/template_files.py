@@ -7,7 +7,7 @@ line, the place in words ("standard 3, question 3.2") and what is wrong, and all
 import difflib
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from pathlib import Path
 from typing import Any, get_args, get_origin
 
@@ -69,23 +69,19 @@ class TemplateFileError(Exception):
     def __init__(self, errors: list[TemplateProblem]) -> None:
         self.errors = sorted(errors, key=lambda e: e.line or 0)
         first = self.errors[0]
-        self.filename, self.line, self.place, self.problem = (
-            first.filename,
-            first.line,
-            first.place,
-            first.problem,
-        )
+        self.filename, self.line, self.place, self.problem = astuple(first)
         super().__init__("\n".join(str(error) for error in self.errors))
 
 
 class _TemplateLoader(yaml.SafeLoader):
     """YAML that keeps what was typed: `ref: 1.10` stays "1.10" rather than the number 1.1, and
-    `value: no` stays "no" rather than false. Only true/false are booleans; pydantic turns text
-    into numbers where a field wants one."""
+    `value: no` stays "no" rather than false. Only true/false are booleans, nothing is a date, and
+    pydantic turns text into numbers where a field wants one."""
 
 
+_TYPED_TAGS = (":bool", ":int", ":float", ":timestamp")
 _TemplateLoader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if not tag.endswith((":bool", ":int", ":float"))]
+    first: [(tag, regexp) for tag, regexp in resolvers if not tag.endswith(_TYPED_TAGS)]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 _TemplateLoader.add_implicit_resolver(
@@ -199,20 +195,20 @@ def _problem(error: ErrorDetails, data: Any, node: Node | None, filename: str) -
             filename, _line(node, loc), _place(data, loc[:-1]), f'missing required field "{loc[-1]}"'
         )
     if kind == "extra_forbidden":
-        return TemplateProblem(
-            filename, _line(node, loc), _place(data, loc[:-1]), _unknown_field(loc)
-        )
+        return TemplateProblem(filename, _line(node, loc), _place(data, loc[:-1]), _unknown_field(loc))
     if kind in _EXPECTED and value is None:
         problem = f"is empty, but should be {_EXPECTED[kind]}"
     elif kind in _EXPECTED:
         problem = f"should be {_EXPECTED[kind]}, not {_describe(value)}"
+        if kind == "string_type" and isinstance(value, int | float):
+            problem += " (put it in quotes to make it text)"
     elif kind == "string_too_short":
         problem = "must not be empty"
     elif kind == "string_too_long":
         problem = f"is too long: at most {ctx['max_length']} characters"
     elif kind == "too_short":
-        wanted = ctx["min_length"]
-        problem = f"must have at least {wanted} {'entry' if wanted == 1 else 'entries'}, but has {ctx['actual_length']}"
+        wanted, entries = ctx["min_length"], "entry" if ctx["min_length"] == 1 else "entries"
+        problem = f"must have at least {wanted} {entries}, but has {ctx['actual_length']}"
     elif kind == "greater_than_equal":
         problem = f"must be {ctx['ge']} or more, not {value}"
     else:
@@ -228,7 +224,7 @@ def _describe(value: Any) -> str:
     if isinstance(value, bool):
         return str(value).lower()
     if isinstance(value, int | float):
-        return f"the number {value} (put it in quotes to make it text)"
+        return f"the number {value}"
     return f'"{value}"'
 
 
@@ -294,7 +290,7 @@ def _place(data: Any, loc: Loc) -> str:
             data = item
         elif segment == "descriptors" and segments:
             parts.append(f'descriptor "{segments.pop(0)}"')
-        elif segment == "scale" and segments:
+        elif segment == "scale":
             parts.append("scale")
             data = child
         else:

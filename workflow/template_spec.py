@@ -104,9 +104,8 @@ class RatingScale(_Spec):
             if item.label.casefold() in seen_labels:
                 problems.append((("values", i, "label"), f'the label "{item.label}" is used twice'))
             if item.score is not None and item.score in seen_scores:
-                problems.append(
-                    (("values", i, "score"), f"the score {item.score:g} is used twice: scores rank the values")
-                )
+                message = f"the score {item.score:g} is used twice: scores rank the values"
+                problems.append((("values", i, "score"), message))
             seen_values.add(item.value)
             seen_labels.add(item.label.casefold())
             if item.score is not None:
@@ -151,6 +150,7 @@ class RatingScale(_Spec):
         return value in self.labels
 
     def unknown_value_message(self, value: object) -> str:
+        """The words for refusing a value, listing the ones that would do."""
         return f'"{value}" is not one of the scale values: ' + ", ".join(self.labels)
 
     def label_for(self, value: str) -> str:
@@ -184,7 +184,8 @@ class RatingScale(_Spec):
 
 
 class QuestionSpec(_Spec):
-    """An element of a standard; descriptors say what each rating looks like for it."""
+    """An element of a standard; descriptors, keyed by scale value, say what each rating looks
+    like for this question (e.g. written score descriptors)."""
 
     ref: Annotated[str, Field(min_length=1, max_length=20)]
     text: Text
@@ -194,6 +195,8 @@ class QuestionSpec(_Spec):
 
 
 class StandardSpec(_Spec):
+    """A standard (key feature); its questions are what agencies actually rate."""
+
     number: Annotated[str, Field(min_length=1, max_length=20)]
     title: Annotated[str, Field(min_length=1, max_length=300)]
     description: str = ""
@@ -218,18 +221,18 @@ class TemplateSpec(_Spec):
     @model_validator(mode="after")
     def _consistent(self) -> Self:
         problems: list[tuple[Loc, str]] = []
-        numbers: dict[str, int] = {}
+        titles: dict[str, str] = {}
         refs: dict[str, str] = {}
         for s, standard in enumerate(self.standards):
-            if standard.number in numbers:
+            if standard.number in titles:
                 problems.append(
                     (
                         ("standards", s, "number"),
-                        f'standard number "{standard.number}" is already used by standard '
-                        f"{numbers[standard.number] + 1} in the list",
+                        f'number "{standard.number}" is already used by an earlier standard, '
+                        f'"{titles[standard.number]}"',
                     )
                 )
-            numbers.setdefault(standard.number, s)
+            titles.setdefault(standard.number, standard.title)
             for q, question in enumerate(standard.questions):
                 loc: Loc = ("standards", s, "questions", q)
                 if question.ref in refs:

@@ -1,0 +1,93 @@
+"""The administrator's command line: set up, load, import, add people, launch, check."""
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import text
+
+from models.db import make_engine
+from workflow.cli import main
+from workflow.standard_templates import DEFAULT_TEMPLATE_PATH
+
+
+@pytest.fixture
+def run(tmp_path, monkeypatch):
+    """Run `s11 ...` against a fresh SQLite database in a temporary instance folder."""
+    url = f"sqlite:///{tmp_path / 'cli.sqlite'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+
+    def invoke(*args: str, expect: int = 0):
+        result = runner.invoke(main, list(args), catch_exceptions=False)
+        assert result.exit_code == expect, result.output
+        return result
+
+    invoke.url = url
+    return invoke
+
+
+def test_an_administrator_sets_up_a_partnership_and_launches_a_cycle(run, tmp_path):
+    assert "up to date" in run("db", "upgrade").output
+    assert "41 questions" in run("template", "load", str(DEFAULT_TEMPLATE_PATH)).output
+    csv_file = tmp_path / "agencies.csv"
+    csv_file.write_text("name,sector,statutory,contact_email\nRiverside Council,Local authority,yes,sam@council.example.org\n"
+                        "Northbank Youth Club,Voluntary,no,jo@club.example.org\n")
+    assert "2 agencies added" in run("agencies", "import", str(csv_file)).output
+    run("users", "add", "--email", "cora@partnership.example.org", "--name", "Cora Ordinator", "--role", "coordinator",
+        "--password", "a long enough password")
+    launched = run("cycle", "launch", "--name", "Section 11 audit 2026-27", "--template", "section11-default",
+                   "--opens", "2026-12-01", "--deadline", "2027-01-31", "--qa-ends", "2027-03-31", "--review", "2027-06-30",
+                   "--statement-deadline", "2027-07-31")
+    assert "2 returns, invitations queued" in launched.output
+    status = run("cycle", "status", "Section 11 audit 2026-27").output
+    assert "Invited                             2" in status
+    assert "The history is intact" in run("verify-history").output
+
+
+def test_a_bad_csv_row_is_named_and_nothing_is_imported(run, tmp_path):
+    run("db", "upgrade")
+    csv_file = tmp_path / "agencies.csv"
+    csv_file.write_text("name,sector,statutory\nRiverside Council,Local authority,yes\nNorthbank,,perhaps\n")
+    result = run("agencies", "import", str(csv_file), expect=1)
+    assert "Error: Row 3: statutory must be yes or no, not “perhaps”." in result.output
+    assert "Nothing was saved." in result.output
+    with make_engine(run.url).connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM agency")).scalar() == 0
+
+
+def test_a_template_with_a_missing_field_is_refused_with_its_line(run, tmp_path):
+    run("db", "upgrade")
+    broken = tmp_path / "ours.yaml"
+    broken.write_text(DEFAULT_TEMPLATE_PATH.read_text().replace("name: ", "nme: ", 1))
+    result = run("template", "load", str(broken), expect=1)
+    assert "ours.yaml, line" in result.output and "Nothing was saved." in result.output
+
+
+def test_verify_history_fails_loudly_when_a_record_was_edited(run, tmp_path):
+    test_an_administrator_sets_up_a_partnership_and_launches_a_cycle(run, tmp_path)
+    with make_engine(run.url).begin() as connection:
+        connection.execute(text("UPDATE history_record SET reason = 'nothing to see' WHERE seq = 1"))
+    result = run("verify-history", expect=2)
+    assert "TAMPERED: return 1, record 1: was changed after it was written" in result.output
+
+
+def test_the_lifecycle_diagram_is_drawn_from_the_machine(run):
+    diagram = run("diagram", "return").output
+    assert "stateDiagram-v2" in diagram
+    assert "submitted --> under_qa_challenge: challenge" in diagram
+    assert "evidence_requested --> under_qa_challenge: evidence_provided" in diagram
+
+
+def test_help_explains_every_command(run):
+    text_out = run("--help").output
+    for command in ("db", "template", "agencies", "users", "cycle", "verify-history", "diagram", "demo"):
+        assert command in text_out
+
+
+def test_the_demo_builds_returns_in_every_state(run, tmp_path):
+    output = run("demo", "--instance", str(tmp_path / "instance")).output
+    for state in ("Invited", "In progress", "Submitted", "Under QA challenge", "Evidence requested", "Action plan open",
+                  "Statement of compliance signed"):
+        line = next(line for line in output.splitlines() if line.strip().startswith(state))
+        assert int(line.split()[-1]) >= 1, line
+    assert "coordinator@demo.example.org" in output
