@@ -189,3 +189,37 @@ def test_a_refused_move_saves_nothing_and_sends_nothing(engine, session, partner
     after = (session.exec(select(HistoryRecord)).all(), session.exec(select(OutboxMessage)).all())
     assert [len(x) for x in after] == [len(x) for x in before]
     assert qa.selection_of(session, ret.id) is None
+
+
+def test_a_coordinator_extends_one_agencys_deadline_with_a_reason(engine, session, partnership):
+    from workflow import deadlines
+    from workflow.content import effective_deadline
+
+    p = partnership
+    cycle, _ = launch_cycle(engine, p["coordinator"], [p["health"], p["youth"]], template=p["template"])
+    ret = _return_of(session, cycle, p["health"])
+    with pytest.raises(DomainError) as refused:
+        act(engine, deadlines.extend_deadline, p["coordinator"], ret.id, new_deadline=cycle.submission_deadline, reason="")
+    assert refused.value.reasons == [
+        f"The new deadline must be after the current one ({cycle.submission_deadline:%d %B %Y}).",
+        "Give the reason for the extension.",
+    ]
+    with pytest.raises(DomainError, match="Only a coordinator can extend a deadline"):
+        act(engine, deadlines.extend_deadline, p["agency_user"], ret.id, new_deadline=cycle.submission_deadline + timedelta(days=7), reason="Please")
+    later = cycle.submission_deadline + timedelta(days=14)
+    act(engine, deadlines.extend_deadline, p["coordinator"], ret.id, new_deadline=later, reason="Merger with another trust")
+    assert effective_deadline(session, ret) == later
+    assert effective_deadline(session, _return_of(session, cycle, p["youth"])) == cycle.submission_deadline
+    told = session.exec(select(OutboxMessage).where(OutboxMessage.kind == "deadline_extended")).one()
+    assert told.to_email == "alex.agency@example.org" and "Merger with another trust" in told.text_body
+
+
+def test_answers_cannot_change_once_submitted(engine, session, partnership):
+    p = partnership
+    cycle, _ = launch_cycle(engine, p["coordinator"], [p["health"]], template=p["template"])
+    ret = _return_of(session, cycle, p["health"])
+    questions = questions_of(session, p["template"])
+    answer_everything(engine, p["agency_user"], ret.id, questions)
+    act(engine, returns.submit, p["agency_user"], ret.id, declaration_confirmed=True)
+    with pytest.raises(DomainError, match="You cannot change the answers because the return is submitted."):
+        act(engine, returns.save_answer, p["agency_user"], ret.id, questions[0].id, rating="not_met")
