@@ -30,13 +30,24 @@ def act(engine: Engine, operation: Callable[..., T], *args: Any, **kwargs: Any) 
             raise
 
 
-def add_agency(session: Session, *, name: str = "Hackney Health Trust", sector: str = "Health", statutory: bool = True,
-               contact_email: str = "", executive_email: str = "") -> Agency:
+def add_agency(
+    session: Session,
+    *,
+    name: str = "Hackney Health Trust",
+    sector: str = "Health",
+    statutory: bool = True,
+    contact_email: str = "",
+    executive_email: str = "",
+) -> Agency:
     slug = name.lower().replace(" ", "-")
     details = agencies.AgencyDetails(
-        name=name, sector=sector, statutory=statutory, contact_name=f"{name} contact",
+        name=name,
+        sector=sector,
+        statutory=statutory,
+        contact_name=f"{name} contact",
         contact_email=contact_email or f"contact@{slug}.example.org",
-        executive_name=f"{name} chief executive", executive_email=executive_email or f"ceo@{slug}.example.org",
+        executive_name=f"{name} chief executive",
+        executive_email=executive_email or f"ceo@{slug}.example.org",
     )
     agency = agencies.save_agency(session, _system_coordinator(session), details)
     session.commit()
@@ -85,8 +96,15 @@ def launch_cycle(
         statement_deadline=opens_on + timedelta(days=200),
     )
     cycle = act(
-        engine, cycles.create_cycle, coordinator, name=name, kind=kind, template_id=template.id, dates=dates,
-        agency_ids=[a.id for a in agency_list], previous_cycle_id=previous_cycle_id,
+        engine,
+        cycles.create_cycle,
+        coordinator,
+        name=name,
+        kind=kind,
+        template_id=template.id,
+        dates=dates,
+        agency_ids=[a.id for a in agency_list],
+        previous_cycle_id=previous_cycle_id,
     )
     returns = act(engine, cycles.launch, coordinator, cycle.id)
     return cycle, returns
@@ -97,12 +115,35 @@ def questions_of(session: Session, template: Template, *, statutory: bool = True
     return [q for q in session.exec(query) if statutory or not q.statutory_only]
 
 
-def answer_everything(engine: Engine, agency_user: User, return_id: int, questions: list[Question], *,
-                      rating: str = "fully_met", lead: User | None = None) -> None:
+def answer_everything(
+    engine: Engine,
+    agency_user: User,
+    return_id: int,
+    questions: list[Question],
+    *,
+    rating: str = "fully_met",
+    lead: User | None = None,
+) -> None:
     """Answer every question with one rating, giving what that rating needs."""
     for question in questions:
-        act(engine, save_answer, agency_user, return_id, question.id, rating=rating,
-            narrative="We have a named lead and a written policy.", evidence_description="Board minutes, March")
+        act(
+            engine,
+            save_answer,
+            agency_user,
+            return_id,
+            question.id,
+            rating=rating,
+            narrative="We have a named lead and a written policy.",
+            evidence_description="Board minutes, March",
+        )
         if lead is not None:
-            act(engine, add_action, agency_user, return_id, question.id, description="Review the policy",
-                lead_user_id=lead.id, target_date=today() + timedelta(days=90))
+            act(
+                engine,
+                add_action,
+                agency_user,
+                return_id,
+                question.id,
+                description="Review the policy",
+                lead_user_id=lead.id,
+                target_date=today() + timedelta(days=90),
+            )

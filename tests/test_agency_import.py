@@ -32,7 +32,10 @@ def test_importing_again_updates_instead_of_duplicating(session):
 
 
 def test_a_file_with_bad_rows_saves_nothing_and_names_each_row(session):
-    bad = GOOD + "Riverside Police,,maybe,,,not-an-email,,\nRiverside Council,Local authority,yes,,,,,\nSafe Families,Voluntary,no,Nobody Council,,,,\n"
+    bad = (
+        GOOD
+        + "Riverside Police,,maybe,,,not-an-email,,\nRiverside Council,Local authority,yes,,,,,\nSafe Families,Voluntary,no,Nobody Council,,,,\n"
+    )
     with pytest.raises(DomainError) as refused:
         agencies.import_csv(session, None, bad)
     session.rollback()

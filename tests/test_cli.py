@@ -30,14 +30,41 @@ def test_an_administrator_sets_up_a_partnership_and_launches_a_cycle(run, tmp_pa
     assert "up to date" in run("db", "upgrade").output
     assert "41 questions" in run("template", "load", str(DEFAULT_TEMPLATE_PATH)).output
     csv_file = tmp_path / "agencies.csv"
-    csv_file.write_text("name,sector,statutory,contact_email\nRiverside Council,Local authority,yes,sam@council.example.org\n"
-                        "Northbank Youth Club,Voluntary,no,jo@club.example.org\n")
+    csv_file.write_text(
+        "name,sector,statutory,contact_email\nRiverside Council,Local authority,yes,sam@council.example.org\n"
+        "Northbank Youth Club,Voluntary,no,jo@club.example.org\n"
+    )
     assert "2 agencies added" in run("agencies", "import", str(csv_file)).output
-    run("users", "add", "--email", "cora@partnership.example.org", "--name", "Cora Ordinator", "--role", "coordinator",
-        "--password", "a long enough password")
-    launched = run("cycle", "launch", "--name", "Section 11 audit 2026-27", "--template", "section11-default",
-                   "--opens", "2026-12-01", "--deadline", "2027-01-31", "--qa-ends", "2027-03-31", "--review", "2027-06-30",
-                   "--statement-deadline", "2027-07-31")
+    run(
+        "users",
+        "add",
+        "--email",
+        "cora@partnership.example.org",
+        "--name",
+        "Cora Ordinator",
+        "--role",
+        "coordinator",
+        "--password",
+        "a long enough password",
+    )
+    launched = run(
+        "cycle",
+        "launch",
+        "--name",
+        "Section 11 audit 2026-27",
+        "--template",
+        "section11-default",
+        "--opens",
+        "2026-12-01",
+        "--deadline",
+        "2027-01-31",
+        "--qa-ends",
+        "2027-03-31",
+        "--review",
+        "2027-06-30",
+        "--statement-deadline",
+        "2027-07-31",
+    )
     assert "2 returns, invitations queued" in launched.output
     status = run("cycle", "status", "Section 11 audit 2026-27").output
     assert "Invited                             2" in status
@@ -86,8 +113,15 @@ def test_help_explains_every_command(run):
 
 def test_the_demo_builds_returns_in_every_state(run, tmp_path):
     output = run("demo", "--instance", str(tmp_path / "instance")).output
-    for state in ("Invited", "In progress", "Submitted", "Under QA challenge", "Evidence requested", "Action plan open",
-                  "Statement of compliance signed"):
+    for state in (
+        "Invited",
+        "In progress",
+        "Submitted",
+        "Under QA challenge",
+        "Evidence requested",
+        "Action plan open",
+        "Statement of compliance signed",
+    ):
         line = next(line for line in output.splitlines() if line.strip().startswith(state))
         assert int(line.split()[-1]) >= 1, line
     assert "coordinator@demo.example.org" in output

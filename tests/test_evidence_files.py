@@ -37,7 +37,9 @@ def test_a_renamed_executable_is_refused(name, data):
 
 
 def test_an_executable_by_name_is_refused_with_the_allowed_kinds():
-    with pytest.raises(DomainError, match="“setup.exe” is not an allowed kind of file. Upload a DOCX, DOC, PDF, JPG, JPEG, PNG or GIF file."):
+    with pytest.raises(
+        DomainError, match="“setup.exe” is not an allowed kind of file. Upload a DOCX, DOC, PDF, JPG, JPEG, PNG or GIF file."
+    ):
         check_upload("setup.exe", MZ)
 
 

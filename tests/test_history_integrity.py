@@ -64,6 +64,8 @@ def test_deleting_the_last_record_and_rewinding_the_state_is_detected(engine, se
 
 def test_the_history_of_a_return_reads_back_in_order(session, submitted):
     records = history.for_return(session, submitted.id)
-    assert [r.seq for r in records if r.subject_type == "return"] == list(range(1, 1 + sum(r.subject_type == "return" for r in records)))
+    assert [r.seq for r in records if r.subject_type == "return"] == list(
+        range(1, 1 + sum(r.subject_type == "return" for r in records))
+    )
     assert records[0].trigger == "launch" and records[-1].trigger == "submit"
     assert all(later.at >= earlier.at for earlier, later in zip(records, records[1:], strict=False))

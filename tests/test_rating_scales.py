@@ -54,9 +54,26 @@ def test_a_0_to_3_template_with_not_applicable_and_an_incomplete_action(engine, 
     first, second, third, *rest = questions_of(session, template)
     user = people["agency_user"]
     act(engine, returns.save_answer, user, ret.id, first.id, rating="requires_improvement")
-    act(engine, returns.add_action, user, ret.id, first.id, description="", lead_user_id=None, target_date=today() - timedelta(days=1))
+    act(
+        engine,
+        returns.add_action,
+        user,
+        ret.id,
+        first.id,
+        description="",
+        lead_user_id=None,
+        target_date=today() - timedelta(days=1),
+    )
     act(engine, returns.save_answer, user, ret.id, second.id, rating="not_applicable")
-    act(engine, returns.save_answer, user, ret.id, third.id, rating="not_applicable", not_applicable_reason="We run no residential services")
+    act(
+        engine,
+        returns.save_answer,
+        user,
+        ret.id,
+        third.id,
+        rating="not_applicable",
+        not_applicable_reason="We run no residential services",
+    )
     for question in rest:
         act(engine, returns.save_answer, user, ret.id, question.id, rating="outstanding", evidence_description="Audit report")
     with pytest.raises(DomainError) as refused:

@@ -65,10 +65,26 @@ def test_a_year_of_the_audit_from_launch_to_signed_statement(engine, session, pa
     assert _return_of(session, cycle, p["health"]).status == ReturnState.IN_PROGRESS
 
     # The agency fixes every problem and submits.
-    act(engine, returns.save_answer, p["agency_user"], ret.id, first.id, rating="fully_met",
-        narrative="Named lead in post", evidence_description="Job description of the named lead")
-    action = act(engine, returns.add_action, p["agency_user"], ret.id, second.id, description="Train all managers",
-                 lead_user_id=p["lead"].id, target_date=today() + timedelta(days=60))
+    act(
+        engine,
+        returns.save_answer,
+        p["agency_user"],
+        ret.id,
+        first.id,
+        rating="fully_met",
+        narrative="Named lead in post",
+        evidence_description="Job description of the named lead",
+    )
+    action = act(
+        engine,
+        returns.add_action,
+        p["agency_user"],
+        ret.id,
+        second.id,
+        description="Train all managers",
+        lead_user_id=p["lead"].id,
+        target_date=today() + timedelta(days=60),
+    )
     answer_everything(engine, p["agency_user"], ret.id, rest)
     act(engine, returns.submit, p["agency_user"], ret.id, declaration_confirmed=True)
     ret = _return_of(session, cycle, p["health"])
@@ -76,10 +92,19 @@ def test_a_year_of_the_audit_from_launch_to_signed_statement(engine, session, pa
     assert ret.submitted_by_id == p["agency_user"].id
 
     # QA challenges, asks for evidence; the agency answers and provides it; QA accepts.
-    challenge = act(engine, qa.raise_challenge, p["qa"], ret.id, text="How do you know managers apply the policy?", question_id=second.id)
+    challenge = act(
+        engine, qa.raise_challenge, p["qa"], ret.id, text="How do you know managers apply the policy?", question_id=second.id
+    )
     assert _return_of(session, cycle, p["health"]).status == ReturnState.UNDER_QA_CHALLENGE
-    request = act(engine, qa.request_evidence, p["qa"], ret.id, description="The training register for 2026",
-                  due_date=today() + timedelta(days=14), question_id=second.id)
+    request = act(
+        engine,
+        qa.request_evidence,
+        p["qa"],
+        ret.id,
+        description="The training register for 2026",
+        due_date=today() + timedelta(days=14),
+        question_id=second.id,
+    )
     assert _return_of(session, cycle, p["health"]).status == ReturnState.EVIDENCE_REQUESTED
     with pytest.raises(DomainError, match="You cannot accept the return because the return is evidence requested."):
         act(engine, qa.accept, p["qa"], ret.id)
@@ -99,7 +124,11 @@ def test_a_year_of_the_audit_from_launch_to_signed_statement(engine, session, pa
     assert _return_of(session, cycle, p["health"]).status == ReturnState.COMPLIANCE_STATEMENT_SIGNED
 
     # The history reads back in order, complete, and is intact.
-    moves = [(r.trigger, r.from_state, r.to_state) for r in history.for_return(session, ret.id) if r.subject_type == "return" and r.to_state]
+    moves = [
+        (r.trigger, r.from_state, r.to_state)
+        for r in history.for_return(session, ret.id)
+        if r.subject_type == "return" and r.to_state
+    ]
     assert moves == [
         ("launch", "", "invited"),
         ("start", "invited", "in_progress"),
@@ -113,8 +142,16 @@ def test_a_year_of_the_audit_from_launch_to_signed_statement(engine, session, pa
     count, problems = history.verify(session)
     assert problems == [] and count > 10
     kinds = {m.kind for m in session.exec(select(OutboxMessage).where(OutboxMessage.return_id == ret.id))}
-    assert {"invitation", "submission_receipt", "challenge_raised", "evidence_requested", "evidence_provided",
-            "challenge_answered", "action_plan_open", "statement_signed"} <= kinds
+    assert {
+        "invitation",
+        "submission_receipt",
+        "challenge_raised",
+        "evidence_requested",
+        "evidence_provided",
+        "challenge_answered",
+        "action_plan_open",
+        "statement_signed",
+    } <= kinds
 
 
 def test_every_role_is_refused_a_move_that_is_not_theirs(engine, session, partnership):
@@ -205,7 +242,14 @@ def test_a_coordinator_extends_one_agencys_deadline_with_a_reason(engine, sessio
         "Give the reason for the extension.",
     ]
     with pytest.raises(DomainError, match="Only a coordinator can extend a deadline"):
-        act(engine, deadlines.extend_deadline, p["agency_user"], ret.id, new_deadline=cycle.submission_deadline + timedelta(days=7), reason="Please")
+        act(
+            engine,
+            deadlines.extend_deadline,
+            p["agency_user"],
+            ret.id,
+            new_deadline=cycle.submission_deadline + timedelta(days=7),
+            reason="Please",
+        )
     later = cycle.submission_deadline + timedelta(days=14)
     act(engine, deadlines.extend_deadline, p["coordinator"], ret.id, new_deadline=later, reason="Merger with another trust")
     assert effective_deadline(session, ret) == later

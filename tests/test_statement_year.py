@@ -20,27 +20,49 @@ def year_one_done(engine, session):
     """Year one: the agency rated standard 2 Partly met (one element), everything else Fully met."""
     agency = add_agency(session)
     coordinator = add_person(session, name="Cora Ordinator", roles={Role.COORDINATOR})
-    reviewer = add_person(session, name="Quinn Reviewer", roles={Role.QA_REVIEWER})
     agency_user = add_person(session, name="Alex Agency", roles={Role.AGENCY_USER}, agency=agency)
     lead = add_person(session, name="Lee Lead", roles={Role.LEAD_PERSON}, agency=agency)
     executive = add_person(session, name="Erin Executive", roles={Role.EXECUTIVE}, agency=agency)
     template = install_template(session)
-    year_one, launched = launch_cycle(engine, coordinator, [agency], template=template, name="Section 11 audit 2025-26",
-                                      opens_on=today() - timedelta(days=400))
+    year_one, launched = launch_cycle(
+        engine, coordinator, [agency], template=template, name="Section 11 audit 2025-26", opens_on=today() - timedelta(days=400)
+    )
     standard_two = session.exec(select(Standard).where(Standard.template_id == template.id, Standard.number == "2")).one()
     questions = session.exec(select(Question).where(Question.template_id == template.id)).all()
     for question in questions:
         partly = question.standard_id == standard_two.id and question.position == 0
-        act(engine, returns.save_answer, agency_user, launched[0].id, question.id, rating="partly_met" if partly else "fully_met",
-            evidence_description="" if partly else "Policy and minutes")
+        act(
+            engine,
+            returns.save_answer,
+            agency_user,
+            launched[0].id,
+            question.id,
+            rating="partly_met" if partly else "fully_met",
+            evidence_description="" if partly else "Policy and minutes",
+        )
         if partly:
-            act(engine, returns.add_action, agency_user, launched[0].id, question.id, description="Publish the statement",
-                lead_user_id=lead.id, target_date=today() + timedelta(days=30))
+            act(
+                engine,
+                returns.add_action,
+                agency_user,
+                launched[0].id,
+                question.id,
+                description="Publish the statement",
+                lead_user_id=lead.id,
+                target_date=today() + timedelta(days=30),
+            )
     act(engine, returns.submit, agency_user, launched[0].id, declaration_confirmed=True)
     act(engine, qa.release_without_qa, coordinator, launched[0].id)
     act(engine, cycles.close, coordinator, year_one.id)
-    year_two, launched_two = launch_cycle(engine, coordinator, [agency], template=template, name="Section 11 statement 2026-27",
-                                          kind=CycleKind.STATEMENT_YEAR, previous_cycle_id=year_one.id)
+    year_two, launched_two = launch_cycle(
+        engine,
+        coordinator,
+        [agency],
+        template=template,
+        name="Section 11 statement 2026-27",
+        kind=CycleKind.STATEMENT_YEAR,
+        previous_cycle_id=year_one.id,
+    )
     return {"return": launched_two[0], "executive": executive, "agency_user": agency_user, "coordinator": coordinator}
 
 
@@ -50,21 +72,37 @@ def test_executive_signs_naming_the_standard_raised_to_fully_met_with_evidence(e
     assert [(s.number, s.last_rating) for s in raisable] == [("2", "Partly met")]
 
     with pytest.raises(DomainError) as refused:
-        act(engine, statements.sign, executive, ret.id, signed_name="Erin Exec", declaration_confirmed=False,
-            improvements=[statements.Improvement("2", " "), statements.Improvement("5", "We are great")])
+        act(
+            engine,
+            statements.sign,
+            executive,
+            ret.id,
+            signed_name="Erin Exec",
+            declaration_confirmed=False,
+            improvements=[statements.Improvement("2", " "), statements.Improvement("5", "We are great")],
+        )
     assert refused.value.reasons == [
         "Type your full name exactly as it is on your account (Erin Executive) to sign.",
         "Confirm the statement of compliance.",
         "Give the evidence that standard 2 is now fully met.",
         "Standard 5 was not self-assessed below the top rating last time, so there is nothing to raise.",
     ]
-    act(engine, statements.sign, executive, ret.id, signed_name="erin  executive", declaration_confirmed=True,
-        improvements=[statements.Improvement("2", "Statement published on the intranet; audit of 40 staff shows awareness")])
+    act(
+        engine,
+        statements.sign,
+        executive,
+        ret.id,
+        signed_name="erin  executive",
+        declaration_confirmed=True,
+        improvements=[statements.Improvement("2", "Statement published on the intranet; audit of 40 staff shows awareness")],
+    )
     session.expire_all()
     assert session.get(AuditReturn, ret.id).status == ReturnState.COMPLIANCE_STATEMENT_SIGNED
     statement = session.exec(select(ComplianceStatement).where(ComplianceStatement.return_id == ret.id)).one()
     assert statement.choice == "signed"
-    assert statement.improvements == [{"standard": "2", "evidence": "Statement published on the intranet; audit of 40 staff shows awareness"}]
+    assert statement.improvements == [
+        {"standard": "2", "evidence": "Statement published on the intranet; audit of 40 staff shows awareness"}
+    ]
 
 
 def test_executive_chooses_a_re_audit_by_peer_review_instead(engine, session, year_one_done):

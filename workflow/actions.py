@@ -19,9 +19,7 @@ NEEDS_REASON = {"cancel", "reopen"}
 
 def my_actions(session: Session, user: User) -> list[Action]:
     """The actions this person leads, in every cycle, soonest first."""
-    return list(
-        session.exec(select(Action).where(Action.lead_user_id == user.id).order_by(Action.target_date, Action.id))
-    )
+    return list(session.exec(select(Action).where(Action.lead_user_id == user.id).order_by(Action.target_date, Action.id)))
 
 
 def is_overdue(action: Action) -> bool:
@@ -39,14 +37,16 @@ def _may_update(session: Session, user: User, action: Action, ret: AuditReturn) 
     return Role.AGENCY_USER in roles_of(session, user) and user.agency_id == ret.agency_id
 
 
-def update_progress(
-    session: Session, actor: User, action_id: int, *, note: str, trigger: str | None = None
-) -> ActionUpdate:
+def update_progress(session: Session, actor: User, action_id: int, *, note: str, trigger: str | None = None) -> ActionUpdate:
     """Record progress, and optionally move the action (begin, complete, cancel, reopen)."""
     action = session.get(Action, action_id)
     if action is None:
         raise NotFound("There is no such action.")
-    ret = visible_return(session, actor, action.return_id) if action.lead_user_id != actor.id else session.get(AuditReturn, action.return_id)
+    ret = (
+        visible_return(session, actor, action.return_id)
+        if action.lead_user_id != actor.id
+        else session.get(AuditReturn, action.return_id)
+    )
     if not _may_update(session, actor, action, ret):
         raise NotPermitted("Only the action's lead person or the agency's users can update it.")
     reasons = []

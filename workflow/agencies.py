@@ -12,7 +12,16 @@ from models.user import Role
 from workflow.access import require_role
 from workflow.errors import DomainError
 
-CSV_COLUMNS = ["name", "sector", "statutory", "commissioned_by", "contact_name", "contact_email", "executive_name", "executive_email"]
+CSV_COLUMNS = [
+    "name",
+    "sector",
+    "statutory",
+    "commissioned_by",
+    "contact_name",
+    "contact_email",
+    "executive_name",
+    "executive_email",
+]
 REQUIRED_COLUMNS = {"name", "sector", "statutory"}
 YES = {"yes", "y", "true", "1", "statutory"}
 NO = {"no", "n", "false", "0", "non-statutory", "non statutory", ""}
@@ -110,7 +119,9 @@ def import_csv(session: Session, actor: User | None, text: str) -> ImportResult:
     headers = {h.strip().lower() for h in reader.fieldnames or []}
     missing = REQUIRED_COLUMNS - headers
     if missing:
-        raise DomainError(f"The file has no column {', '.join(sorted(missing))}. The first row must name the columns: {', '.join(CSV_COLUMNS)}.")
+        raise DomainError(
+            f"The file has no column {', '.join(sorted(missing))}. The first row must name the columns: {', '.join(CSV_COLUMNS)}."
+        )
     unknown = headers - set(CSV_COLUMNS)
     if unknown:
         raise DomainError(f"Unknown column {', '.join(sorted(unknown))}. Use only: {', '.join(CSV_COLUMNS)}.")
@@ -124,7 +135,9 @@ def import_csv(session: Session, actor: User | None, text: str) -> ImportResult:
         if statutory not in YES | NO:
             row_problems.append(f"statutory must be yes or no, not “{row.get('statutory')}”")
         details = AgencyDetails(
-            name=row.get("name", ""), sector=row.get("sector", ""), statutory=statutory in YES,
+            name=row.get("name", ""),
+            sector=row.get("sector", ""),
+            statutory=statutory in YES,
             **{k: row.get(k, "") for k in CSV_COLUMNS[3:]},
         )
         row_problems.extend(p.rstrip(".") for p in details_problems(details))

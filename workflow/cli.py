@@ -32,8 +32,10 @@ def _fail(error: Exception) -> None:
     sys.exit(1)
 
 
-@click.group(help="Run a safeguarding children partnership's annual Section 11 audit.\n\n"
-             "The database is DATABASE_URL, or SQLite in ./instance when it is not set.")
+@click.group(
+    help="Run a safeguarding children partnership's annual Section 11 audit.\n\n"
+    "The database is DATABASE_URL, or SQLite in ./instance when it is not set."
+)
 def main() -> None:
     pass
 
@@ -91,8 +93,11 @@ def agencies_group() -> None:
     pass
 
 
-@agencies_group.command("import", help=f"Add or update agencies from a CSV file with the columns: {', '.join(agencies.CSV_COLUMNS)}. "
-                        "A bad row refuses the whole file.")
+@agencies_group.command(
+    "import",
+    help=f"Add or update agencies from a CSV file with the columns: {', '.join(agencies.CSV_COLUMNS)}. "
+    "A bad row refuses the whole file.",
+)
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def agencies_import(path: Path) -> None:
     try:
@@ -120,7 +125,9 @@ def users_add(email: str, name: str, roles: tuple[str, ...], agency_name: str | 
     try:
         with transaction(_engine()) as session:
             agency_id = _agency_id(session, agency_name)
-            user = users.add_user(session, None, email=email, name=name, roles={Role(r) for r in roles}, agency_id=agency_id, password=password)
+            user = users.add_user(
+                session, None, email=email, name=name, roles={Role(r) for r in roles}, agency_id=agency_id, password=password
+            )
     except DomainError as error:
         _fail(error)
     click.echo(f"Added {user.name} <{user.email}> as {', '.join(roles)}.")
@@ -151,20 +158,29 @@ def cycle() -> None:
 @click.option("--statement-deadline", type=click.DateTime(["%Y-%m-%d"]), required=True)
 @click.option("--previous", "previous_name", default=None, help="The previous cycle's name (statement of compliance years).")
 @click.option("--agency", "agency_names", multiple=True, help="Repeat for each agency; leave out for every active agency.")
-def cycle_launch(name, kind, template_key, opens, deadline, qa_ends, review, statement_deadline, previous_name, agency_names) -> None:
+def cycle_launch(
+    name, kind, template_key, opens, deadline, qa_ends, review, statement_deadline, previous_name, agency_names
+) -> None:
     try:
         with transaction(_engine()) as session:
             found = templates.latest(session, template_key)
             if found is None:
                 raise DomainError(f"There is no template “{template_key}”: load it with `s11 template load FILE`.")
             ids = [_agency_id(session, n) for n in agency_names] or [
-                a.id for a in session.exec(select(Agency).where(Agency.active == True))  # noqa: E712
+                a.id
+                for a in session.exec(select(Agency).where(Agency.active == True))  # noqa: E712
             ]
             previous = session.exec(select(Cycle).where(Cycle.name == previous_name)).first() if previous_name else None
             dates = cycles.CycleDates(*(d.date() for d in (opens, deadline, qa_ends, review, statement_deadline)))
             made = cycles.create_cycle(
-                session, None, name=name, kind=CycleKind(kind), template_id=found.id, dates=dates,
-                agency_ids=ids, previous_cycle_id=previous.id if previous else None,
+                session,
+                None,
+                name=name,
+                kind=CycleKind(kind),
+                template_id=found.id,
+                dates=dates,
+                agency_ids=ids,
+                previous_cycle_id=previous.id if previous else None,
             )
             launched = cycles.launch(session, None, made.id)
     except DomainError as error:
@@ -183,7 +199,9 @@ def cycle_status(name: str) -> None:
 
 
 def _print_status(result: cycles.CycleStatus) -> None:
-    click.echo(f"{result.cycle.name} ({CycleKind(result.cycle.kind).title}, {result.cycle.status}), deadline {result.cycle.submission_deadline:%d %B %Y}")
+    click.echo(
+        f"{result.cycle.name} ({CycleKind(result.cycle.kind).title}, {result.cycle.status}), deadline {result.cycle.submission_deadline:%d %B %Y}"
+    )
     for state, count in result.by_state.items():
         click.echo(f"  {ReturnState(state).title:<32} {count:>4}")
     click.echo(f"  {'Total':<32} {result.total:>4}")
@@ -208,7 +226,10 @@ def diagram(lifecycle: str) -> None:
     click.echo(machine.mermaid())
 
 
-@main.command("demo", help="Build a demo database (instance/demo.sqlite, made afresh) with a launched cycle and returns in every state, and print a summary and a login for each role.")
+@main.command(
+    "demo",
+    help="Build a demo database (instance/demo.sqlite, made afresh) with a launched cycle and returns in every state, and print a summary and a login for each role.",
+)
 @click.option("--instance", type=click.Path(file_okay=False, path_type=Path), default=Path("instance"), show_default=True)
 def demo_command(instance: Path) -> None:
     instance.mkdir(parents=True, exist_ok=True)
@@ -230,5 +251,3 @@ def demo_command(instance: Path) -> None:
 
 if __name__ == "__main__":  # pragma: no cover
     main()
-
-

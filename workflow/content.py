@@ -61,9 +61,7 @@ def load(session: Session, ret: AuditReturn) -> ReturnContent:
     cycle = session.get(Cycle, ret.cycle_id)
     agency = session.get(Agency, ret.agency_id)
     template = session.get(Template, cycle.template_id)
-    standards = list(
-        session.exec(select(Standard).where(Standard.template_id == template.id).order_by(Standard.position))
-    )
+    standards = list(session.exec(select(Standard).where(Standard.template_id == template.id).order_by(Standard.position)))
     query = select(Question).where(Question.template_id == template.id)
     if not agency.statutory:
         query = query.where(Question.statutory_only == False)  # noqa: E712 (SQL comparison)
@@ -81,9 +79,7 @@ def load(session: Session, ret: AuditReturn) -> ReturnContent:
 def effective_deadline(session: Session, ret: AuditReturn) -> date:
     """The agency's submission deadline without reading the whole return."""
     cycle = session.get(Cycle, ret.cycle_id)
-    extended = session.exec(
-        select(DeadlineExtension.new_deadline).where(DeadlineExtension.return_id == ret.id)
-    ).all()
+    extended = session.exec(select(DeadlineExtension.new_deadline).where(DeadlineExtension.return_id == ret.id)).all()
     return max([cycle.submission_deadline, *extended])
 
 

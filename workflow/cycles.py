@@ -139,8 +139,14 @@ def _move_cycle(session: Session, actor: User | None, cycle: Cycle, trigger: str
     session.add(cycle)
     session.flush()
     history.append(
-        session, subject_type="cycle", subject_id=cycle.id, actor=actor, trigger=trigger,
-        from_state=from_state, to_state=cycle.status, reason=reason,
+        session,
+        subject_type="cycle",
+        subject_id=cycle.id,
+        actor=actor,
+        trigger=trigger,
+        from_state=from_state,
+        to_state=cycle.status,
+        reason=reason,
     )
 
 
@@ -152,12 +158,16 @@ def launch(session: Session, actor: User | None, cycle_id: int) -> list[AuditRet
     cycle = _cycle(session, cycle_id)
     agencies = list(
         session.exec(
-            select(Agency).join(CycleAgency, CycleAgency.agency_id == Agency.id)
-            .where(CycleAgency.cycle_id == cycle.id).order_by(Agency.name)
+            select(Agency)
+            .join(CycleAgency, CycleAgency.agency_id == Agency.id)
+            .where(CycleAgency.cycle_id == cycle.id)
+            .order_by(Agency.name)
         )
     )
     reasons = [] if agencies else ["Choose at least one agency to take part before launching."]
-    reasons.extend(f"{a.name} has no contact to invite: add a contact e-mail or a user." for a in agencies if not agency_contacts(session, a))
+    reasons.extend(
+        f"{a.name} has no contact to invite: add a contact e-mail or a user." for a in agencies if not agency_contacts(session, a)
+    )
     _move_cycle(session, actor, cycle, "launch", reasons)
     cycle.launched_at = utcnow()
     session.add(cycle)
@@ -167,10 +177,21 @@ def launch(session: Session, actor: User | None, cycle_id: int) -> list[AuditRet
         session.add(ret)
         session.flush()
         history.append(
-            session, subject_type="return", subject_id=ret.id, return_id=ret.id, actor=actor,
-            trigger="launch", to_state=ret.status, details={"cycle": cycle.name},
+            session,
+            subject_type="return",
+            subject_id=ret.id,
+            return_id=ret.id,
+            actor=actor,
+            trigger="launch",
+            to_state=ret.status,
+            details={"cycle": cycle.name},
         )
-        context = {"return_id": ret.id, "cycle_name": cycle.name, "agency_name": agency.name, "deadline": f"{cycle.submission_deadline:%d %B %Y}"}
+        context = {
+            "return_id": ret.id,
+            "cycle_name": cycle.name,
+            "agency_name": agency.name,
+            "deadline": f"{cycle.submission_deadline:%d %B %Y}",
+        }
         tell(session, "invitation", agency_contacts(session, agency), context, return_id=ret.id)
         if cycle.kind == CycleKind.STATEMENT_YEAR:
             statement_context = {**context, "deadline": f"{cycle.statement_deadline:%d %B %Y}"}

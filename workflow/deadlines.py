@@ -15,7 +15,9 @@ from workflow.notify import return_context, tell
 from workflow.people import agency_contacts
 
 
-def extend_deadline(session: Session, actor: User, return_id: int, *, new_deadline: date | None, reason: str) -> DeadlineExtension:
+def extend_deadline(
+    session: Session, actor: User, return_id: int, *, new_deadline: date | None, reason: str
+) -> DeadlineExtension:
     """Give one agency a later submission deadline; every reminder moves with it."""
     require_role(session, actor, {Role.COORDINATOR}, "extend a deadline")
     ret = visible_return(session, actor, return_id)
@@ -33,7 +35,15 @@ def extend_deadline(session: Session, actor: User, return_id: int, *, new_deadli
         raise DomainError(reasons)
     extension = DeadlineExtension(return_id=ret.id, new_deadline=new_deadline, reason=reason.strip(), granted_by_id=actor.id)
     session.add(extension)
-    note_on_return(session, actor, ret, "extend_deadline", reason=reason.strip(), details={"from": str(current), "to": str(new_deadline)})
+    note_on_return(
+        session, actor, ret, "extend_deadline", reason=reason.strip(), details={"from": str(current), "to": str(new_deadline)}
+    )
     context = return_context(session, ret, new_deadline=f"{new_deadline:%d %B %Y}", reason=reason.strip())
-    tell(session, "deadline_extended", agency_contacts(session, return_content.load_agency(session, ret)), context, return_id=ret.id)
+    tell(
+        session,
+        "deadline_extended",
+        agency_contacts(session, return_content.load_agency(session, ret)),
+        context,
+        return_id=ret.id,
+    )
     return extension

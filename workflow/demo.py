@@ -48,16 +48,26 @@ def build(session: Session) -> list[DemoLogin]:
         staff[agency.id] = {
             "user": _person(session, f"Agency User {index}", f"agency{index}@demo.example.org", {Role.AGENCY_USER}, agency),
             "lead": _person(session, f"Lead Person {index}", f"lead{index}@demo.example.org", {Role.LEAD_PERSON}, agency),
-            "executive": _person(session, f"Chief Executive {index}", f"executive{index}@demo.example.org", {Role.EXECUTIVE}, agency),
+            "executive": _person(
+                session, f"Chief Executive {index}", f"executive{index}@demo.example.org", {Role.EXECUTIVE}, agency
+            ),
         }
     start = today() - timedelta(days=20)
     dates = cycles.CycleDates(
-        opens_on=start, submission_deadline=start + timedelta(days=42), qa_window_ends=start + timedelta(days=70),
-        action_plan_review=start + timedelta(days=180), statement_deadline=start + timedelta(days=200),
+        opens_on=start,
+        submission_deadline=start + timedelta(days=42),
+        qa_window_ends=start + timedelta(days=70),
+        action_plan_review=start + timedelta(days=180),
+        statement_deadline=start + timedelta(days=200),
     )
     cycle = cycles.create_cycle(
-        session, coordinator, name=f"Section 11 audit {start.year}-{(start.year + 1) % 100:02d}",
-        kind=CycleKind.FULL_AUDIT, template_id=template.id, dates=dates, agency_ids=[a.id for a in made.values()],
+        session,
+        coordinator,
+        name=f"Section 11 audit {start.year}-{(start.year + 1) % 100:02d}",
+        kind=CycleKind.FULL_AUDIT,
+        template_id=template.id,
+        dates=dates,
+        agency_ids=[a.id for a in made.values()],
     )
     launched = {r.agency_id: r for r in cycles.launch(session, coordinator, cycle.id)}
     _play_out(session, list(made.values()), launched, staff, reviewer)
@@ -74,15 +84,21 @@ def build(session: Session) -> list[DemoLogin]:
 def _agency(session: Session, coordinator: User, name: str, sector: str, statutory: bool) -> Agency:
     slug = name.lower().replace("'", "").replace(" ", "-")
     details = agencies.AgencyDetails(
-        name=name, sector=sector, statutory=statutory, contact_name="Safeguarding lead",
-        contact_email=f"safeguarding@{slug}.example.org", executive_name="Chief executive",
+        name=name,
+        sector=sector,
+        statutory=statutory,
+        contact_name="Safeguarding lead",
+        contact_email=f"safeguarding@{slug}.example.org",
+        executive_name="Chief executive",
         executive_email=f"ceo@{slug}.example.org",
     )
     return agencies.save_agency(session, coordinator, details)
 
 
 def _person(session: Session, name: str, email: str, roles: set[Role], agency: Agency | None = None) -> User:
-    return users.add_user(session, None, email=email, name=name, roles=roles, agency_id=agency.id if agency else None, password=DEMO_PASSWORD)
+    return users.add_user(
+        session, None, email=email, name=name, roles=roles, agency_id=agency.id if agency else None, password=DEMO_PASSWORD
+    )
 
 
 def _complete(session: Session, ret: AuditReturn, people: dict[str, User], *, partly: int = 2) -> None:
@@ -95,13 +111,33 @@ def _complete(session: Session, ret: AuditReturn, people: dict[str, User], *, pa
 def _answer(session: Session, ret: AuditReturn, question: Question, people: dict[str, User], *, partly: bool) -> None:
     user = people["user"]
     if partly:
-        returns.save_answer(session, user, ret.id, question.id, rating="partly_met",
-                            narrative="The policy exists but is not yet known to every team.")
-        returns.add_action(session, user, ret.id, question.id, description="Brief every team manager on the policy and check understanding in supervision",
-                           lead_user_id=people["lead"].id, target_date=today() + timedelta(days=120))
+        returns.save_answer(
+            session,
+            user,
+            ret.id,
+            question.id,
+            rating="partly_met",
+            narrative="The policy exists but is not yet known to every team.",
+        )
+        returns.add_action(
+            session,
+            user,
+            ret.id,
+            question.id,
+            description="Brief every team manager on the policy and check understanding in supervision",
+            lead_user_id=people["lead"].id,
+            target_date=today() + timedelta(days=120),
+        )
     else:
-        returns.save_answer(session, user, ret.id, question.id, rating="fully_met",
-                            narrative="In place and reviewed this year.", evidence_description="Policy document and board minutes, reviewed annually")
+        returns.save_answer(
+            session,
+            user,
+            ret.id,
+            question.id,
+            rating="fully_met",
+            narrative="In place and reviewed this year.",
+            evidence_description="Policy document and board minutes, reviewed annually",
+        )
 
 
 def _play_out(session: Session, agency_list: list[Agency], launched: dict[int, AuditReturn], staff: dict, reviewer: User) -> None:

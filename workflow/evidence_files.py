@@ -54,7 +54,9 @@ def check_upload(original_name: str, data: bytes, *, max_bytes: int = MAX_BYTES)
     if not data:
         raise DomainError(f"“{filename}” is empty. Choose the file again.")
     if len(data) > max_bytes:
-        raise DomainError(f"“{filename}” is {len(data) / 1024 / 1024:.1f} MB: files must be smaller than {max_bytes // 1024 // 1024} MB.")
+        raise DomainError(
+            f"“{filename}” is {len(data) / 1024 / 1024:.1f} MB: files must be smaller than {max_bytes // 1024 // 1024} MB."
+        )
     problem = _content_problem(extension, data)
     if problem:
         raise DomainError(f"“{filename}” {problem}")

@@ -89,9 +89,7 @@ def for_return(session: Session, return_id: int) -> list[HistoryRecord]:
     """Everything that happened to a return and its parts, oldest first."""
     return list(
         session.exec(
-            select(HistoryRecord)
-            .where(HistoryRecord.return_id == return_id)
-            .order_by(HistoryRecord.at, HistoryRecord.id)
+            select(HistoryRecord).where(HistoryRecord.return_id == return_id).order_by(HistoryRecord.at, HistoryRecord.id)
         )
     )
 
@@ -145,25 +143,17 @@ def _verify_chain(subject_type: str, subject_id: int, records: list[HistoryRecor
     previous = GENESIS
     for expected_seq, record in enumerate(records, start=1):
         if record.seq != expected_seq:
-            problems.append(
-                Tampering(subject_type, subject_id, expected_seq, f"record {expected_seq} is missing")
-            )
+            problems.append(Tampering(subject_type, subject_id, expected_seq, f"record {expected_seq} is missing"))
             previous = record.prev_hash
         if record.prev_hash != previous:
-            problems.append(
-                Tampering(subject_type, subject_id, record.seq, "does not follow the record before it")
-            )
+            problems.append(Tampering(subject_type, subject_id, record.seq, "does not follow the record before it"))
         if record_hash(record) != record.hash:
-            problems.append(
-                Tampering(subject_type, subject_id, record.seq, "was changed after it was written")
-            )
+            problems.append(Tampering(subject_type, subject_id, record.seq, "was changed after it was written"))
         previous = record.hash
     return problems
 
 
-def _verify_current_state(
-    session: Session, subject_type: str, subject_id: int, records: list[HistoryRecord]
-) -> list[Tampering]:
+def _verify_current_state(session: Session, subject_type: str, subject_id: int, records: list[HistoryRecord]) -> list[Tampering]:
     table = SUBJECT_TABLES.get(subject_type)
     if table is None:
         return [Tampering(subject_type, subject_id, None, "unknown kind of subject")]

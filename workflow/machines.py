@@ -46,20 +46,46 @@ RETURN_MOVES = [
     _move("submit", [S.IN_PROGRESS], S.SUBMITTED, {Role.AGENCY_USER}, "submit the return"),
     _move("challenge", [S.SUBMITTED, S.UNDER_QA_CHALLENGE], S.UNDER_QA_CHALLENGE, {Role.QA_REVIEWER}, "raise a challenge"),
     _move("request_evidence", QA_STATES, S.EVIDENCE_REQUESTED, {Role.QA_REVIEWER}, "request evidence"),
-    _move("evidence_provided", [S.EVIDENCE_REQUESTED], S.UNDER_QA_CHALLENGE, {Role.AGENCY_USER}, "provide the evidence requested"),
+    _move(
+        "evidence_provided", [S.EVIDENCE_REQUESTED], S.UNDER_QA_CHALLENGE, {Role.AGENCY_USER}, "provide the evidence requested"
+    ),
     _move("accept", [S.SUBMITTED, S.UNDER_QA_CHALLENGE], S.ACTION_PLAN_OPEN, {Role.QA_REVIEWER}, "accept the return"),
     _move("release", [S.SUBMITTED], S.ACTION_PLAN_OPEN, {Role.COORDINATOR}, "open the action plan without QA"),
     _move("return_for_amendment", QA_STATES, S.IN_PROGRESS, {Role.COORDINATOR, Role.QA_REVIEWER}, "return it for amendment"),
     _move("withdraw", WITHDRAWABLE_STATES, S.WITHDRAWN, {Role.COORDINATOR}, "withdraw the return"),
-    _move("sign_statement", [S.ACTION_PLAN_OPEN, S.INVITED, S.IN_PROGRESS], S.COMPLIANCE_STATEMENT_SIGNED, {Role.EXECUTIVE}, "sign the statement of compliance"),
+    _move(
+        "sign_statement",
+        [S.ACTION_PLAN_OPEN, S.INVITED, S.IN_PROGRESS],
+        S.COMPLIANCE_STATEMENT_SIGNED,
+        {Role.EXECUTIVE},
+        "sign the statement of compliance",
+    ),
     _move("choose_peer_review", [S.INVITED], S.IN_PROGRESS, {Role.EXECUTIVE}, "choose a re-audit by peer review"),
 ]
 
 ACTION_MOVES = [
     _move("begin", [ActionState.OPEN], ActionState.IN_PROGRESS, {Role.LEAD_PERSON, Role.AGENCY_USER}, "start the action"),
-    _move("complete", [ActionState.OPEN, ActionState.IN_PROGRESS], ActionState.COMPLETED, {Role.LEAD_PERSON, Role.AGENCY_USER}, "complete the action"),
-    _move("cancel", [ActionState.OPEN, ActionState.IN_PROGRESS], ActionState.CANCELLED, {Role.LEAD_PERSON, Role.AGENCY_USER}, "cancel the action"),
-    _move("reopen", [ActionState.COMPLETED, ActionState.CANCELLED], ActionState.IN_PROGRESS, {Role.LEAD_PERSON, Role.AGENCY_USER}, "reopen the action"),
+    _move(
+        "complete",
+        [ActionState.OPEN, ActionState.IN_PROGRESS],
+        ActionState.COMPLETED,
+        {Role.LEAD_PERSON, Role.AGENCY_USER},
+        "complete the action",
+    ),
+    _move(
+        "cancel",
+        [ActionState.OPEN, ActionState.IN_PROGRESS],
+        ActionState.CANCELLED,
+        {Role.LEAD_PERSON, Role.AGENCY_USER},
+        "cancel the action",
+    ),
+    _move(
+        "reopen",
+        [ActionState.COMPLETED, ActionState.CANCELLED],
+        ActionState.IN_PROGRESS,
+        {Role.LEAD_PERSON, Role.AGENCY_USER},
+        "reopen the action",
+    ),
 ]
 
 CYCLE_MOVES = [
@@ -100,7 +126,7 @@ class Lifecycle:
     def mermaid(self, current: str | None = None) -> str:
         """The lifecycle as a mermaid stateDiagram, drawn from the machine itself."""
         holder = _DiagramModel()
-        graph = GraphMachine(
+        GraphMachine(
             model=holder,
             states=self.states,
             transitions=[m.as_transition() for m in self.moves.values()],

@@ -11,7 +11,7 @@ from workflow import history
 from workflow.access import require_role
 from workflow.clock import utcnow
 from workflow.errors import ConcurrentChange, DomainError
-from workflow.machines import Lifecycle, MachineError, RETURN_LIFECYCLE
+from workflow.machines import RETURN_LIFECYCLE, Lifecycle, MachineError
 
 
 def refusal_for_state(lifecycle: Lifecycle, trigger: str, state: str, noun: str) -> str | None:

@@ -22,9 +22,7 @@ def queue(
     """Write one message; with a dedupe_key, a second attempt to queue the same one does nothing."""
     if not to_email:
         return None
-    if dedupe_key and session.exec(
-        select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key)
-    ).first():
+    if dedupe_key and session.exec(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key)).first():
         return None
     rendered = render(kind, {"to_name": to_name or to_email, **context})
     message = OutboxMessage(

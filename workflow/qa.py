@@ -17,7 +17,7 @@ from workflow.clock import today, utcnow
 from workflow.errors import DomainError, NotFound
 from workflow.moves import move_return, note_on_return
 from workflow.notify import return_context, tell
-from workflow.people import agency_contacts, qa_reviewers
+from workflow.people import agency_contacts
 from workflow.template_spec import NOT_APPLICABLE
 
 
@@ -34,9 +34,7 @@ def pick_by_hand(session: Session, actor: User, return_id: int, *, reason: str) 
     return _pick(session, actor, ret, method="by_hand", reason=reason.strip())
 
 
-def draw_dip_sample(
-    session: Session, actor: User, cycle_id: int, *, count: int, seed: str | None = None
-) -> list[QaSelection]:
+def draw_dip_sample(session: Session, actor: User, cycle_id: int, *, count: int, seed: str | None = None) -> list[QaSelection]:
     """Draw a random dip sample of submitted, not yet picked returns; the seed is recorded so the
     draw can be repeated and shown to be fair."""
     require_role(session, actor, {Role.COORDINATOR}, "draw a dip sample")
@@ -62,9 +60,7 @@ def draw_dip_sample(
 
 def _pick(session: Session, actor: User, ret: AuditReturn, *, method: str, reason: str, seed: str = "") -> QaSelection:
     if ret.status not in (ReturnState.SUBMITTED, ReturnState.UNDER_QA_CHALLENGE, ReturnState.EVIDENCE_REQUESTED):
-        raise DomainError(
-            f"Only a submitted return can be picked for QA; this one is {ReturnState(ret.status).title.lower()}."
-        )
+        raise DomainError(f"Only a submitted return can be picked for QA; this one is {ReturnState(ret.status).title.lower()}.")
     existing = selection_of(session, ret.id)
     if existing:
         return existing
@@ -84,9 +80,7 @@ def _question_ref(session: Session, ret: AuditReturn, question_id: int | None) -
     raise NotFound("That question is not part of this return.")
 
 
-def raise_challenge(
-    session: Session, actor: User, return_id: int, *, text: str, question_id: int | None = None
-) -> Challenge:
+def raise_challenge(session: Session, actor: User, return_id: int, *, text: str, question_id: int | None = None) -> Challenge:
     """Challenge a return (or one element of it); the agency answers in writing."""
     ret = visible_return(session, actor, return_id)
     require_role(session, actor, {Role.QA_REVIEWER}, "raise a challenge")
@@ -95,13 +89,13 @@ def raise_challenge(
     if not selection_of(session, ret.id) and ret.status == ReturnState.SUBMITTED:
         _pick(session, actor, ret, method="by_hand", reason=f"Challenged by {actor.name}")
     challenge = Challenge(return_id=ret.id, question_id=question_id, text=text.strip(), raised_by_id=actor.id)
-    move_return(
-        session, actor, ret, "challenge", guard_reasons=reasons, details={"question": ref, "text": challenge.text}
-    )
+    move_return(session, actor, ret, "challenge", guard_reasons=reasons, details={"question": ref, "text": challenge.text})
     session.add(challenge)
     session.flush()
     context = return_context(session, ret, question_ref=ref, text=challenge.text)
-    tell(session, "challenge_raised", agency_contacts(session, return_content.load_agency(session, ret)), context, return_id=ret.id)
+    tell(
+        session, "challenge_raised", agency_contacts(session, return_content.load_agency(session, ret)), context, return_id=ret.id
+    )
     return challenge
 
 
@@ -128,7 +122,13 @@ def answer_challenge(session: Session, actor: User, challenge_id: int, *, respon
     session.add(challenge)
     note_on_return(session, actor, ret, "answer_challenge", details={"challenge": challenge.id, "response": challenge.response})
     raiser = session.get(User, challenge.raised_by_id)
-    tell(session, "challenge_answered", [(raiser.email, raiser.name)], return_context(session, ret, response=challenge.response), return_id=ret.id)
+    tell(
+        session,
+        "challenge_answered",
+        [(raiser.email, raiser.name)],
+        return_context(session, ret, response=challenge.response),
+        return_id=ret.id,
+    )
     return challenge
 
 
@@ -148,14 +148,29 @@ def request_evidence(
         reasons.append("The due date must be in the future.")
     if not selection_of(session, ret.id) and ret.status == ReturnState.SUBMITTED:
         _pick(session, actor, ret, method="by_hand", reason=f"Evidence requested by {actor.name}")
-    move_return(session, actor, ret, "request_evidence", guard_reasons=reasons, details={"question": ref, "description": description.strip(), "due": str(due_date)})
+    move_return(
+        session,
+        actor,
+        ret,
+        "request_evidence",
+        guard_reasons=reasons,
+        details={"question": ref, "description": description.strip(), "due": str(due_date)},
+    )
     evidence_request = EvidenceRequest(
         return_id=ret.id, question_id=question_id, description=description.strip(), due_date=due_date, requested_by_id=actor.id
     )
     session.add(evidence_request)
     session.flush()
-    context = return_context(session, ret, question_ref=ref, description=evidence_request.description, due_date=f"{due_date:%d %B %Y}")
-    tell(session, "evidence_requested", agency_contacts(session, return_content.load_agency(session, ret)), context, return_id=ret.id)
+    context = return_context(
+        session, ret, question_ref=ref, description=evidence_request.description, due_date=f"{due_date:%d %B %Y}"
+    )
+    tell(
+        session,
+        "evidence_requested",
+        agency_contacts(session, return_content.load_agency(session, ret)),
+        context,
+        return_id=ret.id,
+    )
     return evidence_request
 
 
@@ -197,7 +212,9 @@ def provide_evidence(
     else:
         move_return(session, actor, ret, "evidence_provided", details=details)
     requester = session.get(User, evidence_request.requested_by_id)
-    context = return_context(session, ret, description=evidence_request.description, response=evidence_request.response or "(files attached)")
+    context = return_context(
+        session, ret, description=evidence_request.description, response=evidence_request.response or "(files attached)"
+    )
     tell(session, "evidence_provided", [(requester.email, requester.name)], context, return_id=ret.id)
     return evidence_request
 
@@ -218,7 +235,9 @@ def moderate(session: Session, actor: User, return_id: int, question_id: int, *,
     answer.moderated_rating = rating
     answer.moderated_by_id = actor.id
     session.add(answer)
-    note_on_return(session, actor, ret, "moderate", details={"question": ref, "self_assessed": answer.rating, "moderated": rating})
+    note_on_return(
+        session, actor, ret, "moderate", details={"question": ref, "self_assessed": answer.rating, "moderated": rating}
+    )
 
 
 def accept(session: Session, actor: User, return_id: int, *, note: str = "") -> AuditReturn:
@@ -229,7 +248,9 @@ def accept(session: Session, actor: User, return_id: int, *, note: str = "") -> 
     ).all()
     reasons = [f"The challenge raised on {c.raised_at:%d %B %Y} has not been answered yet." for c in unanswered]
     move_return(session, actor, ret, "accept", guard_reasons=reasons, reason=note.strip())
-    for challenge in session.exec(select(Challenge).where(Challenge.return_id == ret.id, Challenge.status == ChallengeState.ANSWERED)):
+    for challenge in session.exec(
+        select(Challenge).where(Challenge.return_id == ret.id, Challenge.status == ChallengeState.ANSWERED)
+    ):
         challenge.status = ChallengeState.CLOSED
         session.add(challenge)
     _announce_plan(session, ret)
@@ -264,7 +285,13 @@ def return_for_amendment(session: Session, actor: User, return_id: int, *, reaso
     reasons = [] if reason.strip() else ["Say why the return is sent back and what the agency must change."]
     move_return(session, actor, ret, "return_for_amendment", guard_reasons=reasons, reason=reason.strip())
     context = return_context(session, ret, reason=reason.strip(), actor_name=actor.name)
-    tell(session, "returned_for_amendment", agency_contacts(session, return_content.load_agency(session, ret)), context, return_id=ret.id)
+    tell(
+        session,
+        "returned_for_amendment",
+        agency_contacts(session, return_content.load_agency(session, ret)),
+        context,
+        return_id=ret.id,
+    )
     return ret
 
 

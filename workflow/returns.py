@@ -32,9 +32,7 @@ def _editable_return(session: Session, actor: User, return_id: int, what: str) -
     ret = visible_return(session, actor, return_id)
     require_role(session, actor, {Role.AGENCY_USER}, what, agency_id=ret.agency_id)
     if ret.status not in EDITABLE_STATES:
-        raise DomainError(
-            f"You cannot {what} because the return is {ReturnState(ret.status).title.lower()}."
-        )
+        raise DomainError(f"You cannot {what} because the return is {ReturnState(ret.status).title.lower()}.")
     cycle_state = return_content.load_cycle(session, ret).status
     if cycle_state != CycleState.OPEN:
         raise DomainError(f"You cannot {what} because the cycle is {cycle_state}.")
@@ -81,9 +79,9 @@ def save_answer(
         raise DomainError(
             f"Choose one of {', '.join(scale.label_for(v.value) for v in scale.values)} for question {question.ref}."
         )
-    answer = session.exec(
-        select(Answer).where(Answer.return_id == ret.id, Answer.question_id == question.id)
-    ).first() or Answer(return_id=ret.id, question_id=question.id)
+    answer = session.exec(select(Answer).where(Answer.return_id == ret.id, Answer.question_id == question.id)).first() or Answer(
+        return_id=ret.id, question_id=question.id
+    )
     answer.rating = rating or None
     answer.narrative = narrative.strip()
     answer.evidence_description = evidence_description.strip()
@@ -234,10 +232,10 @@ def submit(session: Session, actor: User, return_id: int, *, declaration_confirm
     ret.declaration = DECLARATION
     session.add(ret)
     session.flush()
-    context = return_context(
-        session, ret, submitted_by=actor.name, submitted_at=f"{ret.submitted_at:%d %B %Y at %H:%M} UTC"
+    context = return_context(session, ret, submitted_by=actor.name, submitted_at=f"{ret.submitted_at:%d %B %Y at %H:%M} UTC")
+    tell(
+        session, "submission_receipt", agency_contacts(session, content.agency) + coordinators(session), context, return_id=ret.id
     )
-    tell(session, "submission_receipt", agency_contacts(session, content.agency) + coordinators(session), context, return_id=ret.id)
     return ret
 
 

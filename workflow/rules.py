@@ -23,10 +23,7 @@ def action_problems(action: Action, question: Question) -> list[str]:
     if missing:
         problems.append(f"An action for question {question.ref} is missing {_and(missing)}.")
     elif action.target_date < today():
-        problems.append(
-            f"An action for question {question.ref} has a target date in the past "
-            f"({action.target_date:%d %B %Y})."
-        )
+        problems.append(f"An action for question {question.ref} has a target date in the past ({action.target_date:%d %B %Y}).")
     return problems
 
 
@@ -49,8 +46,7 @@ def question_problems(content: ReturnContent, question: Question) -> list[str]:
     if scale.needs_evidence(answer.rating):
         if not answer.evidence_description.strip() and not content.files_for(question):
             problems.append(
-                f"Question {question.ref} is rated {label} but has no evidence: "
-                "upload a file or describe the evidence."
+                f"Question {question.ref} is rated {label} but has no evidence: upload a file or describe the evidence."
             )
     if scale.needs_action(answer.rating):
         actions = content.actions_for(question)

@@ -5,11 +5,10 @@ from dataclasses import dataclass
 from sqlmodel import Session, select
 
 from models import AuditReturn, ComplianceStatement, Cycle, User
-from models.cycle import CycleKind
 from models.audit_return import ReturnState
+from models.cycle import CycleKind
 from workflow import content as return_content
 from workflow.access import visible_return
-from workflow.errors import DomainError
 from workflow.moves import move_return
 from workflow.notify import return_context, tell
 from workflow.people import agency_contacts, coordinators

@@ -22,24 +22,35 @@ def install(session: Session, actor: User | None, spec: TemplateSpec, *, source_
             "To load a changed template, raise the version number in the file."
         )
     template = Template(
-        key=spec.key, version=spec.version, name=spec.name, description=spec.description,
-        scale=spec.scale.to_json(), source_filename=source_filename,
+        key=spec.key,
+        version=spec.version,
+        name=spec.name,
+        description=spec.description,
+        scale=spec.scale.to_json(),
+        source_filename=source_filename,
     )
     session.add(template)
     session.flush()
     for s_pos, standard_spec in enumerate(spec.standards):
         standard = Standard(
-            template_id=template.id, number=standard_spec.number, title=standard_spec.title,
-            description=standard_spec.description, position=s_pos,
+            template_id=template.id,
+            number=standard_spec.number,
+            title=standard_spec.title,
+            description=standard_spec.description,
+            position=s_pos,
         )
         session.add(standard)
         session.flush()
         for q_pos, question_spec in enumerate(standard_spec.questions):
             session.add(
                 Question(
-                    template_id=template.id, standard_id=standard.id, ref=question_spec.ref,
-                    text=question_spec.text, guidance=question_spec.guidance,
-                    statutory_only=question_spec.statutory_only, descriptors=dict(question_spec.descriptors),
+                    template_id=template.id,
+                    standard_id=standard.id,
+                    ref=question_spec.ref,
+                    text=question_spec.text,
+                    guidance=question_spec.guidance,
+                    statutory_only=question_spec.statutory_only,
+                    descriptors=dict(question_spec.descriptors),
                     position=q_pos,
                 )
             )

@@ -49,7 +49,9 @@ def add_user(
         problems.extend(password_problems(password))
     if problems:
         raise DomainError(problems)
-    user = User(email=email, name=name.strip(), agency_id=agency_id, job_title=job_title.strip(), session_token=secrets.token_hex(16))
+    user = User(
+        email=email, name=name.strip(), agency_id=agency_id, job_title=job_title.strip(), session_token=secrets.token_hex(16)
+    )
     if password is not None:
         user.password_hash = _hasher.hash(password)
     session.add(user)
