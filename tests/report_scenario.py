@@ -4,25 +4,38 @@ Seven agencies rate themselves on a Red/Amber/Green scale (not the default words
 that hard-codes "Fully met" fails). Day 0 is the launch; the reports are read on day 60, after
 the submission deadline (day 42). What each agency did, and so what every figure must say:
 
-| agency | sector, duty | what happens | state on day 60 |
-| --- | --- | --- | --- |
-| Alder Health Trust | Health, statutory | submits day 10 (2.1 Amber, rest Green); QA moderates 1.1 to Amber, accepts day 15; executive signs day 45; its action on 2.1 was due day 30 | statement signed |
-| Birch Police | Police, statutory | submits day 20 (3.1 Red, 3.2 Amber); challenged day 22, evidence asked day 23, challenge answered day 25, evidence given day 27; QA moderates 3.2 to Green and accepts day 28; action 3.1 completed, 3.2 cancelled day 29 | action plan open |
-| Cedar Youth Club | Voluntary, not statutory | starts day 1, never submits | in progress, 18 days overdue |
-| Dale Youth Project | Voluntary, not statutory | deadline extended to day 90 | invited, not overdue |
-| Elm Council | Local authority, statutory | submits day 12 (standard 1 Not applicable); evidence asked day 40, due day 50, never given | evidence requested, request 10 days overdue |
-| Fir Academy | Education, not statutory | withdrawn day 5 | withdrawn |
-| Grove Sports Club | Voluntary, not statutory | submits day 14, all Green (2.2 is statutory only, so not asked) | submitted |
+- Alder Health Trust (Health, statutory): submits day 10, 2.1 Amber and the rest Green; QA
+  moderates 1.1 to Amber and accepts day 15; the executive signs day 45; its action on 2.1 was
+  due day 30. Statement signed.
+- Birch Police (Police, statutory): submits day 20 with 3.1 Red and 3.2 Amber; challenged day 22,
+  evidence asked day 23, challenge answered day 25, evidence given day 27; QA moderates 3.2 to
+  Green and accepts day 28; action 3.1 completed and 3.2 cancelled day 29. Action plan open.
+- Cedar Youth Club (Voluntary): starts day 1, never submits. In progress, 18 days overdue.
+- Dale Youth Project (Voluntary): deadline extended to day 90. Invited, not overdue.
+- Elm Council (Local authority, statutory): submits day 12 with standard 1 Not applicable;
+  evidence asked day 40, due day 50, never given. Evidence requested, 10 days overdue.
+- Fir Academy (Education): withdrawn day 5.
+- Grove Sports Club (Voluntary): submits day 14, all Green (2.2 is statutory only, so not asked).
+  Submitted.
 """
 
+import shutil
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
+import pytest
+from freezegun import freeze_time
 from freezegun.api import FrozenDateTimeFactory
-from sqlalchemy import Engine
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
 from sqlmodel import Session, select
 
-from models import Agency, AuditReturn, Question, Template, User
+from models import Agency, Question, Template, User
+from models.db import make_engine
+from models.migrate import upgrade
 from models.user import Role
 from tests.factories import act, add_agency, add_person, launch_cycle
 from workflow import actions, deadlines, qa, returns, statements, templates
@@ -45,25 +58,37 @@ RAG_TEMPLATE = {
         ],
     },
     "standards": [
-        {"number": "1", "title": "Leadership", "questions": [
-            {"ref": "1.1", "text": "There is a named lead for safeguarding."},
-            {"ref": "1.2", "text": "The board hears about safeguarding every year."},
-        ]},
-        {"number": "2", "title": "Safer workforce", "questions": [
-            {"ref": "2.1", "text": "Staff are trained in safeguarding."},
-            {"ref": "2.2", "text": "Allegations against staff go to the LADO.", "statutory_only": True},
-        ]},
-        {"number": "3", "title": "Working together", "questions": [
-            {"ref": "3.1", "text": "Information is shared with partners."},
-            {"ref": "3.2", "text": "Staff attend multi-agency meetings."},
-        ]},
+        {
+            "number": "1",
+            "title": "Leadership",
+            "questions": [
+                {"ref": "1.1", "text": "There is a named lead for safeguarding."},
+                {"ref": "1.2", "text": "The board hears about safeguarding every year."},
+            ],
+        },
+        {
+            "number": "2",
+            "title": "Safer workforce",
+            "questions": [
+                {"ref": "2.1", "text": "Staff are trained in safeguarding."},
+                {"ref": "2.2", "text": "Allegations against staff go to the LADO.", "statutory_only": True},
+            ],
+        },
+        {
+            "number": "3",
+            "title": "Working together",
+            "questions": [
+                {"ref": "3.1", "text": "Information is shared with partners."},
+                {"ref": "3.2", "text": "Staff attend multi-agency meetings."},
+            ],
+        },
     ],
 }
 
 
 def at(day: int) -> datetime:
     """Noon on a day of the cycle (noon, so no time zone moves it to another day)."""
-    return datetime(LAUNCH.year, LAUNCH.month, LAUNCH.day, 12) + timedelta(days=day)
+    return datetime(LAUNCH.year, LAUNCH.month, LAUNCH.day, 12, tzinfo=UTC) + timedelta(days=day)
 
 
 @dataclass
@@ -90,15 +115,30 @@ def install_rag_template(session: Session, **changes) -> Template:
 def answer(engine: Engine, year: Year, who: str, ratings: dict[str, str]) -> None:
     """Answer as the agency's user, giving what each rating needs (actions are added separately)."""
     for ref, rating in ratings.items():
-        act(engine, returns.save_answer, year.people[who], year.returns[who], year.questions[ref].id, rating=rating,
-            narrative=f"{who} on {ref}", evidence_description="Minutes and policy" if rating == "green" else "",
-            not_applicable_reason="We have no board" if rating == "not_applicable" else "")
+        act(
+            engine,
+            returns.save_answer,
+            year.people[who],
+            year.returns[who],
+            year.questions[ref].id,
+            rating=rating,
+            narrative=f"{who} on {ref}",
+            evidence_description="Minutes and policy" if rating == "green" else "",
+            not_applicable_reason="We have no board" if rating == "not_applicable" else "",
+        )
 
 
 def add_action(engine: Engine, year: Year, who: str, ref: str, target_day: int) -> int:
-    action = act(engine, returns.add_action, year.people[who], year.returns[who], year.questions[ref].id,
-                 description=f"Improve {ref}", lead_user_id=year.people[f"{who}_lead"].id,
-                 target_date=LAUNCH + timedelta(days=target_day))
+    action = act(
+        engine,
+        returns.add_action,
+        year.people[who],
+        year.returns[who],
+        year.questions[ref].id,
+        description=f"Improve {ref}",
+        lead_user_id=year.people[f"{who}_lead"].id,
+        target_date=LAUNCH + timedelta(days=target_day),
+    )
     return action.id
 
 
@@ -142,8 +182,14 @@ def build_year(engine: Engine, session: Session, clock: FrozenDateTimeFactory) -
     answer(engine, year, "cedar", {"1.1": "green"})
     answer(engine, year, "elm", {**all_green, "1.1": "not_applicable", "1.2": "not_applicable"})
     answer(engine, year, "grove", {ref: "green" for ref in ("1.1", "1.2", "2.1", "3.1", "3.2")})
-    act(engine, deadlines.extend_deadline, coordinator, year.returns["dale"], new_deadline=LAUNCH + timedelta(days=90),
-        reason="New manager starting")
+    act(
+        engine,
+        deadlines.extend_deadline,
+        coordinator,
+        year.returns["dale"],
+        new_deadline=LAUNCH + timedelta(days=90),
+        reason="New manager starting",
+    )
 
     clock.move_to(at(5))
     act(engine, qa.withdraw, coordinator, year.returns["fir"], reason="Closed in March")
@@ -159,12 +205,24 @@ def build_year(engine: Engine, session: Session, clock: FrozenDateTimeFactory) -
     clock.move_to(at(20))
     act(engine, returns.submit, people["birch"], year.returns["birch"], declaration_confirmed=True)
     clock.move_to(at(22))
-    year.challenge_id = act(engine, qa.raise_challenge, reviewer, year.returns["birch"],
-                            text="How do you know staff share information?", question_id=questions["3.1"].id).id
+    year.challenge_id = act(
+        engine,
+        qa.raise_challenge,
+        reviewer,
+        year.returns["birch"],
+        text="How do you know staff share information?",
+        question_id=questions["3.1"].id,
+    ).id
     clock.move_to(at(23))
     year.evidence_request_ids["birch"] = act(
-        engine, qa.request_evidence, reviewer, year.returns["birch"], description="The information-sharing audit",
-        due_date=LAUNCH + timedelta(days=33), question_id=questions["3.1"].id).id
+        engine,
+        qa.request_evidence,
+        reviewer,
+        year.returns["birch"],
+        description="The information-sharing audit",
+        due_date=LAUNCH + timedelta(days=33),
+        question_id=questions["3.1"].id,
+    ).id
     clock.move_to(at(25))
     act(engine, qa.answer_challenge, people["birch"], year.challenge_id, response="We audit referrals every quarter.")
     clock.move_to(at(27))
@@ -174,21 +232,76 @@ def build_year(engine: Engine, session: Session, clock: FrozenDateTimeFactory) -
     act(engine, qa.accept, reviewer, year.returns["birch"])
     clock.move_to(at(29))
     act(engine, actions.update_progress, people["birch_lead"], year.actions["birch_3.1"], note="Done", trigger="complete")
-    act(engine, actions.update_progress, people["birch_lead"], year.actions["birch_3.2"], note="Not needed: QA moderated to Green",
-        trigger="cancel")
+    act(
+        engine,
+        actions.update_progress,
+        people["birch_lead"],
+        year.actions["birch_3.2"],
+        note="Not needed: QA moderated to Green",
+        trigger="cancel",
+    )
     clock.move_to(at(40))
     year.evidence_request_ids["elm"] = act(
-        engine, qa.request_evidence, reviewer, year.returns["elm"], description="Board terms of reference",
-        due_date=LAUNCH + timedelta(days=50)).id
+        engine,
+        qa.request_evidence,
+        reviewer,
+        year.returns["elm"],
+        description="Board terms of reference",
+        due_date=LAUNCH + timedelta(days=50),
+    ).id
     clock.move_to(at(45))
-    act(engine, statements.sign, people["alder_exec"], year.returns["alder"], signed_name="Alder Executive",
-        declaration_confirmed=True)
+    act(
+        engine,
+        statements.sign,
+        people["alder_exec"],
+        year.returns["alder"],
+        signed_name="Alder Executive",
+        declaration_confirmed=True,
+    )
     clock.move_to(at(60))
     session.expire_all()
     return year
 
 
-def return_of(session: Session, cycle_id: int, agency: Agency) -> AuditReturn:
-    return session.exec(
-        select(AuditReturn).where(AuditReturn.cycle_id == cycle_id, AuditReturn.agency_id == agency.id)
-    ).one()
+@contextmanager
+def built_year(request: pytest.FixtureRequest, kind: str) -> Iterator[tuple[Engine, Year]]:
+    """The year built once for a whole test module (the reports only read it), in a database of
+    its own so the module's other tests, which empty theirs, cannot touch it; the clock stays on
+    day 60 throughout."""
+    if kind == "sqlite":
+        path = request.getfixturevalue("tmp_path_factory").mktemp("year") / "s11.sqlite"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        url, drop = f"sqlite:///{path}", None
+    else:
+        url, drop = _own_postgres_database(request.getfixturevalue("postgres_url"))
+    engine = make_engine(url)
+    try:
+        with freeze_time(at(0)) as clock:
+            with Session(engine, expire_on_commit=False) as session:
+                year = build_year(engine, session, clock)
+            yield engine, year
+    finally:
+        engine.dispose()
+        if drop:
+            drop()
+
+
+def _own_postgres_database(shared_url: str) -> tuple[str, Callable[[], None]]:
+    """A freshly migrated database beside the run's own, and how to drop it."""
+    admin = create_engine(shared_url, isolation_level="AUTOCOMMIT")
+    url = make_url(shared_url)
+    name = f"{url.database}_year_{uuid.uuid4().hex[:6]}"
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    own = url.set(database=name).render_as_string(hide_password=False)
+    upgrade(own)
+
+    def drop() -> None:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    return own, drop
+
+
+DATABASES = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]

@@ -19,6 +19,7 @@ from models import (
     Template,
 )
 from models.action import ActionState
+from workflow.ratings import weakest
 from workflow.template_spec import NOT_APPLICABLE, RatingScale
 
 
@@ -85,15 +86,8 @@ def effective_deadline(session: Session, ret: AuditReturn) -> date:
 
 def standard_rating(content: ReturnContent, standard: Standard) -> str | None:
     """A standard's rating is its weakest scored element (Not applicable is left out)."""
-    scale = content.scale
-    ratings = [
-        content.answers[q.id].rating
-        for q in content.questions_of(standard)
-        if q.id in content.answers and content.answers[q.id].rating not in (None, NOT_APPLICABLE)
-    ]
-    if not ratings:
-        return None
-    return min(ratings, key=lambda value: scale.get(value).score if scale.get(value) else 0)
+    found = weakest(content.scale, (content.answers[q.id].rating for q in content.questions_of(standard) if q.id in content.answers))
+    return found.value if found and found.value != NOT_APPLICABLE else None
 
 
 def load_cycle(session: Session, ret: AuditReturn) -> Cycle:
