@@ -1,8 +1,10 @@
 """The data model: every table of the product, imported here so one metadata knows them all."""
 
+from models.account_token import AccountToken
 from models.action import Action, ActionUpdate
 from models.agency import Agency
 from models.audit_return import Answer, AuditReturn, DeadlineExtension
+from models.bounce import DeliveryEvent
 from models.cycle import Cycle, CycleAgency
 from models.evidence import EvidenceFile, EvidenceRequest
 from models.history import HistoryRecord
@@ -13,6 +15,7 @@ from models.template import Question, Standard, Template
 from models.user import User, UserRole
 
 __all__ = [
+    "AccountToken",
     "Action",
     "ActionUpdate",
     "Agency",
@@ -23,6 +26,7 @@ __all__ = [
     "Cycle",
     "CycleAgency",
     "DeadlineExtension",
+    "DeliveryEvent",
     "EvidenceFile",
     "EvidenceRequest",
     "HistoryRecord",

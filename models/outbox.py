@@ -35,6 +35,9 @@ class OutboxMessage(SQLModel, table=True):
     attempts: int = 0
     next_attempt_at: datetime = Field(default_factory=utcnow, index=True)
     last_error: str = ""
-    provider_message_id: str = Field(default="", max_length=120)
+    provider_message_id: str = Field(default="", max_length=120, index=True)
     created_at: datetime = Field(default_factory=utcnow)
     sent_at: datetime | None = None
+    # Names the worker that claimed a `sending` row, so a worker whose lease ran out cannot
+    # overwrite the outcome of the one that took the row over.
+    claim_token: str = Field(default="", max_length=32)

@@ -21,6 +21,19 @@ SUBJECTS = {
     "statement_signed": "Section 11 {{ cycle_name }}: {{ agency_name }} signed its statement of compliance",
     "peer_review_chosen": "Section 11 {{ cycle_name }}: {{ agency_name }} chose a re-audit by peer review",
     "deadline_extended": "Section 11 {{ cycle_name }}: your deadline is now {{ new_deadline }}",
+    "submission_reminder": "Section 11 {{ cycle_name }}: reminder, {{ agency_name }}'s return is due by {{ deadline }}",
+    "submission_overdue": "Section 11 {{ cycle_name }}: {{ agency_name }}'s return is overdue",
+    "submission_escalation": "Section 11 {{ cycle_name }}: {{ agency_name }}'s return is {{ days_overdue }} days overdue",
+    "evidence_reminder": "Section 11 {{ cycle_name }}: evidence for QA is due by {{ due_date }}",
+    "evidence_overdue": "Section 11 {{ cycle_name }}: the evidence for QA is overdue",
+    "action_reminder": "Section 11: an action in {{ agency_name }}'s plan is due by {{ target_date }}",
+    "action_overdue": "Section 11: an action in {{ agency_name }}'s plan is overdue",
+    "action_escalation": "Section 11: an action in {{ agency_name }}'s plan is {{ days_overdue }} days overdue",
+    "statement_reminder": "Section 11 {{ cycle_name }}: {{ agency_name }}'s statement of compliance is due by {{ deadline }}",
+    "cycle_not_opened": "Section 11 {{ cycle_name }}: the cycle could not open on {{ opens_on }}",
+    "user_invitation": "Section 11 audit: set your password to start using the service",
+    "password_reset": "Section 11 audit: reset your password",
+    "return_copy": "Section 11 {{ cycle_name }}: a copy of {{ agency_name }}'s return",
 }
 
 

@@ -112,7 +112,7 @@ def test_help_explains_every_command(run):
 
 
 def test_the_demo_builds_returns_in_every_state(run, tmp_path):
-    output = run("demo", "--instance", str(tmp_path / "instance")).output
+    output = run("demo", "--no-serve", "--instance", str(tmp_path / "instance")).output
     for state in (
         "Invited",
         "In progress",

@@ -1,5 +1,7 @@
 """The `s11` command: set up the database, load templates and agencies, run cycles, check history."""
 
+import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -228,10 +230,14 @@ def diagram(lifecycle: str) -> None:
 
 @main.command(
     "demo",
-    help="Build a demo database (instance/demo.sqlite, made afresh) with a launched cycle and returns in every state, and print a summary and a login for each role.",
+    help="Run the product on its embedded default: a demo database (instance/demo.sqlite, made afresh) with a "
+    "launched cycle and returns in every state, e-mail to a local folder, the web pages on http://127.0.0.1:PORT "
+    "and the scheduler. Prints a login for each role.",
 )
 @click.option("--instance", type=click.Path(file_okay=False, path_type=Path), default=Path("instance"), show_default=True)
-def demo_command(instance: Path) -> None:
+@click.option("--port", type=int, default=5000, show_default=True)
+@click.option("--no-serve", is_flag=True, help="Only build the demo database and print the summary.")
+def demo_command(instance: Path, port: int, no_serve: bool) -> None:
     instance.mkdir(parents=True, exist_ok=True)
     path = instance / "demo.sqlite"
     for leftover in (path, path.with_suffix(".sqlite-wal"), path.with_suffix(".sqlite-shm")):
@@ -244,9 +250,49 @@ def demo_command(instance: Path) -> None:
     with Session(engine) as session:
         found = session.exec(select(Cycle)).first()
         _print_status(cycles.status(session, found.id))
+    engine.dispose()
     click.echo(f"\nDemo database: {path}  (password for every account: {demo.DEMO_PASSWORD})")
     for login in logins:
         click.echo(f"  {login.role:<12} {login.email:<32} {login.agency}")
+    if no_serve:
+        return
+    _serve_demo(url, instance, port)
+
+
+def _serve_demo(url: str, instance: Path, port: int) -> None:
+    """Web and scheduler in this one process: fine for a laptop, never for production."""
+    from werkzeug.serving import run_simple
+
+    from schedules.runner import start_scheduler
+    from web import create_app
+
+    os.environ.setdefault("S11_EMAIL_FOLDER", str(instance / "outbox-mail"))
+    scheduler = start_scheduler(url, background=True)
+    app = create_app({"DATABASE_URL": url, "S11_HTTPS": False, "SESSION_COOKIE_SECURE": False, "REMEMBER_COOKIE_SECURE": False})
+    click.echo(f"\nServing on http://127.0.0.1:{port}  (e-mails are written to {os.environ['S11_EMAIL_FOLDER']}; Ctrl-C stops)")
+    try:
+        run_simple("127.0.0.1", port, app, threaded=True, use_reloader=False)
+    finally:
+        scheduler.shutdown(wait=False)
+
+
+@main.command(help="Run the web pages for production with gunicorn (several workers; no scheduler inside them).")
+@click.option("--bind", default="127.0.0.1:8000", show_default=True)
+@click.option("--workers", type=int, default=4, show_default=True)
+def serve(bind: str, workers: int) -> None:
+    gunicorn = shutil.which("gunicorn", path=os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]))
+    if gunicorn is None:
+        _fail(DomainError("gunicorn is not installed in this environment."))
+    os.execv(gunicorn, [gunicorn, "--workers", str(workers), "--bind", bind, "web:create_app()"])
+
+
+@main.command(help="Run the scheduler: deadlines, reminders, escalations and the outbox. Run exactly one; on "
+              "PostgreSQL a second one waits for the first to stop.")
+def scheduler() -> None:
+    from schedules.runner import start_scheduler
+
+    click.echo(f"Scheduler running on {_safe(database_url())} (Ctrl-C stops).")
+    start_scheduler(database_url(), background=False)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -2,7 +2,8 @@
 
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, select
 
 from models import OutboxMessage
@@ -40,13 +41,21 @@ def queue(
         session.add(message)
         session.flush()
         return message
-    # Two schedulers racing past the check above: the unique key lets exactly one row in.
-    try:
-        with session.begin_nested():
-            session.add(message)
-        return message
-    except IntegrityError:
-        return None
+    return _insert_once(session, message)
+
+
+def _insert_once(session: Session, message: OutboxMessage) -> OutboxMessage | None:
+    """Two schedulers racing past the check above: the unique key lets exactly one row in.
+
+    INSERT ... ON CONFLICT DO NOTHING rather than a savepoint: on SQLite a savepoint opened as a
+    transaction's first statement commits by itself, which would send mail for a rolled-back change.
+    """
+    values = {column.name: getattr(message, column.name) for column in OutboxMessage.__table__.columns if column.name != "id"}
+    dialect = session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert(OutboxMessage).values(**values).on_conflict_do_nothing(index_elements=["dedupe_key"])
+    new_id = session.execute(statement.returning(OutboxMessage.id)).scalar()
+    return session.get(OutboxMessage, new_id) if new_id is not None else None
 
 
 def _jsonable(context: dict[str, Any]) -> dict[str, Any]:

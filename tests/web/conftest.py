@@ -1,0 +1,160 @@
+"""Web tests: the app on a fresh SQLite database, and a browser-like client that fills forms.
+
+The client always sends the CSRF token it read from the form's page, as a browser does, so CSRF
+protection stays on in every test.
+"""
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+from werkzeug.test import TestResponse
+
+from models import Agency, OutboxMessage, Template, User
+from models.user import Role
+from tests.factories import add_agency, install_template
+from web import create_app
+from workflow import users
+
+PASSWORD = "correct horse battery staple"
+_CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+@pytest.fixture
+def app(sqlite_only_engine: Engine) -> Iterator[Flask]:
+    app = create_app(
+        {
+            "DATABASE_URL": sqlite_only_engine.url.render_as_string(hide_password=False),
+            "TESTING": True,
+            "SECRET_KEY": "test-secret-key",
+            "S11_HTTPS": False,
+        }
+    )
+    yield app
+    app.extensions["s11_engine"].dispose()
+
+
+@pytest.fixture
+def session(sqlite_only_engine: Engine) -> Iterator[Session]:
+    """A session for arranging and checking, beside the app's own."""
+    with Session(sqlite_only_engine, expire_on_commit=False) as session:
+        yield session
+
+
+class Browser:
+    """A person at a browser: opens pages, fills in forms (token included), follows redirects."""
+
+    def __init__(self, client: FlaskClient) -> None:
+        self.client = client
+        self.page: TestResponse | None = None
+
+    def open(self, path: str, *, expect: int = 200) -> TestResponse:
+        self.page = self.client.get(path, follow_redirects=True)
+        assert self.page.status_code == expect, self._explain(path)
+        return self.page
+
+    def submit(self, path: str, data: dict | None = None, *, expect: int = 200, form_page: str | None = None) -> TestResponse:
+        """Open the form's page, then post `data` with the page's CSRF token, following redirects."""
+        page = self.client.get(form_page or path)
+        token = _CSRF.search(page.text)
+        assert token, f"no CSRF token on {form_page or path} ({page.status_code})"
+        self.page = self.client.post(path, data={"csrf_token": token.group(1), **(data or {})}, follow_redirects=True)
+        assert self.page.status_code == expect, self._explain(path)
+        return self.page
+
+    def sign_in(self, email: str, password: str = PASSWORD, *, expect: int = 200) -> TestResponse:
+        return self.submit("/sign-in", {"email": email, "password": password}, expect=expect)
+
+    def sign_out(self) -> TestResponse:
+        return self.submit("/sign-out", form_page="/")
+
+    @property
+    def text(self) -> str:
+        """The page's words without markup or runs of spaces, for asserting what a person reads."""
+        assert self.page is not None
+        words = re.sub(r"<[^>]+>", " ", self.page.text)
+        return re.sub(r"\s+", " ", words.replace("&#39;", "'").replace("&amp;", "&").replace("&#34;", '"').replace("&quot;", '"'))
+
+    def _explain(self, path: str) -> str:
+        return f"{path} answered {self.page.status_code}: {self.text[:1500] if self.page else ''}"
+
+
+@pytest.fixture
+def browser(app: Flask) -> Browser:
+    return Browser(app.test_client())
+
+
+@pytest.fixture
+def another_browser(app: Flask) -> Browser:
+    return Browser(app.test_client())
+
+
+@dataclass
+class Partnership:
+    coordinator: User
+    agency_user: User
+    health: Agency
+    youth: Agency
+    template: Template
+
+
+def add_person(
+    session: Session, *, name: str, roles: set[Role], agency: Agency | None = None, password: str | None = PASSWORD
+) -> User:
+    email = name.lower().replace(" ", ".") + "@example.org"
+    user = users.add_user(
+        session, None, email=email, name=name, roles=roles, agency_id=agency.id if agency else None, password=password
+    )
+    session.commit()
+    return user
+
+
+@pytest.fixture
+def partnership(session: Session) -> Partnership:
+    """A coordinator, two agencies (one with a user), and the default template; everyone has a password."""
+    health = add_agency(session, name="Hackney Health Trust", sector="Health", statutory=True)
+    youth = add_agency(session, name="Hackney Youth Club", sector="Voluntary", statutory=False)
+    return Partnership(
+        coordinator=add_person(session, name="Cora Ordinator", roles={Role.COORDINATOR}),
+        agency_user=add_person(session, name="Alex Agency", roles={Role.AGENCY_USER}, agency=health),
+        health=health,
+        youth=youth,
+        template=install_template(session),
+    )
+
+
+def last_email(session: Session, kind: str, to: str) -> OutboxMessage:
+    session.expire_all()
+    message = session.exec(
+        select(OutboxMessage).where(OutboxMessage.kind == kind, OutboxMessage.to_email == to).order_by(OutboxMessage.id.desc())
+    ).first()
+    assert message is not None, f"no {kind} e-mail to {to}"
+    return message
+
+
+def link_in(message: OutboxMessage) -> str:
+    """The path of the first link to this service in an e-mail."""
+    found = re.search(r"https?://[^/\s]+(/\S+)", message.text_body)
+    assert found, message.text_body
+    return found.group(1)
+
+
+@pytest.fixture
+def live_server(app: Flask) -> Iterator[str]:
+    """The app served on a free local port, for tests that drive a real browser; yields its base URL."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join()
+    server.server_close()
