@@ -21,7 +21,8 @@ from models import OutboxMessage
 from models.db import transaction
 from models.outbox import OutboxState
 from models.types import utcnow
-from notifications.backends import EmailBackend, EmailMessage, PermanentDeliveryError, TemporaryDeliveryError
+from workflow.return_copy import attachments_for
+from notifications.backends import Attachment, EmailBackend, EmailMessage, PermanentDeliveryError, TemporaryDeliveryError
 
 logger = logging.getLogger(__name__)
 
@@ -118,10 +119,10 @@ def claim_batch(engine: Engine, settings: DeliverySettings, *, due_by: datetime)
         rows = session.exec(
             select(OutboxMessage).where(OutboxMessage.claim_token == token).order_by(OutboxMessage.id)
         ).all()
-        return [_claim(row, token) for row in rows]
+        return [_claim(row, token, attachments_for(session, row)) for row in rows]
 
 
-def _claim(row: OutboxMessage, token: str) -> Claim:
+def _claim(row: OutboxMessage, token: str, attachments: tuple[Attachment, ...] = ()) -> Claim:
     try:
         email = EmailMessage(
             to_email=row.to_email,
@@ -129,6 +130,7 @@ def _claim(row: OutboxMessage, token: str) -> Claim:
             subject=row.subject,
             text_body=row.text_body,
             html_body=row.html_body or None,
+            attachments=attachments,
             message_id=str(row.id),
         )
     except ValueError as error:

@@ -12,11 +12,14 @@ from typing import Any
 from flask import Flask
 
 from models.db import database_url
+from workflow.evidence_files import MAX_BYTES as MAX_EVIDENCE_BYTES
 from web import db as web_db
 from web import templating
 from web.extensions import CONTENT_SECURITY_POLICY, csrf, login_manager, talisman, wtforms_helpers
 
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+# A request may be a little larger than the largest file the engine accepts, so a file just over
+# the engine's limit gets its clear message on the same page, with the typed answers kept.
+MAX_UPLOAD_BYTES = MAX_EVIDENCE_BYTES + 5 * 1024 * 1024
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:

@@ -1,4 +1,4 @@
-"""'E-mail me a copy of our return': the return's answers as plain text, queued to the person asking.
+"""'E-mail me a copy of our return': the answers as plain text, with the printable return as a PDF.
 
 Wirral's online form offers the same before its 'done' button; here it works at any time, to the
 signed-in person's own address only, so a copy never goes to someone who could not see the return.
@@ -6,7 +6,8 @@ signed-in person's own address only, so a copy never goes to someone who could n
 
 from sqlmodel import Session
 
-from models import OutboxMessage, User
+from models import AuditReturn, OutboxMessage, User
+from notifications.backends import Attachment
 from models.audit_return import ReturnState
 from workflow import content as return_content
 from workflow import outbox
@@ -14,6 +15,7 @@ from workflow.access import visible_return
 from workflow.content import ReturnContent
 from workflow.errors import DomainError
 from workflow.notify import return_context
+from workflow.pdfs import return_pdf
 from workflow.return_view import people_named
 
 
@@ -58,3 +60,12 @@ def email_me_a_copy(session: Session, actor: User, return_id: int) -> OutboxMess
         answers=as_text(content, names),
     )
     return outbox.queue(session, kind="return_copy", to_email=actor.email, to_name=actor.name, context=context, return_id=ret.id)
+
+
+def attachments_for(session: Session, message: OutboxMessage) -> tuple[Attachment, ...]:
+    """The printable return (the Board's PDF of it), made when the copy is sent so the row stays small."""
+    if message.kind != "return_copy" or message.return_id is None:
+        return ()
+    agency = return_content.load_agency(session, session.get(AuditReturn, message.return_id))
+    filename = "".join(c if c.isalnum() else "_" for c in agency.name) + "_Section_11_return.pdf"
+    return (Attachment(filename, "application/pdf", return_pdf(session, message.return_id)),)
