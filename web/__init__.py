@@ -77,6 +77,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from web.report_pages import bp as reports_bp
 
     app.register_blueprint(reports_bp)  # what the Board gets: report pages and downloads
+    from web.delivery_pages import bp as delivery_bp
+
+    app.register_blueprint(delivery_bp)  # failed e-mails and bouncing addresses
     # --------------------------------------------------------------------------------------------
     return app
 

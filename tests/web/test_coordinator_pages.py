@@ -368,6 +368,6 @@ def test_error_pages_are_plain_words_never_a_stack_trace(app, browser, partnersh
     browser.open("/cycles/999", expect=404)
     assert "Page not found" in browser.text
     assert browser.client.post("/cycles").status_code == 405
-    big = app.test_client().post("/sign-in", data={"email": "x" * (21 * 1024 * 1024)})
+    big = app.test_client().post("/sign-in", data={"email": "x" * (app.config["MAX_CONTENT_LENGTH"] + 1)})
     assert big.status_code == 413
     assert "The file is too large" in big.text
