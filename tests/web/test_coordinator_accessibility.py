@@ -3,9 +3,11 @@
 import shutil
 
 import pytest
+from sqlmodel import Session
 
 from tests.factories import launch_cycle
 from tests.web.conftest import PASSWORD
+from tests.web.test_email_delivery_page import failed_email_and_bounce
 
 pytestmark = pytest.mark.browser
 
@@ -30,6 +32,8 @@ def test_coordinator_pages_have_no_accessibility_violations(chromium, live_serve
     cycle, launched = launch_cycle(
         sqlite_only_engine, partnership.coordinator, [partnership.health, partnership.youth], template=partnership.template
     )
+    with Session(sqlite_only_engine) as session:
+        failed_email_and_bounce(session)
     pages = [
         "/",
         "/cycles",
@@ -45,6 +49,7 @@ def test_coordinator_pages_have_no_accessibility_violations(chromium, live_serve
         "/templates",
         f"/templates/{partnership.template.id}",
         "/templates/upload",
+        "/email-delivery",
     ]
     axe = Axe()
     page = chromium.new_page()

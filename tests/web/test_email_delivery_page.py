@@ -10,7 +10,7 @@ from models.user import Role
 from tests.web.conftest import add_person
 
 
-def _failed_message(session) -> OutboxMessage:
+def failed_email_and_bounce(session) -> OutboxMessage:
     message = OutboxMessage(
         kind="invitation", to_email="typo@police.example.og", to_name="Pat Police", subject="Your return is open",
         text_body="...", status=OutboxState.FAILED.value, attempts=1, last_error="400: The to address is not valid",
@@ -23,7 +23,7 @@ def _failed_message(session) -> OutboxMessage:
 
 
 def test_a_coordinator_sees_failures_and_bounces_and_sends_a_failed_email_again(browser, partnership, session):
-    message = _failed_message(session)
+    message = failed_email_and_bounce(session)
     browser.sign_in("cora.ordinator@example.org")
     browser.open("/email-delivery")
     assert "typo@police.example.og" in browser.text and "400: The to address is not valid" in browser.text
