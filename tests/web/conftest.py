@@ -4,7 +4,9 @@ The client always sends the CSRF token it read from the form's page, as a browse
 protection stays on in every test.
 """
 
+import os
 import re
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -158,3 +160,17 @@ def live_server(app: Flask) -> Iterator[str]:
     server.shutdown()
     thread.join()
     server.server_close()
+
+
+@pytest.fixture
+def chromium() -> Iterator:
+    """Debian's Chromium, headless. Skipped on a machine without it, but never in CI, where the
+    browser tests must run (`.ci/run` installs it)."""
+    if shutil.which("chromium") is None:
+        if os.environ.get("CI"):
+            pytest.fail("Chromium is not installed; in CI the browser tests must run.")
+        pytest.skip("Chromium is not installed (apt-get install -y chromium)")
+    from tests.web.browser_helpers import headless_chromium
+
+    with headless_chromium() as browser:
+        yield browser

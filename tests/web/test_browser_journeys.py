@@ -10,8 +10,6 @@ S11_SCREENSHOTS (default artifacts/screenshots/).
 """
 
 import re
-import shutil
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -25,7 +23,7 @@ from models.audit_return import ReturnState
 from models.cycle import CycleKind
 from models.user import Role
 from tests.factories import act, questions_of
-from tests.web.browser_helpers import Journey, fill_date, headless_chromium, screenshot_folder, section_headed, words
+from tests.web.browser_helpers import Journey, fill_date, screenshot_folder, section_headed, words
 from tests.web.conftest import Partnership, add_person
 from tests.web.return_world import PDF
 from workflow import returns, users
@@ -52,13 +50,6 @@ class Cast:
     def agency_user(self) -> User:
         return self.p.agency_user
 
-
-@pytest.fixture
-def chromium() -> Iterator:
-    if shutil.which("chromium") is None:
-        pytest.skip("Chromium is not installed (apt-get install -y chromium)")
-    with headless_chromium() as browser:
-        yield browser
 
 
 @pytest.fixture

@@ -1,6 +1,5 @@
 """The coordinator's pages pass axe's WCAG 2.2 AA checks in a real Chromium, with the built styles."""
 
-import shutil
 
 import pytest
 from sqlmodel import Session
@@ -13,17 +12,6 @@ pytestmark = pytest.mark.browser
 
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
-
-@pytest.fixture
-def chromium():
-    if shutil.which("chromium") is None:
-        pytest.skip("Chromium is not installed (apt-get install -y chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=shutil.which("chromium"), args=["--no-sandbox"])
-        yield browser
-        browser.close()
 
 
 def test_coordinator_pages_have_no_accessibility_violations(chromium, live_server, partnership, sqlite_only_engine):

@@ -1,7 +1,6 @@
 """The report pages pass axe's WCAG 2.2 AA checks in a real Chromium, with the built styles and
 the charts inline, on the scenario whose every figure is known."""
 
-import shutil
 from collections.abc import Iterator
 
 import pytest
@@ -27,17 +26,6 @@ def app(world: World) -> Iterator[Flask]:
     yield app
     app.extensions["s11_engine"].dispose()
 
-
-@pytest.fixture
-def chromium():
-    if shutil.which("chromium") is None:
-        pytest.skip("Chromium is not installed (apt-get install -y chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=shutil.which("chromium"), args=["--no-sandbox"])
-        yield browser
-        browser.close()
 
 
 def test_report_pages_have_no_accessibility_violations(chromium, live_server, world):

@@ -1,7 +1,6 @@
 """The return's pages (agency, QA, lead person, executive) pass axe's WCAG 2.2 AA checks in a real
 Chromium, with the built styles, in the states where their forms are showing."""
 
-import shutil
 from datetime import timedelta
 
 import pytest
@@ -20,17 +19,6 @@ world = return_world.world  # the shared fixture: a launched cycle with a person
 
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
-
-@pytest.fixture
-def chromium():
-    if shutil.which("chromium") is None:
-        pytest.skip("Chromium is not installed (apt-get install -y chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=shutil.which("chromium"), args=["--no-sandbox"])
-        yield browser
-        browser.close()
 
 
 class Checker:
