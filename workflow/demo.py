@@ -71,14 +71,22 @@ def build(session: Session) -> list[DemoLogin]:
     )
     launched = {r.agency_id: r for r in cycles.launch(session, coordinator, cycle.id)}
     _play_out(session, list(made.values()), launched, staff, reviewer)
-    first = next(iter(made.values()))
+    ordered = list(made.values())
+    # Logins where each role has work waiting: a return half done, a challenge to answer, live actions.
+    writing, challenged, live = ordered[1], ordered[3], ordered[5]
     return [
         DemoLogin("Coordinator", coordinator.email, coordinator.name, ""),
         DemoLogin("QA reviewer", reviewer.email, reviewer.name, ""),
-        DemoLogin("Agency user", staff[first.id]["user"].email, staff[first.id]["user"].name, first.name),
-        DemoLogin("Lead person", staff[first.id]["lead"].email, staff[first.id]["lead"].name, first.name),
-        DemoLogin("Executive", staff[first.id]["executive"].email, staff[first.id]["executive"].name, first.name),
+        _login("Agency user", staff, writing),
+        _login("Agency user", staff, challenged),
+        _login("Lead person", staff, live),
+        _login("Executive", staff, live),
     ]
+
+
+def _login(role: str, staff: dict, agency: Agency) -> DemoLogin:
+    person = staff[agency.id][{"Agency user": "user", "Lead person": "lead", "Executive": "executive"}[role]]
+    return DemoLogin(role, person.email, person.name, agency.name)
 
 
 def _agency(session: Session, coordinator: User, name: str, sector: str, statutory: bool) -> Agency:
