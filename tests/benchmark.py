@@ -10,6 +10,7 @@ import tempfile
 import time
 import tracemalloc
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from freezegun import freeze_time
@@ -55,14 +56,14 @@ def report_figures(url: str, sizes: list[int]) -> None:
         for size in sizes:
             cycle_id = _bulk_cycle(engine, name=f"Bench {size}", agencies=size, template=template, user=user)
             for title, report in REPORTS:
-
-                def run(report=report) -> object:
-                    with Session(engine) as session:
-                        return report(session, cycle_id)
-
-                millis, mib = measure(run)
+                millis, mib = measure(partial(_read, engine, report, cycle_id))
                 print(f"  {size:>5} agencies  {title:<20} {millis:8.1f} ms  {mib:7.1f} MiB peak")
     engine.dispose()
+
+
+def _read(engine, report: Callable, cycle_id: int) -> object:
+    with Session(engine) as session:
+        return report(session, cycle_id)
 
 
 def submission(url: str) -> None:
