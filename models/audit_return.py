@@ -37,6 +37,9 @@ RETURN_STATE_TITLES = {
     ReturnState.WITHDRAWN: "Withdrawn",
 }
 
+# Still with the agency: reminders chase these, and past the deadline they are overdue.
+AWAITING_SUBMISSION = (ReturnState.INVITED.value, ReturnState.IN_PROGRESS.value)
+
 _version = Column("version_id", Integer, nullable=False)
 
 

@@ -286,8 +286,10 @@ def serve(bind: str, workers: int) -> None:
     os.execv(gunicorn, [gunicorn, "--workers", str(workers), "--bind", bind, "web:create_app()"])
 
 
-@main.command(help="Run the scheduler: deadlines, reminders, escalations and the outbox. Run exactly one; on "
-              "PostgreSQL a second one waits for the first to stop.")
+@main.command(
+    help="Run the scheduler: deadlines, reminders, escalations and the outbox. Run exactly one; on "
+    "PostgreSQL a second one waits for the first to stop."
+)
 def scheduler() -> None:
     from schedules.runner import start_scheduler
 

@@ -86,7 +86,9 @@ def effective_deadline(session: Session, ret: AuditReturn) -> date:
 
 def standard_rating(content: ReturnContent, standard: Standard) -> str | None:
     """A standard's rating is its weakest scored element (Not applicable is left out)."""
-    found = weakest(content.scale, (content.answers[q.id].rating for q in content.questions_of(standard) if q.id in content.answers))
+    found = weakest(
+        content.scale, (content.answers[q.id].rating for q in content.questions_of(standard) if q.id in content.answers)
+    )
     return found.value if found and found.value != NOT_APPLICABLE else None
 
 

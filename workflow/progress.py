@@ -12,15 +12,13 @@ from sqlalchemy import case
 from sqlmodel import Session, func, select
 
 from models import Agency, AuditReturn, Cycle, CycleAgency, DeadlineExtension, HistoryRecord, QaSelection, Template, User
-from models.audit_return import ReturnState
+from models.audit_return import AWAITING_SUBMISSION, ReturnState
 from models.cycle import CycleKind, CycleState
 from workflow import cycles, history
 from workflow.access import visible_return
 from workflow.clock import today as clock_today
 from workflow.errors import NotFound
 from workflow.machines import RETURN_LIFECYCLE
-
-AWAITING_SUBMISSION = (ReturnState.INVITED.value, ReturnState.IN_PROGRESS.value)
 
 
 def is_overdue(status: str, deadline: date, on: date) -> bool:

@@ -18,7 +18,7 @@ from sqlmodel import Session, func, select
 
 from models import Action, AuditReturn, Cycle, DeadlineExtension, EvidenceRequest, User
 from models.action import ActionState
-from models.audit_return import ReturnState
+from models.audit_return import AWAITING_SUBMISSION, ReturnState
 from models.cycle import CycleKind, CycleState
 from models.evidence import EvidenceRequestState
 from workflow import outbox
@@ -29,7 +29,6 @@ from workflow.people import agency_contacts, agency_executives, coordinators
 
 EVIDENCE_REMINDER_DAYS = (3, 1)
 ACTION_REMINDER_DAYS = (7,)
-AWAITING_SUBMISSION = (ReturnState.INVITED, ReturnState.IN_PROGRESS)
 OPEN_ACTION_STATES = (ActionState.OPEN, ActionState.IN_PROGRESS)
 OVERDUE = "overdue"
 ESCALATION = "escalation"

@@ -34,11 +34,11 @@ from workflow import actions as action_rules
 from workflow import ratings
 from workflow.clock import today
 from workflow.errors import NotFound
+from workflow.progress import is_overdue
 from workflow.ratings import RATED_STATES, Rating, StandardInfo
 from workflow.template_spec import NOT_APPLICABLE, RatingScale
 
 # Returns that should have been submitted (or, in a statement year, signed) and have not been, yet.
-AWAITING_SUBMISSION = frozenset({ReturnState.INVITED, ReturnState.IN_PROGRESS})
 
 
 @dataclass(frozen=True)
@@ -190,7 +190,7 @@ def cycle_progress(session: Session, cycle_id: int) -> CycleProgress:
     overdue_returns = []
     for ret, agency in returns:
         deadline = max(due, extended.get(ret.id, due))
-        if ret.status in AWAITING_SUBMISSION and deadline < now:
+        if is_overdue(ret.status, deadline, now):
             overdue_returns.append(
                 OverdueReturn(ret.id, agency.name, agency.sector, ret.status, deadline, ret.id in extended, (now - deadline).days)
             )

@@ -7,8 +7,8 @@ signed-in person's own address only, so a copy never goes to someone who could n
 from sqlmodel import Session
 
 from models import AuditReturn, OutboxMessage, User
-from notifications.backends import Attachment
 from models.audit_return import ReturnState
+from notifications.backends import Attachment
 from workflow import content as return_content
 from workflow import outbox
 from workflow.access import visible_return
