@@ -17,6 +17,7 @@ from sqlmodel import Session, SQLModel
 
 from models.db import make_engine
 from models.migrate import upgrade
+from tests.report_scenario import DATABASES, built_year
 
 POSTGRES_URL = os.environ.get("S11_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
@@ -101,3 +102,22 @@ def sqlite_only_engine(tmp_path, sqlite_template) -> Iterator[Engine]:
     engine = make_engine(f"sqlite:///{path}")
     yield engine
     engine.dispose()
+
+
+@pytest.fixture(scope="module", params=DATABASES)
+def built(request):
+    """The Board's known year (tests/report_scenario.py), built once per module on each database."""
+    with built_year(request, request.param) as built:
+        yield built
+
+
+@pytest.fixture
+def year(built):
+    return built[1]
+
+
+@pytest.fixture
+def reader(built):
+    """A fresh session per test, so no test reads what another left in the identity map."""
+    with Session(built[0]) as session:
+        yield session

@@ -7,34 +7,15 @@ import re
 import zipfile
 from datetime import date, datetime
 
-import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
-from sqlmodel import Session
 
 from models.user import Role
 from tests.factories import add_agency, add_person, launch_cycle
-from tests.report_scenario import DATABASES, built_year, install_rag_template
+from tests.report_scenario import install_rag_template
 from workflow import charts, exports, pdfs, reports
 from workflow.exports import Sheet
 from workflow.pdf_layout import build, para, words
-
-
-@pytest.fixture(scope="module", params=DATABASES)
-def built(request):
-    with built_year(request, request.param) as built:
-        yield built
-
-
-@pytest.fixture
-def year(built):
-    return built[1]
-
-
-@pytest.fixture
-def reader(built):
-    with Session(built[0]) as session:
-        yield session
 
 
 def pdf_text(data: bytes) -> str:

@@ -2,7 +2,6 @@
 
 from datetime import timedelta
 
-import pytest
 from freezegun import freeze_time
 from sqlalchemy import event, insert
 from sqlmodel import Session, select
@@ -22,7 +21,7 @@ from models import (
 from models.cycle import CycleKind
 from models.user import Role
 from tests.factories import act, add_agency, add_person, launch_cycle
-from tests.report_scenario import DATABASES, LAUNCH, READ_ON, at, built_year, install_rag_template
+from tests.report_scenario import LAUNCH, READ_ON, at, install_rag_template
 from workflow import exports, reports, returns
 from workflow.ratings import Rating
 from workflow.reports import ActionCounts, TimeSummary
@@ -31,23 +30,6 @@ from workflow.template_spec import RatingScale
 RED, AMBER, GREEN = Rating("red", "Red", 0), Rating("amber", "Amber", 1), Rating("green", "Green", 2)
 NOT_APPLICABLE = Rating("not_applicable", "Not applicable", None)
 
-
-@pytest.fixture(scope="module", params=DATABASES)
-def built(request):
-    with built_year(request, request.param) as built:
-        yield built
-
-
-@pytest.fixture
-def year(built):
-    return built[1]
-
-
-@pytest.fixture
-def reader(built):
-    """A fresh session per test, so no test reads what another left in the identity map."""
-    with Session(built[0]) as session:
-        yield session
 
 
 def test_progress_counts_returns_by_state_and_names_who_is_overdue(reader, year):
