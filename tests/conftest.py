@@ -17,6 +17,8 @@ from sqlmodel import Session, SQLModel
 
 from models.db import make_engine
 from models.migrate import upgrade
+from models.user import Role
+from tests.factories import add_agency, add_person, install_template
 from tests.report_scenario import DATABASES, built_year
 
 POSTGRES_URL = os.environ.get("S11_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -121,3 +123,21 @@ def reader(built):
     """A fresh session per test, so no test reads what another left in the identity map."""
     with Session(built[0]) as session:
         yield session
+
+
+@pytest.fixture
+def partnership(session):
+    """Two agencies (a statutory health trust with its own people, a voluntary youth club with one
+    user), the partnership's staff, and the default template. tests/web has its own."""
+    health = add_agency(session, name="Hackney Health Trust", sector="Health", statutory=True)
+    youth = add_agency(session, name="Hackney Youth Club", sector="Voluntary", statutory=False)
+    people = {
+        "coordinator": add_person(session, name="Cora Ordinator", roles={Role.COORDINATOR}),
+        "qa": add_person(session, name="Quinn Reviewer", roles={Role.QA_REVIEWER}),
+        "agency_user": add_person(session, name="Alex Agency", roles={Role.AGENCY_USER}, agency=health),
+        "lead": add_person(session, name="Lee Lead", roles={Role.LEAD_PERSON}, agency=health),
+        "executive": add_person(session, name="Erin Executive", roles={Role.EXECUTIVE}, agency=health),
+        "youth_user": add_person(session, name="Yusuf Youth", roles={Role.AGENCY_USER}, agency=youth),
+    }
+    template = install_template(session)
+    return {"health": health, "youth": youth, "template": template, **people}

@@ -12,9 +12,8 @@ from sqlmodel import Session, select
 from models import AuditReturn, Cycle, OutboxMessage
 from models.audit_return import ReturnState
 from models.cycle import CycleKind, CycleState
-from models.user import Role
 from schedules.jobs import run_daily
-from tests.factories import act, add_agency, add_person, answer_everything, install_template, launch_cycle, questions_of
+from tests.factories import act, add_agency, answer_everything, launch_cycle, questions_of
 from workflow import actions, cycles, deadlines, qa, returns, statements
 from workflow.reminders import after_deadline_stages, current_stage, reminder_stages
 
@@ -26,23 +25,6 @@ COORDINATORS = {"cora.ordinator@example.org", "setup.coordinator@partnership.exa
 
 Mail = set[tuple[str, str]]
 
-
-@pytest.fixture
-def partnership(engine, session):
-    """Two agencies: the health trust has its own users; the youth club's executive is only a
-    named contact on the agency."""
-    health = add_agency(session, name="Hackney Health Trust", sector="Health", statutory=True)
-    youth = add_agency(session, name="Hackney Youth Club", sector="Voluntary", statutory=False)
-    people = {
-        "coordinator": add_person(session, name="Cora Ordinator", roles={Role.COORDINATOR}),
-        "qa": add_person(session, name="Quinn Reviewer", roles={Role.QA_REVIEWER}),
-        "agency_user": add_person(session, name="Alex Agency", roles={Role.AGENCY_USER}, agency=health),
-        "lead": add_person(session, name="Lee Lead", roles={Role.LEAD_PERSON}, agency=health),
-        "executive": add_person(session, name="Erin Executive", roles={Role.EXECUTIVE}, agency=health),
-        "youth_user": add_person(session, name="Yusuf Youth", roles={Role.AGENCY_USER}, agency=youth),
-    }
-    template = install_template(session)
-    return {"health": health, "youth": youth, "template": template, **people}
 
 
 class Calendar:

@@ -8,28 +8,10 @@ from sqlmodel import select
 
 from models import Action, AuditReturn, HistoryRecord, OutboxMessage
 from models.audit_return import ReturnState
-from models.user import Role
-from tests.factories import act, add_agency, add_person, answer_everything, install_template, launch_cycle, questions_of
+from tests.factories import act, answer_everything, launch_cycle, questions_of
 from workflow import actions, history, qa, returns, statements
 from workflow.clock import today
 from workflow.errors import DomainError
-
-
-@pytest.fixture
-def partnership(engine, session):
-    """A partnership with two agencies, its staff, and the default template."""
-    health = add_agency(session, name="Hackney Health Trust", sector="Health", statutory=True)
-    youth = add_agency(session, name="Hackney Youth Club", sector="Voluntary", statutory=False)
-    people = {
-        "coordinator": add_person(session, name="Cora Ordinator", roles={Role.COORDINATOR}),
-        "qa": add_person(session, name="Quinn Reviewer", roles={Role.QA_REVIEWER}),
-        "agency_user": add_person(session, name="Alex Agency", roles={Role.AGENCY_USER}, agency=health),
-        "lead": add_person(session, name="Lee Lead", roles={Role.LEAD_PERSON}, agency=health),
-        "executive": add_person(session, name="Erin Executive", roles={Role.EXECUTIVE}, agency=health),
-        "youth_user": add_person(session, name="Yusuf Youth", roles={Role.AGENCY_USER}, agency=youth),
-    }
-    template = install_template(session)
-    return {"health": health, "youth": youth, "template": template, **people}
 
 
 def _return_of(session, cycle, agency) -> AuditReturn:
