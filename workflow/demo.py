@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from models import Agency, AuditReturn, Question, User
 from models.cycle import CycleKind
@@ -180,7 +180,3 @@ def _play_out(session: Session, agency_list: list[Agency], launched: dict[int, A
 
 def _questions(session: Session, ret: AuditReturn) -> list[Question]:
     return load(session, ret).questions
-
-
-def already_built(session: Session) -> bool:
-    return session.exec(select(User.id).where(User.email == "coordinator@demo.example.org")).first() is not None

@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlmodel import Session, func, select
+from sqlmodel import Session, select
 
 from models import Action, AuditReturn, Cycle, HistoryRecord, User
 from workflow.clock import utcnow
@@ -94,17 +94,6 @@ def for_return(session: Session, return_id: int) -> list[HistoryRecord]:
     )
 
 
-def for_subject(session: Session, subject_type: str, subject_id: int) -> list[HistoryRecord]:
-    """One subject's chain in order."""
-    return list(
-        session.exec(
-            select(HistoryRecord)
-            .where(HistoryRecord.subject_type == subject_type, HistoryRecord.subject_id == subject_id)
-            .order_by(HistoryRecord.seq)
-        )
-    )
-
-
 @dataclass(frozen=True)
 class Tampering:
     """One break in the history, said so a person can find it."""
@@ -182,7 +171,3 @@ def _subjects_without_history(session: Session, chains: dict) -> list[Tampering]
             if (subject_type, subject_id) not in chains:
                 problems.append(Tampering(subject_type, subject_id, None, "has no history at all"))
     return problems
-
-
-def count_records(session: Session) -> int:
-    return session.exec(select(func.count()).select_from(HistoryRecord)).one()
