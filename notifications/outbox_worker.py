@@ -21,8 +21,8 @@ from models import OutboxMessage
 from models.db import transaction
 from models.outbox import OutboxState
 from models.types import utcnow
-from workflow.return_copy import attachments_for
 from notifications.backends import Attachment, EmailBackend, EmailMessage, PermanentDeliveryError, TemporaryDeliveryError
+from workflow.reporting.return_copy import attachments_for
 
 logger = logging.getLogger(__name__)
 

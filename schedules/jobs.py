@@ -15,7 +15,7 @@ from sqlmodel import Session
 from models.db import transaction
 from notifications.backends import EmailBackend, backend_from_config
 from notifications.outbox_worker import DEFAULT_SETTINGS, DeliveryReport, DeliverySettings, deliver_pending
-from workflow import cycle_calendar, reminders
+from workflow.calendar import cycle_calendar, reminders
 from workflow.clock import today
 
 logger = logging.getLogger(__name__)

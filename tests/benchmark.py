@@ -22,7 +22,8 @@ from models.user import Role
 from tests.factories import act, add_agency, add_person, answer_everything, install_template, launch_cycle, questions_of
 from tests.report_scenario import at, install_rag_template
 from tests.test_reports import _bulk_cycle
-from workflow import exports, reports, returns
+from workflow.answering import returns
+from workflow.reporting import exports, reports
 
 REPORTS: list[tuple[str, Callable]] = [
     ("cycle progress", reports.cycle_progress),

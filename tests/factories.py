@@ -10,10 +10,12 @@ from sqlmodel import Session, select
 from models import Agency, Question, Template, User
 from models.cycle import CycleKind
 from models.user import Role
-from workflow import agencies, cycles, templates, users
+from workflow.answering.returns import add_action, save_answer
+from workflow.calendar import cycles
 from workflow.clock import today
-from workflow.returns import add_action, save_answer
-from workflow.standard_templates import DEFAULT_TEMPLATE_PATH, TEMPLATE_DIR
+from workflow.people import agencies, users
+from workflow.templates import installing as templates
+from workflow.templates.standard import DEFAULT_TEMPLATE_PATH, TEMPLATE_DIR
 
 T = TypeVar("T")
 

@@ -38,8 +38,11 @@ from models.db import make_engine
 from models.migrate import upgrade
 from models.user import Role
 from tests.factories import act, add_agency, add_person, launch_cycle
-from workflow import actions, deadlines, qa, returns, statements, templates
-from workflow.template_spec import TemplateSpec
+from workflow.answering import actions, returns
+from workflow.calendar import deadlines
+from workflow.review import qa, statements
+from workflow.templates import installing as templates
+from workflow.templates.spec import TemplateSpec
 
 LAUNCH = date(2026, 4, 1)
 READ_ON = LAUNCH + timedelta(days=60)

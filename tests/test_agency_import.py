@@ -4,8 +4,8 @@ import pytest
 from sqlmodel import select
 
 from models import Agency
-from workflow import agencies
 from workflow.errors import DomainError
+from workflow.people import agencies
 
 GOOD = """name,sector,statutory,commissioned_by,contact_name,contact_email,executive_name,executive_email
 Riverside Council,Local authority,yes,,Sam Lead,sam@council.example.org,Pat Chief,pat@council.example.org

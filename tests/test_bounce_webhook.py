@@ -15,8 +15,8 @@ from notifications.backends import SendGridBackend
 from notifications.outbox_worker import DeliverySettings, deliver_pending
 from tests.fakes.sendgrid_api import FakeSendGrid, WebhookSigner
 from web import create_app, webhooks
-from web import db as web_db
-from workflow import bounces, outbox
+from web.common import db as web_db
+from workflow.mail import bounces, outbox
 
 URL = "/webhooks/sendgrid"
 

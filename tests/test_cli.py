@@ -6,7 +6,7 @@ from sqlalchemy import text
 
 from models.db import make_engine
 from workflow.cli import main
-from workflow.standard_templates import DEFAULT_TEMPLATE_PATH
+from workflow.templates.standard import DEFAULT_TEMPLATE_PATH
 
 
 @pytest.fixture

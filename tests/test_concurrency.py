@@ -9,8 +9,9 @@ from models import AuditReturn, HistoryRecord
 from models.audit_return import ReturnState
 from models.user import Role
 from tests.factories import act, add_agency, add_person, answer_everything, install_template, launch_cycle, questions_of
-from workflow import qa, returns
+from workflow.answering import returns
 from workflow.errors import ConcurrentChange
+from workflow.review import qa
 
 
 @pytest.fixture

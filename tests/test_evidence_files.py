@@ -5,8 +5,8 @@ import zipfile
 
 import pytest
 
+from workflow.answering.evidence_files import OLE2, EvidenceStore, check_upload
 from workflow.errors import DomainError
-from workflow.evidence_files import OLE2, EvidenceStore, check_upload
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 ELF = b"\x7fELF\x02\x01\x01" + b"\x00" * 64

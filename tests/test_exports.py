@@ -13,9 +13,9 @@ from pypdf import PdfReader
 from models.user import Role
 from tests.factories import add_agency, add_person, launch_cycle
 from tests.report_scenario import install_rag_template
-from workflow import charts, exports, pdfs, reports
-from workflow.exports import Sheet
-from workflow.pdf_layout import build, para, words
+from workflow.reporting import charts, exports, pdfs, reports
+from workflow.reporting.exports import Sheet
+from workflow.reporting.pdf_layout import build, para, words
 
 
 def pdf_text(data: bytes) -> str:

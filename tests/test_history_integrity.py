@@ -7,7 +7,8 @@ from sqlmodel import select
 from models import HistoryRecord
 from models.user import Role
 from tests.factories import act, add_agency, add_person, answer_everything, install_template, launch_cycle, questions_of
-from workflow import history, returns
+from workflow.answering import returns
+from workflow.lifecycle import history
 
 
 @pytest.fixture

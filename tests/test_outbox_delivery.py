@@ -17,8 +17,9 @@ from notifications.backends import SendGridBackend
 from notifications.outbox_worker import DeliveryReport, DeliverySettings, claim_batch, deliver_one, deliver_pending
 from tests.factories import act, add_agency, add_person, install_template, launch_cycle
 from tests.fakes.sendgrid_api import UNVERIFIED_SENDER, FakeSendGrid
-from workflow import delivery, outbox, qa
 from workflow.errors import DomainError, NotPermitted
+from workflow.mail import delivery, outbox
+from workflow.review import qa
 
 # Small numbers so an outage of several answers passes in well under a second.
 QUICK = DeliverySettings(

@@ -3,7 +3,7 @@
 from sqlmodel import Session, select
 
 from models import OutboxMessage
-from workflow import outbox
+from workflow.mail import outbox
 
 CONTEXT = {"return_id": 1, "cycle_name": "Section 11 audit 2026-27", "agency_name": "Riverside Police", "deadline": "1 March 2027"}
 

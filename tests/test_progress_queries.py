@@ -9,7 +9,7 @@ from models import AuditReturn
 from models.audit_return import ReturnState
 from models.user import Role
 from tests.factories import act, add_agency, add_person, install_template, launch_cycle
-from workflow import deadlines, progress
+from workflow.calendar import deadlines, progress
 
 
 def _queries_for(engine, cycle_id: int, **filters) -> tuple[int, progress.CycleProgress]:

@@ -9,10 +9,11 @@ from models import AuditReturn, Template
 from models.audit_return import ReturnState
 from models.user import Role
 from tests.factories import act, add_agency, add_person, install_template, launch_cycle, questions_of
-from workflow import returns, templates
+from workflow.answering import returns
 from workflow.clock import today
 from workflow.errors import DomainError
-from workflow.template_files import TemplateFileError
+from workflow.templates import installing as templates
+from workflow.templates.files import TemplateFileError
 
 
 @pytest.fixture

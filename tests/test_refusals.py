@@ -8,8 +8,8 @@ from models.audit_return import ReturnState
 from models.user import Role
 from tests.factories import add_agency, add_person, install_template, launch_cycle
 from workflow.errors import DomainError, NotPermitted
-from workflow.machines import RETURN_LIFECYCLE
-from workflow.moves import move_return
+from workflow.lifecycle.machines import RETURN_LIFECYCLE
+from workflow.lifecycle.moves import move_return
 
 
 @pytest.fixture

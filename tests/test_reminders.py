@@ -14,8 +14,10 @@ from models.audit_return import ReturnState
 from models.cycle import CycleKind, CycleState
 from schedules.jobs import run_daily
 from tests.factories import act, add_agency, answer_everything, launch_cycle, questions_of
-from workflow import actions, cycles, deadlines, qa, returns, statements
-from workflow.reminders import after_deadline_stages, current_stage, reminder_stages
+from workflow.answering import actions, returns
+from workflow.calendar import cycles, deadlines
+from workflow.calendar.reminders import after_deadline_stages, current_stage, reminder_stages
+from workflow.review import qa, statements
 
 OPENS = date(2027, 1, 4)
 DEADLINE = OPENS + timedelta(days=42)  # launch_cycle's submission deadline: Monday 15 February 2027

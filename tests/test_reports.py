@@ -22,10 +22,11 @@ from models.cycle import CycleKind
 from models.user import Role
 from tests.factories import act, add_agency, add_person, launch_cycle
 from tests.report_scenario import LAUNCH, READ_ON, at, install_rag_template
-from workflow import exports, reports, returns
-from workflow.ratings import Rating
-from workflow.reports import ActionCounts, TimeSummary
-from workflow.template_spec import RatingScale
+from workflow.answering import returns
+from workflow.answering.ratings import Rating
+from workflow.reporting import exports, reports
+from workflow.reporting.reports import ActionCounts, TimeSummary
+from workflow.templates.spec import RatingScale
 
 RED, AMBER, GREEN = Rating("red", "Red", 0), Rating("amber", "Amber", 1), Rating("green", "Green", 2)
 NOT_APPLICABLE = Rating("not_applicable", "Not applicable", None)

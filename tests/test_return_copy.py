@@ -10,7 +10,7 @@ from models.user import Role
 from notifications.backends import FolderBackend
 from notifications.outbox_worker import deliver_pending
 from tests.factories import act, add_agency, add_person, answer_everything, install_template, launch_cycle, questions_of
-from workflow.return_copy import email_me_a_copy
+from workflow.reporting.return_copy import email_me_a_copy
 
 
 def test_the_copy_of_the_return_arrives_with_the_return_as_a_pdf(engine, session, tmp_path):

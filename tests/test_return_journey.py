@@ -9,9 +9,11 @@ from sqlmodel import select
 from models import Action, AuditReturn, HistoryRecord, OutboxMessage
 from models.audit_return import ReturnState
 from tests.factories import act, answer_everything, launch_cycle, questions_of
-from workflow import actions, history, qa, returns, statements
+from workflow.answering import actions, returns
 from workflow.clock import today
 from workflow.errors import DomainError
+from workflow.lifecycle import history
+from workflow.review import qa, statements
 
 
 def _return_of(session, cycle, agency) -> AuditReturn:
@@ -211,8 +213,8 @@ def test_a_refused_move_saves_nothing_and_sends_nothing(engine, session, partner
 
 
 def test_a_coordinator_extends_one_agencys_deadline_with_a_reason(engine, session, partnership):
-    from workflow import deadlines
-    from workflow.content import effective_deadline
+    from workflow.answering.content import effective_deadline
+    from workflow.calendar import deadlines
 
     p = partnership
     cycle, _ = launch_cycle(engine, p["coordinator"], [p["health"], p["youth"]], template=p["template"])

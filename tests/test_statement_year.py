@@ -10,9 +10,11 @@ from models.audit_return import ReturnState
 from models.cycle import CycleKind
 from models.user import Role
 from tests.factories import act, add_agency, add_person, install_template, launch_cycle
-from workflow import cycles, qa, returns, statements
+from workflow.answering import returns
+from workflow.calendar import cycles
 from workflow.clock import today
 from workflow.errors import DomainError
+from workflow.review import qa, statements
 
 
 @pytest.fixture

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from workflow.standard_templates import DEFAULT_TEMPLATE_PATH, TEMPLATE_DIR
-from workflow.template_files import TemplateFileError, load_template_file, load_template_text
-from workflow.template_spec import NOT_APPLICABLE, RatingScale
+from workflow.templates.files import TemplateFileError, load_template_file, load_template_text
+from workflow.templates.spec import NOT_APPLICABLE, RatingScale
+from workflow.templates.standard import DEFAULT_TEMPLATE_PATH, TEMPLATE_DIR
 
 # A small, valid template. Line numbers in the tests below refer to this text.
 GOOD = """\

@@ -12,10 +12,10 @@ from typing import Any
 from flask import Flask
 
 from models.db import database_url
-from workflow.evidence_files import MAX_BYTES as MAX_EVIDENCE_BYTES
-from web import db as web_db
-from web import templating
-from web.extensions import CONTENT_SECURITY_POLICY, csrf, login_manager, talisman, wtforms_helpers
+from web.common import db as web_db
+from web.common import templating
+from web.common.extensions import CONTENT_SECURITY_POLICY, csrf, login_manager, talisman, wtforms_helpers
+from workflow.answering.evidence_files import MAX_BYTES as MAX_EVIDENCE_BYTES
 
 # A request may be a little larger than the largest file the engine accepts, so a file just over
 # the engine's limit gets its clear message on the same page, with the typed answers kept.
@@ -58,10 +58,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     )
     wtforms_helpers.init_app(app)
 
-    from web import errors, navigation
-    from web.auth import bp as auth_bp
-    from web.coordinator import bp as coordinator_bp
-    from web.home import bp as home_bp
+    from web.accounts.auth import bp as auth_bp
+    from web.accounts.home import bp as home_bp
+    from web.common import errors, navigation
+    from web.coordinator.pages import bp as coordinator_bp
 
     errors.register(app)
     navigation.register(app)
@@ -71,13 +71,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     # --- Blueprints from other parts of the product: register them here when they exist. -----
     _register_webhooks(app)
-    from web import return_blueprints
+    from web.returns import blueprints as return_blueprints
 
     return_blueprints.register(app)  # the agency's, QA's, lead person's and executive's pages
-    from web.report_pages import bp as reports_bp
+    from web.reports.pages import bp as reports_bp
 
     app.register_blueprint(reports_bp)  # what the Board gets: report pages and downloads
-    from web.delivery_pages import bp as delivery_bp
+    from web.coordinator.delivery import bp as delivery_bp
 
     app.register_blueprint(delivery_bp)  # failed e-mails and bouncing addresses
     # --------------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ ECDSA signature is checked instead):
     csrf.exempt(webhooks.sendgrid_events)   # or csrf.exempt(webhooks.bp): it holds this view only
 
 Settings: `SENDGRID_WEBHOOK_PUBLIC_KEY`, the verification key from SendGrid's Mail Settings. The
-database is the app's engine (`web.db.init_app`).
+database is the app's engine (`web.common.db.init_app`).
 """
 
 import logging
@@ -18,8 +18,8 @@ from flask.typing import ResponseReturnValue
 
 from models.db import transaction
 from notifications.webhook import SIGNATURE_HEADER, TIMESTAMP_HEADER, parse_events, verify_signature
-from web.db import engine
-from workflow.bounces import record_events
+from web.common.db import engine
+from workflow.mail.bounces import record_events
 
 logger = logging.getLogger(__name__)
 

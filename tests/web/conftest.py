@@ -21,7 +21,7 @@ from models import Agency, OutboxMessage, Template, User
 from models.user import Role
 from tests.factories import add_agency, install_template
 from web import create_app
-from workflow import users
+from workflow.people import users
 
 PASSWORD = "correct horse battery staple"
 _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')

@@ -23,7 +23,9 @@ from tests.factories import act, launch_cycle
 from tests.report_scenario import LAUNCH, Year, add_action, answer, at, built_year
 from tests.web.conftest import PASSWORD
 from web import create_app
-from workflow import cycles, returns, users
+from workflow.answering import returns
+from workflow.calendar import cycles
+from workflow.people import users
 
 SIGNING_IN = ("coordinator", "qa", "alder", "alder_lead", "alder_exec", "birch")
 EARLIER = "Section 11 audit 2025-26"

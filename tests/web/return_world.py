@@ -16,8 +16,10 @@ from models import AuditReturn, Cycle, Question, Standard, User
 from models.user import Role
 from tests.factories import act, answer_everything, launch_cycle, questions_of
 from tests.web.conftest import Browser, Partnership, add_person
-from workflow import qa, returns, users
+from workflow.answering import returns
 from workflow.clock import today
+from workflow.people import users
+from workflow.review import qa
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 

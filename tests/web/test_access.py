@@ -16,10 +16,10 @@ from tests.factories import act
 from tests.web import return_world
 from tests.web.conftest import add_person
 from tests.web.return_world import PDF, World, signed_in, submitted
-from workflow import qa
+from workflow.answering.evidence_files import EvidenceStore, check_upload
+from workflow.answering.uploads import Upload, store_and_record
 from workflow.clock import today
-from workflow.evidence_files import EvidenceStore, check_upload
-from workflow.uploads import Upload, store_and_record
+from workflow.review import qa
 
 PEOPLE = ("anonymous", "coordinator", "qa", "agency_user", "lead", "executive", "other_agency_user", "other_executive")
 STAFF = {"coordinator", "qa"}

@@ -26,8 +26,9 @@ from tests.factories import act, questions_of
 from tests.web.browser_helpers import Journey, fill_date, screenshot_folder, section_headed, words
 from tests.web.conftest import Partnership, add_person
 from tests.web.return_world import PDF
-from workflow import returns, users
+from workflow.answering import returns
 from workflow.clock import today
+from workflow.people import users
 
 pytestmark = pytest.mark.browser
 

@@ -13,9 +13,9 @@ from models.audit_return import ReturnState
 from models.user import Role
 from tests.factories import act, answer_everything, launch_cycle, questions_of
 from tests.web.conftest import add_person
-from workflow import returns
+from workflow.answering import returns
 from workflow.clock import today
-from workflow.standard_templates import TEMPLATE_DIR
+from workflow.templates.standard import TEMPLATE_DIR
 
 GOOD_CSV = b"""name,sector,statutory,contact_name,contact_email
 Hackney Police,Police,yes,Pat Police,pat@police.example.org

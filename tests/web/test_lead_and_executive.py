@@ -11,7 +11,7 @@ from models.cycle import CycleKind
 from tests.factories import act, launch_cycle
 from tests.web import return_world
 from tests.web.return_world import World, accepted, pdf, signed_in, submitted
-from workflow import cycles
+from workflow.calendar import cycles
 from workflow.clock import today
 
 world = return_world.world  # the shared fixture: a launched cycle with a person in every role

@@ -10,8 +10,9 @@ from models.audit_return import ReturnState
 from tests.factories import act, answer_everything
 from tests.web import return_world
 from tests.web.return_world import World, date_fields, signed_in, submitted
-from workflow import qa, returns
+from workflow.answering import returns
 from workflow.clock import today
+from workflow.review import qa
 
 world = return_world.world  # the shared fixture: a launched cycle with a person in every role
 

@@ -23,9 +23,9 @@ from sqlmodel import Session
 from tests.report_scenario import Year
 from tests.web.conftest import Browser
 from tests.web.report_world import EARLIER, NEXT, World, email, report_app, report_world
-from web.inline_svg import csp_safe
-from workflow import exports, reports
-from workflow.charts import Chart
+from web.reports.inline_svg import csp_safe
+from workflow.reporting import exports, reports
+from workflow.reporting.charts import Chart
 
 CYCLE = "Section 11 audit 2026-27"
 

@@ -11,8 +11,9 @@ from tests.factories import act
 from tests.web import return_world
 from tests.web.conftest import PASSWORD
 from tests.web.return_world import World, submitted
-from workflow import qa, returns
+from workflow.answering import returns
 from workflow.clock import today
+from workflow.review import qa
 
 pytestmark = pytest.mark.browser
 world = return_world.world  # the shared fixture: a launched cycle with a person in every role

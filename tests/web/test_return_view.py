@@ -7,8 +7,9 @@ from models import AuditReturn
 from tests.factories import act, answer_everything
 from tests.web import return_world
 from tests.web.return_world import World, submitted
-from workflow import content, qa, return_view, returns, statement_view, statements
+from workflow.answering import content, return_view, returns
 from workflow.errors import DomainError
+from workflow.review import qa, statement_view, statements
 
 world = return_world.world  # the shared fixture: a launched cycle with a person in every role
 

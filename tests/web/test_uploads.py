@@ -88,7 +88,7 @@ def test_a_file_over_the_request_limit_is_refused_and_nothing_is_saved(agency, w
 
 def test_a_file_over_the_engines_limit_gets_its_message_with_the_typing_kept(agency, world, session, app, monkeypatch):
     # Under the request limit but over the engine's: the engine's own words reach the page.
-    from workflow import evidence_files
+    from workflow.answering import evidence_files
 
     monkeypatch.setattr(evidence_files.check_upload, "__kwdefaults__", {"max_bytes": 100 * 1024})
     _post_file(agency, world, (BytesIO(b"%PDF-" + b"0" * (200 * 1024)), "big.pdf"), expect=422)

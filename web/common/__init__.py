@@ -1,0 +1,1 @@
+"""What every page shares: the request's database session, who is signed in, forms, templating, errors."""

@@ -1,0 +1,1 @@
+"""The executive's page: the statement of compliance."""

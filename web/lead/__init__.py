@@ -1,0 +1,1 @@
+"""The lead person's pages: their actions and each action's progress."""

@@ -1,0 +1,1 @@
+"""The QA sub-group's pages: the queue and one return with the QA moves."""

@@ -1,0 +1,1 @@
+"""The Board's pages: progress, ratings, year on year, action plans, and their files."""

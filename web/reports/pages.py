@@ -1,0 +1,184 @@
+"""What the Board gets, on screen and as files: the cycle's progress, the ratings picture, year on
+year and the action plans, each chart drawn on the server beside a table of the same figures.
+
+Coordinators and QA reviewers read the reports and download the cycle's files; a printed return
+goes to anyone who may see that return. Each page calls one report of `workflow.reporting.reports` and
+renders it; the figures' wording and layout live in the templates under `reports/`.
+"""
+
+import io
+from collections.abc import Callable
+from typing import Any
+
+from flask import Blueprint, render_template, send_file
+from flask.typing import ResponseReturnValue
+from flask_login import login_required
+from markupsafe import Markup
+from werkzeug.utils import secure_filename
+
+from models.audit_return import ReturnState
+from models.cycle import CycleKind
+from models.user import Role
+from web.common.db import read_or_404
+from web.common.identity import me, roles_required
+from web.reports.figures import change_counts, rating_tags, state_changes, states_seen
+from web.reports.inline_svg import csp_safe
+from workflow.access import visible_return
+from workflow.answering import content
+from workflow.calendar import progress
+from workflow.reporting import charts, exports, pdfs, reports
+from workflow.reporting.charts import Chart
+
+bp = Blueprint("reports", __name__)
+
+staff_only = roles_required(Role.COORDINATOR, Role.QA_REVIEWER)
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _svg(chart: Chart, key: str) -> Markup:
+    """The chart as inline SVG that the page's CSP lets keep its colours; `key` keeps ids unique."""
+    return Markup(csp_safe(chart.svg(), f"chart-{key}"))
+
+
+def _render(template: str, **context: Any) -> str:
+    return render_template(
+        f"reports/{template}",
+        states=list(ReturnState),
+        state_titles={s.value: s.title for s in ReturnState},
+        states_seen=states_seen,
+        CycleKind=CycleKind,
+        **context,
+    )
+
+
+# --- Pages ------------------------------------------------------------------------------------
+
+
+@bp.route("/reports")
+@staff_only
+def index() -> ResponseReturnValue:
+    """Every cycle, newest first, each leading to its reports."""
+    return _render("index.html", cycles=read_or_404(progress.cycle_list))
+
+
+@bp.route("/cycles/<int:cycle_id>/reports")
+@staff_only
+def cycle(cycle_id: int) -> ResponseReturnValue:
+    """The cycle's reports and downloads, and each agency's printable return."""
+    return _render("cycle.html", overview=read_or_404(progress.cycle_progress, cycle_id))
+
+
+@bp.route("/cycles/<int:cycle_id>/reports/progress")
+@staff_only
+def progress_report(cycle_id: int) -> ResponseReturnValue:
+    figures = read_or_404(reports.cycle_progress, cycle_id)
+    return _render(
+        "progress.html",
+        figures=figures,
+        cycle=figures.cycle,
+        by_state_svg=_svg(charts.returns_by_state(figures), "by-state"),
+        over_time_svg=_svg(charts.states_over_time(figures), "over-time") if figures.states_over_time else None,
+        changes=state_changes(figures.states_over_time),
+    )
+
+
+@bp.route("/cycles/<int:cycle_id>/reports/compliance")
+@staff_only
+def compliance(cycle_id: int) -> ResponseReturnValue:
+    heatmap = read_or_404(reports.compliance_heatmap, cycle_id)
+    by_statutory = [g for g in heatmap.by_statutory if g.agencies]
+    return _render(
+        "compliance.html",
+        heatmap=heatmap,
+        cycle=heatmap.cycle,
+        tags=rating_tags(heatmap.legend),
+        overall_svg=_svg(charts.ratings_by_standard(heatmap.overall, heatmap), "overall") if heatmap.rows else None,
+        by_statutory=[(g, _svg(charts.ratings_by_standard(g, heatmap), f"statutory-{i}")) for i, g in enumerate(by_statutory)],
+    )
+
+
+@bp.route("/cycles/<int:cycle_id>/reports/year-on-year")
+@staff_only
+def year_on_year(cycle_id: int) -> ResponseReturnValue:
+    figures = read_or_404(reports.year_on_year, cycle_id)
+    comparable = len(figures.cycles) > 1
+    return _render(
+        "year_on_year.html",
+        figures=figures,
+        cycle=figures.cycles[-1],
+        changes_svg=_svg(charts.year_on_year_changes(figures), "changes") if comparable else None,
+        change_counts=change_counts(figures),
+    )
+
+
+@bp.route("/cycles/<int:cycle_id>/reports/actions")
+@staff_only
+def actions(cycle_id: int) -> ResponseReturnValue:
+    plans = read_or_404(reports.action_plans, cycle_id)
+    return _render(
+        "actions.html",
+        plans=plans,
+        cycle=plans.cycle,
+        by_standard_svg=_svg(charts.actions_by_standard(plans), "actions") if plans.by_standard else None,
+    )
+
+
+# --- Downloads --------------------------------------------------------------------------------
+
+
+def _attachment(data: bytes, filename: str, mimetype: str) -> ResponseReturnValue:
+    """A file to save, never shown or sniffed by the browser, and not kept in shared caches."""
+    response = send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=filename, max_age=0)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _cycle_file(cycle_id: int, make: Callable[..., bytes | str], suffix: str, mimetype: str) -> ResponseReturnValue:
+    # Read first for the file's name and held on to: the export then finds it in the session
+    # (whose identity map holds rows only while something refers to them) instead of asking again.
+    cycle = read_or_404(reports.cycle_of, cycle_id)
+    data = read_or_404(make, cycle.id)
+    body = data.encode("utf-8") if isinstance(data, str) else data
+    return _attachment(body, _filename(f"{cycle.name} {suffix}"), mimetype)
+
+
+def _filename(words: str) -> str:
+    """A safe, readable file name ('Section 11 2026 figures.json' → 'Section_11_2026_figures.json')."""
+    return secure_filename(words) or "download"
+
+
+@bp.route("/cycles/<int:cycle_id>/exports/cycle.xlsx")
+@staff_only
+def cycle_xlsx(cycle_id: int) -> ResponseReturnValue:
+    return _cycle_file(cycle_id, exports.cycle_xlsx, "records.xlsx", XLSX)
+
+
+@bp.route("/cycles/<int:cycle_id>/exports/cycle-csv.zip")
+@staff_only
+def cycle_csv_zip(cycle_id: int) -> ResponseReturnValue:
+    return _cycle_file(cycle_id, exports.cycle_csv_zip, "records csv.zip", "application/zip")
+
+
+@bp.route("/cycles/<int:cycle_id>/exports/figures.json")
+@staff_only
+def figures_json(cycle_id: int) -> ResponseReturnValue:
+    return _cycle_file(cycle_id, exports.cycle_figures_json, "figures.json", "application/json")
+
+
+@bp.route("/cycles/<int:cycle_id>/exports/annual-report.pdf")
+@staff_only
+def annual_report_pdf(cycle_id: int) -> ResponseReturnValue:
+    return _cycle_file(cycle_id, pdfs.annual_report_pdf, "annual report.pdf", "application/pdf")
+
+
+@bp.route("/returns/<int:return_id>/return.pdf")
+@login_required
+def return_pdf(return_id: int) -> ResponseReturnValue:
+    """The printable return, for partnership staff and the agency's own people; others get 404."""
+    ret = read_or_404(visible_return, me(), return_id)
+    # Read for the file's name and held on to, so the printing finds them in the session.
+    agency, cycle = read_or_404(content.load_agency, ret), read_or_404(content.load_cycle, ret)
+    data = read_or_404(pdfs.return_pdf, ret.id)
+    return _attachment(data, _filename(f"{agency.name} {cycle.name} return.pdf"), "application/pdf")

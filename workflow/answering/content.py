@@ -1,0 +1,105 @@
+"""Reading a return's content: its template, scale, questions, answers, actions and evidence."""
+
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cached_property
+
+from sqlmodel import Session, select
+
+from models import (
+    Action,
+    Agency,
+    Answer,
+    AuditReturn,
+    Cycle,
+    DeadlineExtension,
+    EvidenceFile,
+    Question,
+    Standard,
+    Template,
+)
+from models.action import ActionState
+from workflow.answering.ratings import weakest
+from workflow.templates.spec import NOT_APPLICABLE, RatingScale
+
+
+@dataclass
+class ReturnContent:
+    """Everything about one return that rules and pages need, read in a fixed number of queries."""
+
+    ret: AuditReturn
+    cycle: Cycle
+    agency: Agency
+    template: Template
+    standards: list[Standard]
+    questions: list[Question]
+    answers: dict[int, Answer]
+    actions: list[Action]
+    evidence: list[EvidenceFile]
+    extensions: list[DeadlineExtension] = field(default_factory=list)
+
+    @cached_property
+    def scale(self) -> RatingScale:
+        return RatingScale.from_json(self.template.scale)
+
+    def questions_of(self, standard: Standard) -> list[Question]:
+        return [q for q in self.questions if q.standard_id == standard.id]
+
+    def actions_for(self, question: Question) -> list[Action]:
+        return [a for a in self.actions if a.question_id == question.id and a.status != ActionState.CANCELLED]
+
+    def files_for(self, question: Question) -> list[EvidenceFile]:
+        return [f for f in self.evidence if f.question_id == question.id]
+
+    @property
+    def deadline(self) -> date:
+        """The submission deadline for this agency: the cycle's, or its latest extension."""
+        return max([self.cycle.submission_deadline] + [e.new_deadline for e in self.extensions])
+
+
+def load(session: Session, ret: AuditReturn) -> ReturnContent:
+    """Read a return's content; statutory-only questions are left out for non-statutory agencies."""
+    cycle = session.get(Cycle, ret.cycle_id)
+    agency = session.get(Agency, ret.agency_id)
+    template = session.get(Template, cycle.template_id)
+    standards = list(session.exec(select(Standard).where(Standard.template_id == template.id).order_by(Standard.position)))
+    query = select(Question).where(Question.template_id == template.id)
+    if not agency.statutory:
+        query = query.where(Question.statutory_only == False)  # noqa: E712 (SQL comparison)
+    order = {s.id: s.position for s in standards}
+    questions = sorted(session.exec(query), key=lambda q: (order[q.standard_id], q.position))
+    answers = {a.question_id: a for a in session.exec(select(Answer).where(Answer.return_id == ret.id))}
+    actions = list(session.exec(select(Action).where(Action.return_id == ret.id).order_by(Action.id)))
+    evidence = list(session.exec(select(EvidenceFile).where(EvidenceFile.return_id == ret.id).order_by(EvidenceFile.id)))
+    extensions = list(
+        session.exec(select(DeadlineExtension).where(DeadlineExtension.return_id == ret.id).order_by(DeadlineExtension.id))
+    )
+    return ReturnContent(ret, cycle, agency, template, standards, questions, answers, actions, evidence, extensions)
+
+
+def effective_deadline(session: Session, ret: AuditReturn) -> date:
+    """The agency's submission deadline without reading the whole return."""
+    cycle = session.get(Cycle, ret.cycle_id)
+    extended = session.exec(select(DeadlineExtension.new_deadline).where(DeadlineExtension.return_id == ret.id)).all()
+    return max([cycle.submission_deadline, *extended])
+
+
+def standard_rating(content: ReturnContent, standard: Standard) -> str | None:
+    """A standard's rating is its weakest scored element (Not applicable is left out)."""
+    found = weakest(
+        content.scale, (content.answers[q.id].rating for q in content.questions_of(standard) if q.id in content.answers)
+    )
+    return found.value if found and found.value != NOT_APPLICABLE else None
+
+
+def load_cycle(session: Session, ret: AuditReturn) -> Cycle:
+    return session.get(Cycle, ret.cycle_id)
+
+
+def load_scale(session: Session, ret: AuditReturn) -> RatingScale:
+    template = session.get(Template, load_cycle(session, ret).template_id)
+    return RatingScale.from_json(template.scale)
+
+
+def load_agency(session: Session, ret: AuditReturn) -> Agency:
+    return session.get(Agency, ret.agency_id)

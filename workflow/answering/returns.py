@@ -1,0 +1,255 @@
+"""What an agency does with its return: answer, plan actions, attach evidence, submit."""
+
+from datetime import date
+
+from sqlmodel import Session, select
+
+from models import Action, Answer, AuditReturn, EvidenceFile, Question, User
+from models.action import ActionState
+from models.audit_return import ReturnState
+from models.cycle import CycleState
+from models.user import Role
+from workflow.access import require_role, visible_return
+from workflow.answering import content as return_content
+from workflow.answering.rules import submission_problems
+from workflow.clock import utcnow
+from workflow.errors import DomainError, NotFound
+from workflow.lifecycle import history
+from workflow.lifecycle.moves import move_return, touch_return
+from workflow.mail.notify import return_context, tell
+from workflow.people.recipients import agency_contacts, coordinators
+from workflow.templates.spec import NOT_APPLICABLE
+
+EDITABLE_STATES = {ReturnState.INVITED, ReturnState.IN_PROGRESS}
+DECLARATION = (
+    "I confirm that I am submitting this return on behalf of the organisation, and that to the "
+    "best of my knowledge the answers and evidence are accurate and complete."
+)
+
+
+def _editable_return(session: Session, actor: User, return_id: int, what: str) -> AuditReturn:
+    """The return, as long as the actor is one of its agency's users and it is still being written."""
+    ret = visible_return(session, actor, return_id)
+    require_role(session, actor, {Role.AGENCY_USER}, what, agency_id=ret.agency_id)
+    if ret.status not in EDITABLE_STATES:
+        raise DomainError(f"You cannot {what} because the return is {ReturnState(ret.status).title.lower()}.")
+    cycle_state = return_content.load_cycle(session, ret).status
+    if cycle_state != CycleState.OPEN:
+        raise DomainError(f"You cannot {what} because the cycle is {cycle_state}.")
+    return ret
+
+
+def _start_if_invited(session: Session, actor: User, ret: AuditReturn) -> None:
+    """The first answer moves an invited return to in progress, recorded like any other move."""
+    if ret.status == ReturnState.INVITED:
+        move_return(session, actor, ret, "start")
+    else:
+        touch_return(session, ret)
+
+
+def _question_of(session: Session, ret: AuditReturn, question_id: int) -> Question:
+    content = return_content.load(session, ret)
+    for question in content.questions:
+        if question.id == question_id:
+            return question
+    raise NotFound("That question is not part of this return.")
+
+
+def save_answer(
+    session: Session,
+    actor: User,
+    return_id: int,
+    question_id: int,
+    *,
+    rating: str | None,
+    narrative: str = "",
+    evidence_description: str = "",
+    not_applicable_reason: str = "",
+) -> Answer:
+    """Save an answer as typed; only a rating the template does not know is refused.
+
+    Incomplete answers are kept (a draft is never lost); the submission rules say what is missing.
+    """
+    ret = _editable_return(session, actor, return_id, "change the answers")
+    question = _question_of(session, ret, question_id)
+    scale = return_content.load_scale(session, ret)
+    if rating == NOT_APPLICABLE and not scale.not_applicable:
+        raise DomainError(f"Question {question.ref} cannot be marked Not applicable in this template.")
+    if rating and rating != NOT_APPLICABLE and not scale.allows(rating):
+        raise DomainError(
+            f"Choose one of {', '.join(scale.label_for(v.value) for v in scale.values)} for question {question.ref}."
+        )
+    answer = session.exec(select(Answer).where(Answer.return_id == ret.id, Answer.question_id == question.id)).first() or Answer(
+        return_id=ret.id, question_id=question.id
+    )
+    answer.rating = rating or None
+    answer.narrative = narrative.strip()
+    answer.evidence_description = evidence_description.strip()
+    answer.not_applicable_reason = not_applicable_reason.strip() if rating == NOT_APPLICABLE else ""
+    answer.updated_at = utcnow()
+    answer.updated_by_id = actor.id
+    session.add(answer)
+    _start_if_invited(session, actor, ret)
+    return answer
+
+
+def add_action(
+    session: Session,
+    actor: User,
+    return_id: int,
+    question_id: int,
+    *,
+    description: str,
+    lead_user_id: int | None,
+    target_date: date | None,
+) -> Action:
+    """Add an action to the plan; its lead person must be one of the agency's people."""
+    ret = _editable_return(session, actor, return_id, "change the action plan")
+    question = _question_of(session, ret, question_id)
+    _check_lead(session, ret, lead_user_id)
+    action = Action(
+        return_id=ret.id,
+        question_id=question.id,
+        description=description.strip(),
+        lead_user_id=lead_user_id,
+        target_date=target_date,
+        created_by_id=actor.id,
+    )
+    session.add(action)
+    session.flush()
+    history.append(
+        session,
+        subject_type="action",
+        subject_id=action.id,
+        return_id=ret.id,
+        actor=actor,
+        trigger="create",
+        to_state=ActionState.OPEN,
+        details={"question": question.ref, "description": action.description},
+    )
+    _start_if_invited(session, actor, ret)
+    return action
+
+
+def edit_action(
+    session: Session,
+    actor: User,
+    action_id: int,
+    *,
+    description: str,
+    lead_user_id: int | None,
+    target_date: date | None,
+) -> Action:
+    """Change a planned action while the return is still being written."""
+    action = _action_of(session, actor, action_id)
+    ret = _editable_return(session, actor, action.return_id, "change the action plan")
+    _check_lead(session, ret, lead_user_id)
+    action.description = description.strip()
+    action.lead_user_id = lead_user_id
+    action.target_date = target_date
+    session.add(action)
+    touch_return(session, ret)
+    return action
+
+
+def remove_action(session: Session, actor: User, action_id: int) -> None:
+    """Take a planned action out of the plan before submission (it is cancelled, never deleted)."""
+    action = _action_of(session, actor, action_id)
+    ret = _editable_return(session, actor, action.return_id, "change the action plan")
+    from_state = action.status
+    action.status = ActionState.CANCELLED
+    action.closing_reason = "Removed from the plan before submission"
+    action.closed_at = utcnow()
+    session.add(action)
+    history.append(
+        session,
+        subject_type="action",
+        subject_id=action.id,
+        return_id=ret.id,
+        actor=actor,
+        trigger="remove",
+        from_state=from_state,
+        to_state=action.status,
+        reason=action.closing_reason,
+    )
+    touch_return(session, ret)
+
+
+def record_evidence_file(
+    session: Session,
+    actor: User,
+    return_id: int,
+    *,
+    filename: str,
+    content_type: str,
+    size: int,
+    sha256: str,
+    question_id: int | None = None,
+    action_id: int | None = None,
+    evidence_request_id: int | None = None,
+) -> EvidenceFile:
+    """Record a stored upload against the return (the bytes are stored by the caller, by hash)."""
+    ret = visible_return(session, actor, return_id)
+    require_role(session, actor, {Role.AGENCY_USER, Role.LEAD_PERSON}, "upload evidence", agency_id=ret.agency_id)
+    record = EvidenceFile(
+        return_id=ret.id,
+        question_id=question_id,
+        action_id=action_id,
+        evidence_request_id=evidence_request_id,
+        filename=filename,
+        content_type=content_type,
+        size=size,
+        sha256=sha256,
+        uploaded_by_id=actor.id,
+    )
+    session.add(record)
+    session.flush()
+    history.append(
+        session,
+        subject_type="return",
+        subject_id=ret.id,
+        return_id=ret.id,
+        actor=actor,
+        trigger="upload_evidence",
+        details={"file": filename, "sha256": sha256, "size": size},
+    )
+    touch_return(session, ret)
+    return record
+
+
+def submit(session: Session, actor: User, return_id: int, *, declaration_confirmed: bool) -> AuditReturn:
+    """Submit on behalf of the organisation; refused with every reason while anything is missing."""
+    ret = visible_return(session, actor, return_id)
+    content = return_content.load(session, ret)
+    reasons = submission_problems(content)
+    if not declaration_confirmed:
+        reasons.append("Confirm the declaration that you are submitting on behalf of the organisation.")
+    if content.cycle.status != CycleState.OPEN:
+        reasons.insert(0, f"The cycle is {content.cycle.status}: returns can no longer be submitted.")
+    move_return(session, actor, ret, "submit", guard_reasons=reasons, details={"declaration": DECLARATION})
+    ret.submitted_by_id = actor.id
+    ret.submitted_at = utcnow()
+    ret.declaration = DECLARATION
+    session.add(ret)
+    session.flush()
+    context = return_context(session, ret, submitted_by=actor.name, submitted_at=f"{ret.submitted_at:%d %B %Y at %H:%M} UTC")
+    tell(
+        session, "submission_receipt", agency_contacts(session, content.agency) + coordinators(session), context, return_id=ret.id
+    )
+    return ret
+
+
+def _check_lead(session: Session, ret: AuditReturn, lead_user_id: int | None) -> None:
+    if lead_user_id is None:
+        return
+    lead = session.get(User, lead_user_id)
+    if lead is None or lead.agency_id != ret.agency_id or not lead.active:
+        raise DomainError("The lead person must be one of your agency's people.")
+
+
+def _action_of(session: Session, actor: User, action_id: int) -> Action:
+    action = session.get(Action, action_id)
+    if action is None:
+        raise NotFound("There is no such action.")
+    visible_return(session, actor, action.return_id)
+    return action

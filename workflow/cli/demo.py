@@ -1,0 +1,186 @@
+"""Demo data: a partnership mid-cycle, with a return in every state, so each role has work to see."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlmodel import Session
+
+from models import Agency, AuditReturn, Question, User
+from models.cycle import CycleKind
+from models.user import Role
+from workflow.answering import returns
+from workflow.answering.content import load
+from workflow.calendar import cycles
+from workflow.clock import today
+from workflow.people import agencies, users
+from workflow.review import qa, statements
+from workflow.templates import installing as templates
+from workflow.templates.standard import DEFAULT_TEMPLATE_PATH
+
+DEMO_PASSWORD = "demo-password-2026"
+
+DEMO_AGENCIES = [
+    ("Riverside Children's Services", "Local authority", True),
+    ("Riverside University Hospitals NHS Trust", "Health", True),
+    ("Riverside Police", "Police", True),
+    ("Riverside Probation Service", "Probation", True),
+    ("Riverside Youth Justice Service", "Youth justice", True),
+    ("Riverside Community Health NHS Trust", "Health", True),
+    ("Riverside Housing", "Local authority", True),
+    ("Northbank Youth Club", "Voluntary", False),
+    ("Safe Families Charity", "Voluntary", False),
+]
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    role: str
+    email: str
+    name: str
+    agency: str
+
+
+def build(session: Session) -> list[DemoLogin]:
+    """Load the default template, agencies and people, then launch a cycle and move its returns
+    to every state of the lifecycle. The caller commits."""
+    template = templates.install_file(session, None, DEFAULT_TEMPLATE_PATH)
+    coordinator = _person(session, "Cara Coordinator", "coordinator@demo.example.org", {Role.COORDINATOR})
+    made = {name: _agency(session, coordinator, name, sector, statutory) for name, sector, statutory in DEMO_AGENCIES}
+    reviewer = _person(session, "Quentin Reviewer", "qa@demo.example.org", {Role.QA_REVIEWER})
+    staff = {}
+    for index, agency in enumerate(made.values(), start=1):
+        staff[agency.id] = {
+            "user": _person(session, f"Agency User {index}", f"agency{index}@demo.example.org", {Role.AGENCY_USER}, agency),
+            "lead": _person(session, f"Lead Person {index}", f"lead{index}@demo.example.org", {Role.LEAD_PERSON}, agency),
+            "executive": _person(
+                session, f"Chief Executive {index}", f"executive{index}@demo.example.org", {Role.EXECUTIVE}, agency
+            ),
+        }
+    start = today() - timedelta(days=20)
+    dates = cycles.CycleDates(
+        opens_on=start,
+        submission_deadline=start + timedelta(days=42),
+        qa_window_ends=start + timedelta(days=70),
+        action_plan_review=start + timedelta(days=180),
+        statement_deadline=start + timedelta(days=200),
+    )
+    cycle = cycles.create_cycle(
+        session,
+        coordinator,
+        name=f"Section 11 audit {start.year}-{(start.year + 1) % 100:02d}",
+        kind=CycleKind.FULL_AUDIT,
+        template_id=template.id,
+        dates=dates,
+        agency_ids=[a.id for a in made.values()],
+    )
+    launched = {r.agency_id: r for r in cycles.launch(session, coordinator, cycle.id)}
+    _play_out(session, list(made.values()), launched, staff, reviewer)
+    ordered = list(made.values())
+    # Logins where each role has work waiting: a return half done, a challenge to answer, live actions.
+    writing, challenged, live = ordered[1], ordered[3], ordered[5]
+    return [
+        DemoLogin("Coordinator", coordinator.email, coordinator.name, ""),
+        DemoLogin("QA reviewer", reviewer.email, reviewer.name, ""),
+        _login("Agency user", staff, writing),
+        _login("Agency user", staff, challenged),
+        _login("Lead person", staff, live),
+        _login("Executive", staff, live),
+    ]
+
+
+def _login(role: str, staff: dict, agency: Agency) -> DemoLogin:
+    person = staff[agency.id][{"Agency user": "user", "Lead person": "lead", "Executive": "executive"}[role]]
+    return DemoLogin(role, person.email, person.name, agency.name)
+
+
+def _agency(session: Session, coordinator: User, name: str, sector: str, statutory: bool) -> Agency:
+    slug = name.lower().replace("'", "").replace(" ", "-")
+    details = agencies.AgencyDetails(
+        name=name,
+        sector=sector,
+        statutory=statutory,
+        contact_name="Safeguarding lead",
+        contact_email=f"safeguarding@{slug}.example.org",
+        executive_name="Chief executive",
+        executive_email=f"ceo@{slug}.example.org",
+    )
+    return agencies.save_agency(session, coordinator, details)
+
+
+def _person(session: Session, name: str, email: str, roles: set[Role], agency: Agency | None = None) -> User:
+    return users.add_user(
+        session, None, email=email, name=name, roles=roles, agency_id=agency.id if agency else None, password=DEMO_PASSWORD
+    )
+
+
+def _complete(session: Session, ret: AuditReturn, people: dict[str, User], *, partly: int = 2) -> None:
+    """Answer the whole return: mostly Fully met with evidence, a few Partly met with an action."""
+    content = load(session, ret)
+    for position, question in enumerate(content.questions):
+        _answer(session, ret, question, people, partly=position < partly)
+
+
+def _answer(session: Session, ret: AuditReturn, question: Question, people: dict[str, User], *, partly: bool) -> None:
+    user = people["user"]
+    if partly:
+        returns.save_answer(
+            session,
+            user,
+            ret.id,
+            question.id,
+            rating="partly_met",
+            narrative="The policy exists but is not yet known to every team.",
+        )
+        returns.add_action(
+            session,
+            user,
+            ret.id,
+            question.id,
+            description="Brief every team manager on the policy and check understanding in supervision",
+            lead_user_id=people["lead"].id,
+            target_date=today() + timedelta(days=120),
+        )
+    else:
+        returns.save_answer(
+            session,
+            user,
+            ret.id,
+            question.id,
+            rating="fully_met",
+            narrative="In place and reviewed this year.",
+            evidence_description="Policy document and board minutes, reviewed annually",
+        )
+
+
+def _play_out(session: Session, agency_list: list[Agency], launched: dict[int, AuditReturn], staff: dict, reviewer: User) -> None:
+    """Leave returns spread across the lifecycle, one step further for each agency."""
+    for step, agency in enumerate(agency_list):
+        ret, people = launched[agency.id], staff[agency.id]
+        if step == 0:
+            continue  # invited
+        if step == 1:
+            content_questions = _questions(session, ret)[:5]
+            for question in content_questions:
+                _answer(session, ret, question, people, partly=False)
+            continue  # in progress
+        _complete(session, ret, people)
+        returns.submit(session, people["user"], ret.id, declaration_confirmed=True)
+        if step == 2:
+            continue  # submitted
+        challenge = qa.raise_challenge(session, reviewer, ret.id, text="How do you know front-line staff apply the policy?")
+        if step == 3:
+            continue  # under QA challenge
+        due = today() + timedelta(days=14)
+        request = qa.request_evidence(session, reviewer, ret.id, description="The 2026 supervision audit summary", due_date=due)
+        if step == 4:
+            continue  # evidence requested
+        qa.answer_challenge(session, people["user"], challenge.id, response="Quarterly supervision audits check it.")
+        qa.provide_evidence(session, people["user"], request.id, response="Summary attached to question 1.1.")
+        qa.accept(session, reviewer, ret.id, note="Good assurance.")
+        if step in (5, 6):
+            continue  # action plan open
+        statements.sign(session, people["executive"], ret.id, signed_name=people["executive"].name, declaration_confirmed=True)
+
+
+def _questions(session: Session, ret: AuditReturn) -> list[Question]:
+    return load(session, ret).questions

@@ -1,0 +1,32 @@
+"""Queue one kind of message to a list of people about a return."""
+
+from typing import Any
+
+from sqlmodel import Session
+
+from models import Agency, AuditReturn, Cycle
+from workflow.mail import outbox
+
+
+def return_context(session: Session, ret: AuditReturn, **extra: Any) -> dict[str, Any]:
+    """The values every message about a return can use."""
+    cycle = session.get(Cycle, ret.cycle_id)
+    agency = session.get(Agency, ret.agency_id)
+    return {"return_id": ret.id, "cycle_name": cycle.name, "agency_name": agency.name, **extra}
+
+
+def tell(
+    session: Session,
+    kind: str,
+    people: list[tuple[str, str]],
+    context: dict[str, Any],
+    *,
+    return_id: int | None = None,
+) -> None:
+    """Queue the message once per distinct address."""
+    seen: set[str] = set()
+    for email, name in people:
+        if email.lower() in seen:
+            continue
+        seen.add(email.lower())
+        outbox.queue(session, kind=kind, to_email=email, to_name=name, context=context, return_id=return_id)

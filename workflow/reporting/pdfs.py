@@ -1,0 +1,382 @@
+"""Printable documents: one agency's return with its action plan, and the Board's annual summary.
+
+The return is the same document the "e-mail me a copy of our return" message attaches; the
+summary puts each chart beside a table of the same figures, so the report can be read (and
+copied into the annual report) without the pictures.
+"""
+
+from datetime import date, datetime
+
+from reportlab.platypus import Flowable, KeepTogether, PageBreak, Spacer
+from sqlmodel import Session, select
+
+from models import AuditReturn, Challenge, ComplianceStatement, EvidenceRequest, User
+from models.audit_return import ReturnState
+from models.cycle import CycleKind
+from workflow.answering import actions as action_rules
+from workflow.answering import content
+from workflow.answering.ratings import rating, weakest
+from workflow.clock import today
+from workflow.errors import NotFound
+from workflow.reporting import charts, reports
+from workflow.reporting.pdf_layout import PAGE_WIDTH, build, chart_with_table, para, table, words
+from workflow.reporting.reports import GroupSummary, Heatmap
+
+
+def return_pdf(session: Session, return_id: int) -> bytes:
+    """One agency's return: its answers standard by standard, QA's findings, and its action plan."""
+    ret = session.get(AuditReturn, return_id)
+    if ret is None:
+        raise NotFound("There is no such return.")
+    c = content.load(session, ret)
+    challenges = session.exec(select(Challenge).where(Challenge.return_id == ret.id).order_by(Challenge.raised_at)).all()
+    requests = session.exec(
+        select(EvidenceRequest).where(EvidenceRequest.return_id == ret.id).order_by(EvidenceRequest.requested_at)
+    ).all()
+    statements = session.exec(select(ComplianceStatement).where(ComplianceStatement.return_id == ret.id)).all()
+    plan = [a for a in c.actions if not reports.removed_from_draft(a, ret)]
+    people = {a.lead_user_id for a in plan} | {ret.submitted_by_id}
+    names = dict(session.exec(select(User.id, User.name).where(User.id.in_(people - {None}))).all()).get
+    refs = {q.id: q.ref for q in c.questions}
+    label = lambda value: rating(c.scale, value).label if value else "Not answered"  # noqa: E731
+
+    story: list[Flowable] = [
+        para(f"{c.agency.name}: Section 11 return", "title"),
+        para(f"{c.cycle.name} · {c.template.name} · printed {words(today())}", "small"),
+        table(
+            None,
+            [
+                ["Agency", f"{c.agency.name} ({c.agency.sector}, {'statutory' if c.agency.statutory else 'not statutory'})"],
+                ["State", ReturnState(ret.status).title],
+                ["Submission deadline", c.deadline],
+                [
+                    "Submitted",
+                    f"{words(ret.submitted_at)} by {names(ret.submitted_by_id, '')}" if ret.submitted_at else "Not yet",
+                ],
+                ["Declaration", ret.declaration],
+            ],
+            widths=[PAGE_WIDTH * 0.25, PAGE_WIDTH * 0.75],
+        ),
+        para("Ratings by standard", "h1"),
+        table(
+            ["Standard", "Self-assessed", "After QA moderation"],
+            [
+                [f"{s.number} {s.title}", _standard_label(c, s, moderated=False), _standard_label(c, s, moderated=True)]
+                for s in c.standards
+            ],
+            widths=[PAGE_WIDTH * 0.56, PAGE_WIDTH * 0.22, PAGE_WIDTH * 0.22],
+        ),
+    ]
+    for standard in c.standards:
+        story.append(para(f"Standard {standard.number}: {standard.title}", "h1"))
+        for question in c.questions_of(standard):
+            answer = c.answers.get(question.id)
+            rows = [["Rating", label(answer.rating if answer else None)]]
+            if answer and answer.moderated_rating:
+                rows.append(["QA moderated rating", label(answer.moderated_rating)])
+            if answer and answer.not_applicable_reason:
+                rows.append(["Why not applicable", answer.not_applicable_reason])
+            rows.append(["What we do", answer.narrative if answer else ""])
+            files = ", ".join(f.filename for f in c.files_for(question))
+            rows.append(["Evidence", "; ".join(x for x in (answer.evidence_description if answer else "", files) if x)])
+            story.append(
+                KeepTogether(
+                    [
+                        para(f"{question.ref} {question.text}", "h2"),
+                        table(None, rows, widths=[PAGE_WIDTH * 0.25, PAGE_WIDTH * 0.75]),
+                    ]
+                )
+            )
+    story += [
+        para("Action plan", "h1"),
+        table(
+            ["Question", "Action", "Lead person", "Target date", "Status"],
+            [
+                [refs.get(a.question_id, ""), a.description, names(a.lead_user_id, ""), a.target_date, _action_status(a)]
+                for a in plan
+            ],
+            widths=[PAGE_WIDTH * w for w in (0.13, 0.39, 0.18, 0.14, 0.16)],
+        )
+        if plan
+        else para("There are no actions in the plan."),
+    ]
+    if challenges:
+        story += [
+            para("QA challenges", "h1"),
+            table(
+                ["Question", "Challenge", "Raised", "Answer", "Answered"],
+                [
+                    [refs.get(ch.question_id, "Whole return"), ch.text, ch.raised_at.date(), ch.response, _day(ch.responded_at)]
+                    for ch in challenges
+                ],
+                widths=[PAGE_WIDTH * w for w in (0.12, 0.3, 0.13, 0.32, 0.13)],
+            ),
+        ]
+    if requests:
+        story += [
+            para("Evidence requested by QA", "h1"),
+            table(
+                ["Question", "Evidence requested", "Due", "Response", "Provided"],
+                [
+                    [refs.get(r.question_id, "Whole return"), r.description, r.due_date, r.response, _day(r.provided_at)]
+                    for r in requests
+                ],
+                widths=[PAGE_WIDTH * w for w in (0.12, 0.3, 0.13, 0.32, 0.13)],
+            ),
+        ]
+    for statement in statements:
+        story += [para("Statement of compliance", "h1"), para(statement.declaration)]
+        if statement.choice == "signed":
+            story.append(para(f"Signed by {statement.signed_name} on {words(statement.signed_at.date())}."))
+        else:
+            story.append(para(f"The executive chose a re-audit by peer review on {words(statement.signed_at.date())}."))
+        story += [para(f"Standard {i['standard']} is now met: {i['evidence']}") for i in statement.improvements]
+    return build(f"{c.agency.name}: Section 11 return, {c.cycle.name}", story)
+
+
+def _day(moment: datetime | None) -> date | None:
+    return moment.date() if moment else None
+
+
+def _standard_label(c: content.ReturnContent, standard, *, moderated: bool) -> str:
+    values = [
+        (a.moderated_rating or a.rating) if moderated else a.rating
+        for q in c.questions_of(standard)
+        if (a := c.answers.get(q.id))
+    ]
+    result = weakest(c.scale, values)
+    return result.label if result else "Not rated"
+
+
+def _action_status(action) -> str:
+    status = action.status.replace("_", " ").capitalize()
+    return f"{status} (overdue)" if action_rules.is_overdue(action) else status
+
+
+def annual_report_pdf(session: Session, cycle_id: int) -> bytes:
+    """The Board's summary of a cycle: progress, ratings, year on year and the action plans."""
+    progress = reports.cycle_progress(session, cycle_id)
+    heatmap = reports.compliance_heatmap(session, cycle_id)
+    history = reports.year_on_year(session, cycle_id)
+    plans = reports.action_plans(session, cycle_id)
+    cycle = progress.cycle
+    kind = CycleKind(cycle.kind).title
+    story: list[Flowable] = [
+        para(f"{cycle.name}: summary for the annual report", "title"),
+        para(
+            f"{kind} · opened {words(cycle.opens_on)} · submission deadline {words(cycle.submission_deadline)} · "
+            f"figures on {words(today())}",
+            "small",
+        ),
+        *_progress_section(progress),
+        PageBreak(),
+        *_ratings_section(heatmap),
+        PageBreak(),
+        *_year_on_year_section(history),
+        *_actions_section(plans),
+    ]
+    return build(f"{cycle.name}: summary for the annual report", story)
+
+
+def _progress_section(progress: reports.CycleProgress) -> list[Flowable]:
+    states = list(ReturnState)
+    times = progress.response_times
+    flow: list[Flowable] = [para("Progress of the cycle", "h1")]
+    flow += chart_with_table(
+        charts.returns_by_state(progress),
+        table(["State", "Returns"], [[s.title, progress.by_state[s.value]] for s in states] + [["All", progress.total]]),
+        beside=True,
+    )
+    history = progress.states_over_time
+    if history:
+        # A row a week (and the last day) keeps the table readable beside a daily chart.
+        shown = [d for d in history if (d.day - history[0].day).days % 7 == 0 or d is history[-1]]
+        kept = [s for s in states if any(d.counts[s.value] for d in history)]
+        flow += chart_with_table(
+            charts.states_over_time(progress),
+            table(["Day", *[s.title for s in kept]], [[d.day, *[d.counts[s.value] for s in kept]] for d in shown]),
+            beside=False,
+        )
+    flow += [
+        para("Returns past their deadline", "h2"),
+        table(
+            ["Agency", "Sector", "State", "Deadline", "Days overdue"],
+            [
+                [
+                    r.agency_name,
+                    r.sector,
+                    ReturnState(r.status).title,
+                    words(r.deadline) + (" (extended)" if r.extended else ""),
+                    r.days_overdue,
+                ]
+                for r in progress.overdue_returns
+            ],
+        )
+        if progress.overdue_returns
+        else para("No return is past its deadline."),
+    ]
+    flow += [
+        para("Evidence requests past their due date", "h2"),
+        table(
+            ["Agency", "Question", "Evidence requested", "Due", "Days overdue"],
+            [
+                [r.agency_name, r.question_ref, r.description, r.due_date, r.days_overdue]
+                for r in progress.overdue_evidence_requests
+            ],
+        )
+        if progress.overdue_evidence_requests
+        else para("No evidence request is overdue."),
+    ]
+    flow += [
+        para("Actions past their target date", "h2"),
+        table(
+            ["Agency", "Question", "Action", "Lead person", "Target date", "Days overdue"],
+            [
+                [a.agency_name, a.question_ref, a.description, a.lead_name, a.target_date, a.days_overdue]
+                for a in progress.overdue_actions
+            ],
+        )
+        if progress.overdue_actions
+        else para("No action is past its target date."),
+    ]
+    flow += [
+        para("Response times", "h2"),
+        table(
+            ["From", "Cases", "Median days", "Mean days"],
+            [
+                [name, t.count, t.median_days, t.mean_days]
+                for name, t in (
+                    ("Launch to submission", times.launch_to_submission),
+                    ("Evidence requested to provided", times.evidence_request_to_provision),
+                    ("Challenge raised to answered", times.challenge_to_answer),
+                )
+            ],
+        ),
+    ]
+    return flow
+
+
+def _counts_table(summary: GroupSummary, heatmap: Heatmap, *, moderated: bool = False):
+    counts = summary.moderated if moderated else summary.self_assessed
+    return table(
+        ["Standard", *[r.label for r in heatmap.legend]],
+        [[f"{s.number} {s.title}", *[counts[s.number][r.value] for r in heatmap.legend]] for s in heatmap.standards],
+    )
+
+
+def _ratings_section(heatmap: Heatmap) -> list[Flowable]:
+    flow: list[Flowable] = [
+        para("Ratings against the standards", "h1"),
+        para(
+            f"Ratings on the {heatmap.scale_name} scale, from {heatmap.overall.agencies} submitted returns; "
+            f"{heatmap.awaiting} returns are not submitted yet and are not counted. A standard's rating is its "
+            "weakest element; Not applicable elements are left out."
+        ),
+    ]
+    flow += chart_with_table(
+        charts.ratings_by_standard(heatmap.overall, heatmap), _counts_table(heatmap.overall, heatmap), beside=False
+    )
+    flow += [para("After QA moderation", "h2"), _counts_table(heatmap.overall, heatmap, moderated=True)]
+    for group in heatmap.by_statutory:
+        if group.agencies:
+            flow += chart_with_table(charts.ratings_by_standard(group, heatmap), _counts_table(group, heatmap), beside=False)
+    flow.append(para("By sector", "h1"))
+    for group in heatmap.by_sector:
+        flow += [
+            para(f"{group.group} ({group.agencies} {'agency' if group.agencies == 1 else 'agencies'})", "h2"),
+            _counts_table(group, heatmap),
+        ]
+    flow += [
+        para("Each agency's rating of each standard", "h1"),
+        para("Self-assessed; where QA moderated a standard to a different rating, QA's rating follows."),
+    ]
+    colours = charts.rating_colours(heatmap.legend)
+    backgrounds = {}
+    rows = []
+    for y, row in enumerate(heatmap.rows, start=1):
+        cells = []
+        for x, standard in enumerate(heatmap.standards, start=1):
+            cell = row.cells[standard.number]
+            text = cell.self_assessed.label if cell.self_assessed else "Not rated"
+            if cell.moderated and cell.moderated != cell.self_assessed:
+                text += f" (QA: {cell.moderated.label})"
+            if cell.self_assessed:
+                backgrounds[(x, y)] = _light(colours[cell.self_assessed.value])
+            cells.append(text)
+        rows.append([row.agency_name, *cells])
+    flow.append(table(["Agency", *[f"Standard {s.number}" for s in heatmap.standards]], rows, backgrounds=backgrounds))
+    flow += [
+        para("Where agencies rated themselves above QA's moderation", "h2"),
+        table(
+            ["Agency", "Standard", "Self-assessed", "Moderated", "Elements moderated"],
+            [
+                [
+                    o.agency_name,
+                    f"{o.standard_number} {o.standard_title}",
+                    o.self_assessed.label,
+                    o.moderated.label,
+                    ", ".join(o.moderated_refs),
+                ]
+                for o in heatmap.over_ratings
+            ],
+        )
+        if heatmap.over_ratings
+        else para("No agency rated a standard above QA's moderation."),
+    ]
+    return flow
+
+
+def _light(colour: str) -> str:
+    """The rating's colour mixed with white, so the cell's words stay easy to read."""
+    r, g, b = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    return "#" + "".join(f"{round(v + (255 - v) * 0.6):02x}" for v in (r, g, b))
+
+
+def _year_on_year_section(history: reports.YearOnYear) -> list[Flowable]:
+    flow: list[Flowable] = [para("Year on year", "h1")]
+    if len(history.cycles) < 2:
+        return flow + [para("This is the first cycle, so there is nothing earlier to compare with.")]
+    before, now = history.cycles[-2].name, history.cycles[-1].name
+    numbers = [s.number for s in history.standards]
+    changes = [[sum(row.change[n] == key for row in history.rows) for key in ("improved", "same", "declined")] for n in numbers]
+    flow += chart_with_table(
+        charts.year_on_year_changes(history),
+        table(["Standard", "Improved", "Same", "Declined"], [[n, *c] for n, c in zip(numbers, changes, strict=True)]),
+        beside=True,
+    )
+    flow += [
+        para(f"Each agency's self-assessed rating, {before} → {now}", "h2"),
+        table(
+            ["Agency", *[f"Standard {n}" for n in numbers]],
+            [
+                [row.agency_name, *[" → ".join(r.label if r else "–" for r in row.ratings[n][-2:]) for n in numbers]]
+                for row in history.rows
+            ],
+        ),
+    ]
+    return flow
+
+
+def _actions_section(plans: reports.ActionPlans) -> list[Flowable]:
+    headers = ["Open", "Of which overdue", "Completed", "Cancelled", "All"]
+    counts = lambda c: [c.open, c.overdue, c.completed, c.cancelled, c.total]  # noqa: E731
+    flow: list[Flowable] = [Spacer(1, 6), para("Action plans", "h1")]
+    flow += chart_with_table(
+        charts.actions_by_standard(plans),
+        table(
+            ["Standard", *headers],
+            [[f"{r.standard.number} {r.standard.title}", *counts(r.counts)] for r in plans.by_standard]
+            + [["All standards", *counts(plans.total)]],
+        ),
+        beside=False,
+    )
+    flow += [
+        para("By agency", "h2"),
+        table(
+            ["Agency", *headers],
+            [[a.agency_name, *counts(a.counts)] for a in plans.by_agency],
+        )
+        if plans.by_agency
+        else para("No submitted plan has an action."),
+    ]
+    return flow

@@ -1,0 +1,578 @@
+"""What the Board gets: the cycle's progress, the ratings picture, year on year, the action plans.
+
+Pure reads. Each report runs a fixed number of queries whatever the number of agencies or
+questions (whole tables for the cycle, grouped in Python), so the coordinator's pages and the
+annual-report exports stay quick for a partnership with hundreds of agencies.
+"""
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from statistics import fmean, median
+
+from sqlmodel import Session, func, select
+
+from models import (
+    Action,
+    Agency,
+    AuditReturn,
+    Challenge,
+    Cycle,
+    DeadlineExtension,
+    EvidenceRequest,
+    HistoryRecord,
+    Question,
+    Standard,
+    User,
+)
+from models.action import ActionState
+from models.audit_return import ReturnState
+from models.cycle import CycleKind
+from models.evidence import EvidenceRequestState
+from workflow.answering import actions as action_rules
+from workflow.answering import ratings
+from workflow.answering.ratings import RATED_STATES, Rating, StandardInfo
+from workflow.calendar.progress import is_overdue
+from workflow.clock import today
+from workflow.errors import NotFound
+from workflow.templates.spec import NOT_APPLICABLE, RatingScale
+
+# Returns that should have been submitted (or, in a statement year, signed) and have not been, yet.
+
+
+@dataclass(frozen=True)
+class CycleInfo:
+    """The cycle's facts, detached from the database so figures can be cached or exported."""
+
+    id: int
+    name: str
+    kind: str
+    status: str
+    opens_on: date
+    submission_deadline: date
+    qa_window_ends: date
+    action_plan_review: date
+    statement_deadline: date
+    launched_at: datetime | None
+    closed_at: datetime | None
+    previous_cycle_id: int | None
+
+    @classmethod
+    def of(cls, cycle: Cycle) -> "CycleInfo":
+        return cls(**{name: getattr(cycle, name) for name in cls.__dataclass_fields__})
+
+
+# --- Progress -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OverdueReturn:
+    return_id: int
+    agency_name: str
+    sector: str
+    status: str
+    deadline: date
+    extended: bool
+    days_overdue: int
+
+
+@dataclass(frozen=True)
+class DayStates:
+    """How many returns were in each state at the end of one day."""
+
+    day: date
+    counts: dict[str, int]
+
+
+@dataclass(frozen=True)
+class OverdueEvidenceRequest:
+    id: int
+    return_id: int
+    agency_name: str
+    question_ref: str
+    description: str
+    due_date: date
+    days_overdue: int
+
+
+@dataclass(frozen=True)
+class OverdueAction:
+    id: int
+    return_id: int
+    agency_name: str
+    standard_number: str
+    question_ref: str
+    description: str
+    lead_name: str
+    target_date: date
+    days_overdue: int
+
+
+@dataclass(frozen=True)
+class TimeSummary:
+    """Whole days taken, over `count` cases; None when there is no case yet."""
+
+    count: int
+    median_days: float | None
+    mean_days: float | None
+
+    @classmethod
+    def of(cls, days: list[int]) -> "TimeSummary":
+        if not days:
+            return cls(0, None, None)
+        return cls(len(days), round(float(median(days)), 1), round(fmean(days), 1))
+
+
+@dataclass(frozen=True)
+class ResponseTimes:
+    launch_to_submission: TimeSummary
+    evidence_request_to_provision: TimeSummary
+    challenge_to_answer: TimeSummary
+
+
+@dataclass(frozen=True)
+class CycleProgress:
+    cycle: CycleInfo
+    by_state: dict[str, int]  # every ReturnState value, in lifecycle order
+    total: int
+    overdue_returns: list[OverdueReturn]
+    states_over_time: list[DayStates]
+    overdue_evidence_requests: list[OverdueEvidenceRequest]
+    overdue_actions: list[OverdueAction]
+    response_times: ResponseTimes
+
+
+def cycle_progress(session: Session, cycle_id: int) -> CycleProgress:
+    """Where every return stands, who is late with what, and how quickly people respond."""
+    cycle = cycle_of(session, cycle_id)
+    now = today()
+    returns = session.exec(
+        select(AuditReturn, Agency)
+        .join(Agency, Agency.id == AuditReturn.agency_id)
+        .where(AuditReturn.cycle_id == cycle.id)
+        .order_by(Agency.name)
+    ).all()
+    extended = dict(
+        session.exec(
+            select(DeadlineExtension.return_id, func.max(DeadlineExtension.new_deadline))
+            .join(AuditReturn, AuditReturn.id == DeadlineExtension.return_id)
+            .where(AuditReturn.cycle_id == cycle.id)
+            .group_by(DeadlineExtension.return_id)
+        ).all()
+    )
+    moves = session.exec(
+        select(HistoryRecord.return_id, HistoryRecord.at, HistoryRecord.trigger, HistoryRecord.to_state)
+        .join(AuditReturn, AuditReturn.id == HistoryRecord.return_id)
+        .where(AuditReturn.cycle_id == cycle.id, HistoryRecord.subject_type == "return", HistoryRecord.to_state != "")
+        .order_by(HistoryRecord.at, HistoryRecord.id)
+    ).all()
+    requests = session.exec(
+        select(EvidenceRequest, Question.ref)
+        .join(AuditReturn, AuditReturn.id == EvidenceRequest.return_id)
+        .outerjoin(Question, Question.id == EvidenceRequest.question_id)
+        .where(AuditReturn.cycle_id == cycle.id)
+        .order_by(EvidenceRequest.due_date, EvidenceRequest.id)
+    ).all()
+    challenges = session.exec(
+        select(Challenge.raised_at, Challenge.responded_at)
+        .join(AuditReturn, AuditReturn.id == Challenge.return_id)
+        .where(AuditReturn.cycle_id == cycle.id)
+    ).all()
+    plan = _plan_actions(session, cycle.id)
+
+    agency_of = {ret.id: agency for ret, agency in returns}
+    status_of = {ret.id: ret.status for ret, _ in returns}
+    counts = Counter(status_of.values())
+    by_state = {state.value: counts.get(state.value, 0) for state in ReturnState}
+    # In a statement year the awaited act is the executive's statement, due by its own date.
+    due = cycle.statement_deadline if cycle.kind == CycleKind.STATEMENT_YEAR else cycle.submission_deadline
+    overdue_returns = []
+    for ret, agency in returns:
+        deadline = max(due, extended.get(ret.id, due))
+        if is_overdue(ret.status, deadline, now):
+            overdue_returns.append(
+                OverdueReturn(ret.id, agency.name, agency.sector, ret.status, deadline, ret.id in extended, (now - deadline).days)
+            )
+    overdue_requests = [
+        OverdueEvidenceRequest(
+            request.id,
+            request.return_id,
+            agency_of[request.return_id].name,
+            ref or "",
+            request.description,
+            request.due_date,
+            (now - request.due_date).days,
+        )
+        for request, ref in requests
+        if request.status == EvidenceRequestState.OPEN
+        and request.due_date < now
+        and status_of[request.return_id] != ReturnState.WITHDRAWN
+    ]
+    overdue_actions = [
+        OverdueAction(
+            row.action.id,
+            row.action.return_id,
+            row.agency.name,
+            row.standard_number,
+            row.question_ref,
+            row.action.description,
+            row.lead_name,
+            row.action.target_date,
+            (now - row.action.target_date).days,
+        )
+        for row in plan
+        if action_rules.is_overdue(row.action)
+    ]
+    overdue_actions.sort(key=lambda a: (a.target_date, a.agency_name, a.id))
+    first_submission: dict[int, datetime] = {}
+    for return_id, at, trigger, _ in moves:
+        if trigger == "submit":
+            first_submission.setdefault(return_id, at)
+    launched = cycle.launched_at
+    times = ResponseTimes(
+        TimeSummary.of([_days(launched, at) for at in first_submission.values()] if launched else []),
+        TimeSummary.of([_days(r.requested_at, r.provided_at) for r, _ in requests if r.provided_at]),
+        TimeSummary.of([_days(raised, answered) for raised, answered in challenges if answered]),
+    )
+    return CycleProgress(
+        CycleInfo.of(cycle),
+        by_state,
+        len(returns),
+        overdue_returns,
+        _states_over_time(cycle, [(return_id, at, state) for return_id, at, _, state in moves], now),
+        overdue_requests,
+        overdue_actions,
+        times,
+    )
+
+
+def _days(start: datetime, end: datetime) -> int:
+    return (end.date() - start.date()).days
+
+
+def _states_over_time(cycle: Cycle, moves: list[tuple[int, datetime, str]], now: date) -> list[DayStates]:
+    """Each day from launch to today (or to the day the cycle closed), replaying the history."""
+    if cycle.launched_at is None:
+        return []
+    last = cycle.closed_at.date() if cycle.closed_at else now
+    state_of: dict[int, str] = {}
+    days, i, day = [], 0, cycle.launched_at.date()
+    while day <= last:
+        while i < len(moves) and moves[i][1].date() <= day:
+            state_of[moves[i][0]] = moves[i][2]
+            i += 1
+        counts = Counter(state_of.values())
+        days.append(DayStates(day, {state.value: counts.get(state.value, 0) for state in ReturnState}))
+        day += timedelta(days=1)
+    return days
+
+
+# --- The ratings picture ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HeatmapCell:
+    self_assessed: Rating | None
+    moderated: Rating | None  # the weakest element after QA's moderation; the same when QA moderated none
+    was_moderated: bool
+
+
+@dataclass(frozen=True)
+class HeatmapRow:
+    return_id: int
+    agency_id: int
+    agency_name: str
+    sector: str
+    statutory: bool
+    status: str
+    cells: dict[str, HeatmapCell]  # by standard number
+
+
+@dataclass(frozen=True)
+class GroupSummary:
+    """How many agencies of a group gave each rating to each standard (standard -> value -> count)."""
+
+    group: str
+    agencies: int
+    self_assessed: dict[str, dict[str, int]]
+    moderated: dict[str, dict[str, int]]
+
+
+@dataclass(frozen=True)
+class OverRating:
+    """An agency that rated a standard higher than QA did, and the elements QA moderated."""
+
+    return_id: int
+    agency_name: str
+    sector: str
+    standard_number: str
+    standard_title: str
+    self_assessed: Rating
+    moderated: Rating
+    moderated_refs: list[str]
+
+
+@dataclass(frozen=True)
+class Heatmap:
+    cycle: CycleInfo
+    scale_name: str
+    legend: list[Rating]  # every rating the scale allows, weakest first
+    standards: list[StandardInfo]
+    rows: list[HeatmapRow]  # submitted returns (submitted or later), by agency name
+    awaiting: int  # returns not yet submitted, so not in the picture
+    overall: GroupSummary
+    by_sector: list[GroupSummary]
+    by_statutory: list[GroupSummary]
+    over_ratings: list[OverRating]
+
+
+def compliance_heatmap(session: Session, cycle_id: int) -> Heatmap:
+    """Agencies by standards, self-assessed beside moderated, summarised by sector and by duty."""
+    cycle = cycle_of(session, cycle_id)
+    rated = ratings.load(session, [cycle.id])[cycle.id]
+    counted = Counter(
+        session.exec(
+            select(AuditReturn.status).where(AuditReturn.cycle_id == cycle.id, AuditReturn.status != ReturnState.WITHDRAWN)
+        ).all()
+    )
+    numbers = [s.number for s in rated.standards]
+    rows = [
+        HeatmapRow(
+            r.return_id,
+            r.agency.id,
+            r.agency.name,
+            r.agency.sector,
+            r.agency.statutory,
+            r.status,
+            {n: HeatmapCell(r.self_assessed[n], r.moderated[n], bool(r.moderated_refs[n])) for n in numbers},
+        )
+        for r in rated.returns
+    ]
+    legend = ratings.legend(rated.scale)
+    sectors = sorted({row.sector for row in rows})
+    over = [
+        OverRating(
+            row.return_id,
+            row.agency_name,
+            row.sector,
+            standard.number,
+            standard.title,
+            cell.self_assessed,
+            cell.moderated,
+            r.moderated_refs[standard.number],
+        )
+        for row, r in zip(rows, rated.returns, strict=True)
+        for standard in rated.standards
+        if _over_rated(rated.scale, cell := row.cells[standard.number])
+    ]
+    return Heatmap(
+        CycleInfo.of(cycle),
+        rated.scale.name,
+        legend,
+        rated.standards,
+        rows,
+        sum(n for status, n in counted.items() if status not in RATED_STATES),
+        _summary("All agencies", rows, numbers, legend),
+        [_summary(sector, [r for r in rows if r.sector == sector], numbers, legend) for sector in sectors],
+        [
+            _summary(name, [r for r in rows if r.statutory is flag], numbers, legend)
+            for name, flag in (("Statutory", True), ("Non-statutory", False))
+        ],
+        over,
+    )
+
+
+def _over_rated(scale: RatingScale, cell: HeatmapCell) -> bool:
+    """Self-assessed above moderated; Not applicable has no place in the order, so never counts."""
+    pair = (cell.self_assessed, cell.moderated)
+    if None in pair or any(r.value == NOT_APPLICABLE for r in pair):
+        return False
+    return ratings.rank(scale, pair[0].value) > ratings.rank(scale, pair[1].value)
+
+
+def _summary(group: str, rows: list[HeatmapRow], numbers: list[str], legend: list[Rating]) -> GroupSummary:
+    def count(pick) -> dict[str, dict[str, int]]:
+        result = {}
+        for number in numbers:
+            given = Counter(r.value for row in rows if (r := pick(row.cells[number])) is not None)
+            result[number] = {item.value: given.get(item.value, 0) for item in legend}
+        return result
+
+    return GroupSummary(group, len(rows), count(lambda c: c.self_assessed), count(lambda c: c.moderated))
+
+
+# --- Year on year -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class YearOnYearRow:
+    agency_id: int
+    agency_name: str
+    sector: str
+    ratings: dict[str, list[Rating | None]]  # by standard number, one per cycle, oldest first
+    change: dict[str, str | None]  # "improved", "declined", "same", or None when not comparable
+
+
+@dataclass(frozen=True)
+class YearOnYear:
+    cycles: list[CycleInfo]  # the chain of previous cycles, oldest first, ending with this one
+    standards: list[StandardInfo]  # this cycle's; earlier cycles are matched by standard number
+    rows: list[YearOnYearRow]
+
+
+def year_on_year(session: Session, cycle_id: int) -> YearOnYear:
+    """Each standard's self-assessed rating per cycle for the agencies taking part in this one.
+
+    The change compares this cycle with the one before, and only when both used the same scale:
+    a 0-3 score and a Fully met do not compare.
+    """
+    everything = {c.id: c for c in session.exec(select(Cycle)).all()}
+    if cycle_id not in everything:
+        raise NotFound("There is no such cycle.")
+    chain, current = [], everything[cycle_id]
+    while current is not None and current not in chain:
+        chain.insert(0, current)
+        current = everything.get(current.previous_cycle_id)
+    by_cycle = ratings.load(session, [c.id for c in chain])
+    taking_part = session.exec(
+        select(Agency)
+        .join(AuditReturn, AuditReturn.agency_id == Agency.id)
+        .where(AuditReturn.cycle_id == cycle_id, AuditReturn.status != ReturnState.WITHDRAWN)
+        .order_by(Agency.name)
+    ).all()
+    rated = {(cid, r.agency.id): r for cid, cr in by_cycle.items() for r in cr.returns}
+    this, before = by_cycle[cycle_id], by_cycle[chain[-2].id] if len(chain) > 1 else None
+    comparable = before is not None and before.scale == this.scale
+    rows = []
+    for agency in taking_part:
+        per_standard, change = {}, {}
+        for standard in this.standards:
+            found = [r.self_assessed.get(standard.number) if (r := rated.get((c.id, agency.id))) else None for c in chain]
+            per_standard[standard.number] = found
+            change[standard.number] = _change(this.scale, found[-2:]) if comparable else None
+        rows.append(YearOnYearRow(agency.id, agency.name, agency.sector, per_standard, change))
+    return YearOnYear([CycleInfo.of(c) for c in chain], this.standards, rows)
+
+
+def _change(scale: RatingScale, pair: list[Rating | None]) -> str | None:
+    before, now = pair
+    if before is None or now is None or NOT_APPLICABLE in (before.value, now.value):
+        return None
+    was, is_ = ratings.rank(scale, before.value), ratings.rank(scale, now.value)
+    return "improved" if is_ > was else "declined" if is_ < was else "same"
+
+
+# --- Action plans -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ActionCounts:
+    """`open` counts every live action (open or in progress), `overdue` the open ones past their date."""
+
+    open: int = 0
+    overdue: int = 0
+    completed: int = 0
+    cancelled: int = 0
+    total: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "total", self.open + self.completed + self.cancelled)
+
+
+@dataclass(frozen=True)
+class StandardActions:
+    standard: StandardInfo
+    counts: ActionCounts
+
+
+@dataclass(frozen=True)
+class AgencyActions:
+    return_id: int
+    agency_name: str
+    sector: str
+    counts: ActionCounts
+
+
+@dataclass(frozen=True)
+class ActionPlans:
+    cycle: CycleInfo
+    total: ActionCounts
+    by_standard: list[StandardActions]  # in the template's order
+    by_agency: list[AgencyActions]  # agencies with at least one action, by name
+
+
+def action_plans(session: Session, cycle_id: int) -> ActionPlans:
+    """The submitted action plans: open, overdue, completed and cancelled, by standard and by agency."""
+    cycle = cycle_of(session, cycle_id)
+    standards = session.exec(select(Standard).where(Standard.template_id == cycle.template_id).order_by(Standard.position)).all()
+    plan = _plan_actions(session, cycle.id)
+    by_standard = {s.number: _tally(row.action for row in plan if row.standard_number == s.number) for s in standards}
+    agencies: dict[int, list[_PlanAction]] = defaultdict(list)
+    for row in plan:
+        agencies[row.action.return_id].append(row)
+    by_agency = sorted(
+        (
+            AgencyActions(return_id, rows[0].agency.name, rows[0].agency.sector, _tally(r.action for r in rows))
+            for return_id, rows in agencies.items()
+        ),
+        key=lambda a: a.agency_name,
+    )
+    return ActionPlans(
+        CycleInfo.of(cycle),
+        _tally(row.action for row in plan),
+        [StandardActions(StandardInfo(s.number, s.title), by_standard[s.number]) for s in standards],
+        by_agency,
+    )
+
+
+def _tally(actions: Iterable[Action]) -> ActionCounts:
+    counts = Counter()
+    for action in actions:
+        if action.status in (ActionState.OPEN, ActionState.IN_PROGRESS):
+            counts["open"] += 1
+            counts["overdue"] += action_rules.is_overdue(action)
+        else:
+            counts[action.status] += 1
+    return ActionCounts(**counts)
+
+
+@dataclass(frozen=True)
+class _PlanAction:
+    action: Action
+    agency: Agency
+    standard_number: str
+    question_ref: str
+    lead_name: str
+
+
+def _plan_actions(session: Session, cycle_id: int) -> list[_PlanAction]:
+    """The actions of submitted plans, in one query; those removed from a draft never counted."""
+    rows = session.exec(
+        select(Action, AuditReturn, Agency, Standard.number, Question.ref, User.name)
+        .join(AuditReturn, AuditReturn.id == Action.return_id)
+        .join(Agency, Agency.id == AuditReturn.agency_id)
+        .join(Question, Question.id == Action.question_id)
+        .join(Standard, Standard.id == Question.standard_id)
+        .outerjoin(User, User.id == Action.lead_user_id)
+        .where(AuditReturn.cycle_id == cycle_id, AuditReturn.status.in_(list(RATED_STATES)))
+        .order_by(Action.id)
+    ).all()
+    return [
+        _PlanAction(action, agency, number, ref, lead or "")
+        for action, ret, agency, number, ref, lead in rows
+        if not removed_from_draft(action, ret)
+    ]
+
+
+def removed_from_draft(action: Action, ret: AuditReturn) -> bool:
+    """Cancelled before the return was (last) submitted: taken out of a draft plan, not given up."""
+    return action.status == ActionState.CANCELLED and (ret.submitted_at is None or action.closed_at <= ret.submitted_at)
+
+
+def cycle_of(session: Session, cycle_id: int) -> Cycle:
+    """The cycle, or NotFound."""
+    cycle = session.get(Cycle, cycle_id)
+    if cycle is None:
+        raise NotFound("There is no such cycle.")
+    return cycle

@@ -1,0 +1,72 @@
+"""Standards templates in the database: load a parsed template file as a new version."""
+
+from pathlib import Path
+
+from sqlmodel import Session, func, select
+
+from models import Question, Standard, Template, User
+from models.user import Role
+from workflow.access import require_role
+from workflow.errors import DomainError
+from workflow.templates.files import load_template_file
+from workflow.templates.spec import TemplateSpec
+
+
+def install(session: Session, actor: User | None, spec: TemplateSpec, *, source_filename: str = "") -> Template:
+    """Save a template version; a version already loaded is never changed (cycles depend on it)."""
+    if actor is not None:
+        require_role(session, actor, {Role.COORDINATOR}, "load a template")
+    if session.exec(select(Template.id).where(Template.key == spec.key, Template.version == spec.version)).first():
+        raise DomainError(
+            f"Template “{spec.key}” version {spec.version} is already loaded. "
+            "To load a changed template, raise the version number in the file."
+        )
+    template = Template(
+        key=spec.key,
+        version=spec.version,
+        name=spec.name,
+        description=spec.description,
+        scale=spec.scale.to_json(),
+        source_filename=source_filename,
+    )
+    session.add(template)
+    session.flush()
+    for s_pos, standard_spec in enumerate(spec.standards):
+        standard = Standard(
+            template_id=template.id,
+            number=standard_spec.number,
+            title=standard_spec.title,
+            description=standard_spec.description,
+            position=s_pos,
+        )
+        session.add(standard)
+        session.flush()
+        for q_pos, question_spec in enumerate(standard_spec.questions):
+            session.add(
+                Question(
+                    template_id=template.id,
+                    standard_id=standard.id,
+                    ref=question_spec.ref,
+                    text=question_spec.text,
+                    guidance=question_spec.guidance,
+                    statutory_only=question_spec.statutory_only,
+                    descriptors=dict(question_spec.descriptors),
+                    position=q_pos,
+                )
+            )
+    session.flush()
+    return template
+
+
+def install_file(session: Session, actor: User | None, path: str | Path) -> Template:
+    """Parse and save a template file (TemplateFileError names the place in the file)."""
+    spec = load_template_file(path)
+    return install(session, actor, spec, source_filename=Path(path).name)
+
+
+def latest(session: Session, key: str) -> Template | None:
+    return session.exec(select(Template).where(Template.key == key).order_by(Template.version.desc())).first()
+
+
+def question_count(session: Session, template_id: int) -> int:
+    return session.exec(select(func.count()).select_from(Question).where(Question.template_id == template_id)).one()
