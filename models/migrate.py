@@ -32,3 +32,17 @@ def current_revision(url: str) -> str | None:
             return MigrationContext.configure(connection).get_current_revision()
     finally:
         engine.dispose()
+
+
+def script_heads() -> frozenset[str]:
+    """The newest revision of every branch the installed product ships."""
+    from alembic.script import ScriptDirectory
+
+    return frozenset(ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads())
+
+
+def applied_heads(connection) -> frozenset[str]:
+    """The revisions the database at the other end of `connection` is at."""
+    from alembic.runtime.migration import MigrationContext
+
+    return frozenset(MigrationContext.configure(connection).get_current_heads())

@@ -5,7 +5,8 @@ import zipfile
 
 import pytest
 
-from workflow.answering.evidence_files import OLE2, EvidenceStore, check_upload
+from workflow.answering.evidence_files import OLE2, check_upload
+from workflow.answering.evidence_storage import FolderStore
 from workflow.errors import DomainError
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
@@ -63,10 +64,10 @@ def test_an_oversize_file_is_refused_with_the_limit():
 def test_a_name_holding_a_path_keeps_only_its_last_part(name, tmp_path):
     checked = check_upload(name, b"%PDF-1.4")
     assert "/" not in checked.filename and "\\" not in checked.filename and ".." not in checked.filename
-    stored = EvidenceStore(tmp_path).save(checked)
+    stored = FolderStore(tmp_path).save(checked)
     assert stored.is_relative_to(tmp_path) and stored.name == checked.sha256
 
 
 def test_the_store_refuses_anything_but_a_digest(tmp_path):
     with pytest.raises(ValueError):
-        EvidenceStore(tmp_path).path_for("../../secret")
+        FolderStore(tmp_path).path_for("../../secret")

@@ -1,7 +1,8 @@
 """The web interface: an app factory that binds the extensions and registers the blueprints.
 
-Configuration comes from the environment (DATABASE_URL, SECRET_KEY, S11_TESTING, S11_HTTPS) and
-can be overridden by the dict given to `create_app` (tests do).
+Configuration comes from the environment, read and checked once by `workflow.settings` (a
+malformed setting stops the app with every problem listed), and can be overridden by the dict
+given to `create_app` (tests do).
 """
 
 import os
@@ -10,12 +11,18 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from models.db import database_url
+from models.migrate import script_heads
 from web.common import db as web_db
-from web.common import templating
+from web.common import health, request_log, templating
 from web.common.extensions import CONTENT_SECURITY_POLICY, csrf, login_manager, talisman, wtforms_helpers
 from workflow.answering.evidence_files import MAX_BYTES as MAX_EVIDENCE_BYTES
+from workflow.answering.evidence_storage import store_from_settings
+from workflow.settings import Settings, load_settings
+
+SETTINGS_KEY = "s11_settings"
+EVIDENCE_KEY = "s11_evidence_store"
 
 # A request may be a little larger than the largest file the engine accepts, so a file just over
 # the engine's limit gets its clear message on the same page, with the typed answers kept.
@@ -25,10 +32,17 @@ MAX_UPLOAD_BYTES = MAX_EVIDENCE_BYTES + 5 * 1024 * 1024
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """A new app; `config` overrides what the environment says."""
     app = Flask(__name__, instance_relative_config=True)
-    app.config.update(_config_from_environment(app))
+    settings = load_settings(os.environ)
+    app.extensions[SETTINGS_KEY] = settings
+    app.config.update(_config_from_settings(settings))
     app.config.update(config or {})
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret_key(Path(app.instance_path))
+    app.extensions[EVIDENCE_KEY] = store_from_settings(settings.evidence, Path(app.instance_path) / "evidence")
+    app.extensions[health.HEADS_KEY] = script_heads()
+    if settings.proxies:
+        # Behind nginx: the scheme and client address come from its X-Forwarded-* headers.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.proxies, x_proto=settings.proxies, x_host=settings.proxies)
     https = bool(app.config["S11_HTTPS"])
     app.config.update(
         SESSION_COOKIE_SECURE=https,
@@ -37,6 +51,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         REMEMBER_COOKIE_SAMESITE="Lax",
     )
 
+    request_log.register(app)
     templating.register(app)
     web_db.init_app(app)
     login_manager.init_app(app)
@@ -65,6 +80,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     errors.register(app)
     navigation.register(app)
+    app.register_blueprint(health.bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(home_bp)
     app.register_blueprint(coordinator_bp)
@@ -96,14 +112,14 @@ def _register_webhooks(app: Flask) -> None:
     app.register_blueprint(webhooks_bp)
 
 
-def _config_from_environment(app: Flask) -> dict[str, Any]:
+def _config_from_settings(settings: Settings) -> dict[str, Any]:
     testing = os.environ.get("S11_TESTING", "") not in ("", "0", "false")
     return {
-        "DATABASE_URL": database_url(),
-        "SECRET_KEY": os.environ.get("SECRET_KEY", ""),
+        "DATABASE_URL": settings.database_url,
+        "SECRET_KEY": settings.secret_key,
         "TESTING": testing,
         # Plain http on a laptop: S11_HTTPS=0 turns off Secure cookies and the https redirect.
-        "S11_HTTPS": os.environ.get("S11_HTTPS", "1") not in ("0", "false", "no"),
+        "S11_HTTPS": settings.https,
         "MAX_CONTENT_LENGTH": MAX_UPLOAD_BYTES,
         # A return's long forms stay open for hours: a one-hour token would lose the typing.
         "WTF_CSRF_TIME_LIMIT": 8 * 60 * 60,

@@ -16,7 +16,8 @@ from tests.factories import act
 from tests.web import return_world
 from tests.web.conftest import add_person
 from tests.web.return_world import PDF, World, signed_in, submitted
-from workflow.answering.evidence_files import EvidenceStore, check_upload
+from workflow.answering.evidence_files import check_upload
+from workflow.answering.evidence_storage import FolderStore
 from workflow.answering.uploads import Upload, store_and_record
 from workflow.clock import today
 from workflow.review import qa
@@ -96,7 +97,7 @@ def ids(world: World, session, sqlite_only_engine, app) -> dict[str, int]:
     challenge = act(sqlite_only_engine, qa.raise_challenge, w.qa, w.ret.id, text="Why?")
     request = act(sqlite_only_engine, qa.request_evidence, w.qa, w.ret.id, description="Minutes",
                   due_date=today() + timedelta(days=10))
-    store = EvidenceStore(app.config["EVIDENCE_DIR"])
+    store = FolderStore(app.config["EVIDENCE_DIR"])
     upload = Upload("policy.pdf", PDF, question.id)
     checked = [(upload, check_upload("policy.pdf", PDF))]
     [record] = act(sqlite_only_engine, store_and_record, w.agency_user, w.ret.id, store, checked)

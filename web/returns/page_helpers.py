@@ -14,7 +14,7 @@ from web.common.identity import me
 from workflow.access import visible_return
 from workflow.answering import content as return_content
 from workflow.answering.content import ReturnContent
-from workflow.answering.evidence_files import EvidenceStore
+from workflow.answering.evidence_storage import EvidenceStore, FolderStore
 from workflow.answering.uploads import Upload
 
 
@@ -48,9 +48,12 @@ def page(template: str, **context: Any) -> Callable[..., str]:
 
 
 def evidence_store() -> EvidenceStore:
-    """Evidence files live outside the web root: instance/evidence unless EVIDENCE_DIR says otherwise."""
-    folder = current_app.config.get("EVIDENCE_DIR") or Path(current_app.instance_path) / "evidence"
-    return EvidenceStore(Path(folder))
+    """Where evidence lives: the store the settings name (made once per app), or the folder a test
+    puts in EVIDENCE_DIR; never under the web root."""
+    folder = current_app.config.get("EVIDENCE_DIR")
+    if folder:
+        return FolderStore(Path(folder))
+    return current_app.extensions["s11_evidence_store"]
 
 
 def uploads_from(files: Iterable[FileStorage | None], question_id: int | None = None) -> list[Upload]:

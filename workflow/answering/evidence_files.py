@@ -2,16 +2,15 @@
 
 Partnerships accept DOCX, DOC, PDF, JPG/JPEG, PNG and GIF (the Wirral form's list). A file is
 refused when its content is not what its name says, when a Word document carries macros, when it
-is over the size limit, or when a zip inside it would expand past a safe size. Files are stored
-outside the web root, named by their SHA-256, so a name can never choose where bytes land.
+is over the size limit, or when a zip inside it would expand past a safe size. Where the checked
+bytes are kept (a folder or a bucket, by SHA-256) is `evidence_storage`'s.
 """
 
 import hashlib
 import io
-import os
 import zipfile
 from dataclasses import dataclass
-from pathlib import Path, PurePath
+from pathlib import PurePath
 
 from werkzeug.utils import secure_filename
 
@@ -113,28 +112,3 @@ def _docx_problem(data: bytes) -> str | None:
         return "expands to more than 200 MB and cannot be accepted."
     return None
 
-
-class EvidenceStore:
-    """Files on disk under one folder, outside the web root, named by SHA-256."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-
-    def path_for(self, sha256: str) -> Path:
-        if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
-            raise ValueError("not a SHA-256 hex digest")
-        return self.root / sha256[:2] / sha256
-
-    def save(self, checked: CheckedFile) -> Path:
-        """Write once, atomically; the same content uploaded twice is stored once."""
-        path = self.path_for(checked.sha256)
-        if path.exists():
-            return path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_suffix(f".{os.getpid()}.part")
-        temporary.write_bytes(checked.data)
-        os.replace(temporary, path)
-        return path
-
-    def read(self, sha256: str) -> bytes:
-        return self.path_for(sha256).read_bytes()

@@ -13,7 +13,7 @@ from sqlmodel import Session
 from models import Action, Answer, EvidenceFile, User
 from workflow.answering import content as return_content
 from workflow.answering import returns
-from workflow.answering.evidence_files import EvidenceStore
+from workflow.answering.evidence_storage import EvidenceStore
 from workflow.answering.return_view import standard_of
 from workflow.answering.uploads import Upload, check_all, store_and_record
 from workflow.errors import NotFound

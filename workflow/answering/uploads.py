@@ -12,7 +12,8 @@ from sqlmodel import Session
 
 from models import Action, ActionUpdate, EvidenceFile, User
 from workflow.answering import actions, returns
-from workflow.answering.evidence_files import CheckedFile, EvidenceStore, check_upload
+from workflow.answering.evidence_files import CheckedFile, check_upload
+from workflow.answering.evidence_storage import EvidenceStore
 from workflow.errors import DomainError
 
 

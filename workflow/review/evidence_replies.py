@@ -7,7 +7,7 @@ the upload pieces from answering and QA's own operation.
 from sqlmodel import Session
 
 from models import EvidenceRequest, User
-from workflow.answering.evidence_files import EvidenceStore
+from workflow.answering.evidence_storage import EvidenceStore
 from workflow.answering.uploads import Upload, check_all, store_and_record
 from workflow.errors import NotFound
 from workflow.review import qa
