@@ -141,3 +141,28 @@ def partnership(session):
     }
     template = install_template(session)
     return {"health": health, "youth": youth, "template": template, **people}
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint(tmp_path_factory) -> Iterator[str]:
+    """A local S3-compatible server (moto in server mode) for this test run, over real HTTP."""
+    from tests.fakes.s3_server import s3_server
+
+    with s3_server(tmp_path_factory.mktemp("s3") / "s3-server.log") as endpoint:
+        yield endpoint
+
+
+@pytest.fixture
+def s3_settings(s3_endpoint, monkeypatch) -> dict[str, str]:
+    """The settings of a fresh, empty, private bucket on that server; the credentials are in the environment."""
+    import boto3
+
+    from tests.fakes.s3_server import CREDENTIALS
+
+    for name, value in CREDENTIALS.items():
+        monkeypatch.setenv(name, value)
+    bucket = f"s11-evidence-{uuid.uuid4().hex[:12]}"
+    boto3.client("s3", endpoint_url=s3_endpoint).create_bucket(
+        Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": CREDENTIALS["AWS_DEFAULT_REGION"]}
+    )
+    return {"S11_EVIDENCE_STORE": "s3", "S11_S3_BUCKET": bucket, "S11_S3_ENDPOINT_URL": s3_endpoint, **CREDENTIALS}
