@@ -15,18 +15,44 @@ from models.cycle import CycleKind
 from models.db import database_url, make_engine, transaction
 from models.migrate import upgrade
 from models.user import Role
+from workflow import readiness
+from workflow.answering.evidence_inventory import problems_with, recorded_files
+from workflow.answering.evidence_storage import EvidenceStore, store_from_settings
 from workflow.calendar import cycles
+from workflow.cli import backup as backups
 from workflow.cli import demo
 from workflow.errors import DomainError
 from workflow.lifecycle import history
 from workflow.lifecycle.machines import ACTION_LIFECYCLE, CYCLE_LIFECYCLE, RETURN_LIFECYCLE
 from workflow.people import agencies, users
+from workflow.settings import Settings, SettingsError, load_settings
 from workflow.templates import installing as templates
 from workflow.templates.files import TemplateFileError
 
 
 def _engine():
     return make_engine(database_url())
+
+
+def _settings(*, production_by_default: bool = False) -> Settings:
+    """The settings, checked; every problem printed and a non-zero exit when they cannot be used.
+
+    `s11 serve` and `s11 scheduler` are how production runs, so they hold the environment to
+    production's rules unless S11_ENV says development.
+    """
+    if production_by_default:
+        os.environ.setdefault("S11_ENV", "production")
+    try:
+        return load_settings(os.environ)
+    except SettingsError as error:
+        for problem in error.problems:
+            click.echo(f"Error: {problem}", err=True)
+        click.echo(f"{len(error.problems)} setting(s) to fix; `s11 check-config` shows what is used.", err=True)
+        sys.exit(1)
+
+
+def _store(settings: Settings) -> EvidenceStore:
+    return store_from_settings(settings.evidence, Path(os.environ.get("S11_INSTANCE", "instance")) / "evidence")
 
 
 def _fail(error: Exception) -> None:
@@ -215,8 +241,10 @@ def _print_status(result: cycles.CycleStatus) -> None:
 
 @main.command("verify-history", help="Check that no history record was changed, added or deleted behind the product's back.")
 def verify_history() -> None:
-    with Session(_engine()) as session:
+    engine = _engine()
+    with Session(engine) as session:
         count, problems = history.verify(session)
+    engine.dispose()
     if problems:
         for problem in problems:
             click.echo(f"TAMPERED: {problem}", err=True)
@@ -280,25 +308,142 @@ def _serve_demo(url: str, instance: Path, port: int) -> None:
         scheduler.shutdown(wait=False)
 
 
-@main.command(help="Run the web pages for production with gunicorn (several workers; no scheduler inside them).")
+@main.command(
+    help="Run the web pages for production with gunicorn (several workers; no scheduler inside them). "
+    "Refuses to start on settings meant for the demo unless S11_ENV=development."
+)
 @click.option("--bind", default="127.0.0.1:8000", show_default=True)
 @click.option("--workers", type=int, default=4, show_default=True)
 def serve(bind: str, workers: int) -> None:
+    _settings(production_by_default=True)
     gunicorn = shutil.which("gunicorn", path=os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]))
     if gunicorn is None:
         _fail(DomainError("gunicorn is not installed in this environment."))
-    os.execv(gunicorn, [gunicorn, "--workers", str(workers), "--bind", bind, "web:create_app()"])
+    # Uploads of up to 20 MB on a slow line take longer than gunicorn's default 30 seconds.
+    os.execv(gunicorn, [gunicorn, "--workers", str(workers), "--bind", bind, "--timeout", "120", "web:create_app()"])
 
 
 @main.command(
     help="Run the scheduler: deadlines, reminders, escalations and the outbox. Run exactly one; on "
-    "PostgreSQL a second one waits for the first to stop."
+    "PostgreSQL a second one waits for the first to stop. Refuses settings meant for the demo unless "
+    "S11_ENV=development."
 )
 def scheduler() -> None:
+    import logging
+
+    from notifications.backends import backend_from_config
     from schedules.runner import start_scheduler
 
-    click.echo(f"Scheduler running on {_safe(database_url())} (Ctrl-C stops).")
-    start_scheduler(database_url(), background=False)
+    settings = _settings(production_by_default=True)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    backend = backend_from_config(os.environ)  # once, at start, like every other setting
+    click.echo(f"Scheduler running on {_safe(settings.database_url)} (Ctrl-C stops).")
+    start_scheduler(settings.database_url, background=False, backend=backend)
+
+
+@main.command(
+    "check-config",
+    help="Print the settings the product will use (secrets masked), every problem with them, and whether the "
+    "database, its migrations and the evidence store are ready.",
+)
+@click.option("--no-connect", is_flag=True, help="Only read the settings; do not contact the database or the store.")
+def check_config(no_connect: bool) -> None:
+    try:
+        settings = load_settings(os.environ)
+    except SettingsError as error:
+        for problem in error.problems:
+            click.echo(f"Error: {problem}", err=True)
+        click.echo(f"{len(error.problems)} setting(s) to fix.", err=True)
+        sys.exit(1)
+    width = max(len(name) for name, _ in settings.described())
+    for name, value in settings.described():
+        click.echo(f"{name:<{width}}  {value}")
+    if no_connect:
+        return
+    engine = make_engine(settings.database_url)
+    try:
+        checks = readiness.check_database(engine)
+    finally:
+        engine.dispose()
+    store = _store(settings)
+    checks.append(readiness.check_store(store.check, store.describe()))
+    click.echo("")
+    for check in checks:
+        click.echo(f"{'ok ' if check.ok else 'NOT'}  {check.name}: {check.detail}")
+    if not all(check.ok for check in checks):
+        sys.exit(2)
+
+
+@main.command(
+    help="Back up the database (pg_dump, or SQLite's online backup) and the list of evidence files it needs, "
+    "into a new dated folder inside FOLDER. Copy the evidence store itself with its own tools."
+)
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+def backup(folder: Path) -> None:
+    settings = _settings()
+    try:
+        made = backups.back_up(settings.database_url, _store(settings), folder)
+    except DomainError as error:
+        _fail(error)
+    click.echo(f"Backed up the database to {made.database_file}")
+    click.echo(f"and the manifest of {len(made.evidence)} evidence files to {made.folder / backups.MANIFEST}.")
+    for sha256 in made.missing_now:
+        click.echo(f"Warning: the evidence store lacks {sha256} already.", err=True)
+
+
+@main.command(
+    help="Restore a backup made by `s11 backup` into the new, empty database DATABASE_URL names, then check the "
+    "history and that the evidence store holds every file the manifest lists."
+)
+@click.argument("backup_folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+def restore(backup_folder: Path) -> None:
+    settings = _settings()
+    try:
+        files = backups.restore(backup_folder, settings.database_url)
+    except DomainError as error:
+        _fail(error)
+    click.echo(f"Restored {backup_folder} into {_safe(settings.database_url)}.")
+    upgrade(settings.database_url)
+    engine = make_engine(settings.database_url)
+    with Session(engine) as session:
+        count, tampered = history.verify(session)
+        files = sorted(set(files) | set(recorded_files(session)), key=lambda f: f.sha256)
+    engine.dispose()
+    missing = problems_with(_store(settings), files)
+    for problem in [*(f"TAMPERED: {p}" for p in tampered), *(f"MISSING: {p}" for p in missing)]:
+        click.echo(problem, err=True)
+    if tampered or missing:
+        click.echo("The restored audit is not whole: see above.", err=True)
+        sys.exit(2)
+    click.echo(f"The history is intact ({count} records) and the evidence store holds all {len(files)} evidence files.")
+
+
+@main.command(
+    "evidence-check",
+    help="Check that the evidence store holds every file the database points at (and the backup manifest lists).",
+)
+@click.option("--manifest", "backup_folder", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
+              help="A backup folder: its manifest's files are checked too.")
+@click.option("--reread", is_flag=True, help="Read every file back and check its SHA-256 (slow on a large store).")
+def evidence_check(backup_folder: Path | None, reread: bool) -> None:
+    settings = _settings()
+    engine = make_engine(settings.database_url)
+    with Session(engine) as session:
+        files = recorded_files(session)
+    engine.dispose()
+    if backup_folder is not None:
+        try:
+            listed = backups.manifest_files(backups.read_manifest(backup_folder))
+        except DomainError as error:
+            _fail(error)
+        files = sorted(set(files) | set(listed), key=lambda f: f.sha256)
+    problems = problems_with(_store(settings), files, reread=reread)
+    for problem in problems:
+        click.echo(f"MISSING: {problem}", err=True)
+    if problems:
+        click.echo(f"{len(problems)} of {len(files)} evidence files are not in the store.", err=True)
+        sys.exit(2)
+    click.echo(f"The evidence store holds all {len(files)} evidence files.")
 
 
 if __name__ == "__main__":  # pragma: no cover
