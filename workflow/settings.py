@@ -272,7 +272,7 @@ class _Reader:
             self.problems.append("S11_HTTPS is off: production is served over https (set S11_HTTPS=1; nginx ends TLS).")
         if not self.get("S11_BASE_URL"):
             self.problems.append("S11_BASE_URL is not set: give the address people open, e.g. https://section11.example.org.")
-        elif urlsplit(settings.base_url).scheme != "https":
+        elif urlsplit(settings.base_url).scheme == "http":
             self.problems.append("S11_BASE_URL must start with https:// in production, so links in e-mails are safe.")
         if settings.email.backend == "console":
             self.problems.append(

@@ -22,7 +22,9 @@ def _app_on_the_bucket(sqlite_only_engine, monkeypatch, s3_settings):
     })
 
 
-def test_evidence_uploaded_on_one_web_process_downloads_from_another(world, session, sqlite_only_engine, monkeypatch, s3_settings):
+def test_evidence_uploaded_on_one_web_process_downloads_from_another(
+    world, session, sqlite_only_engine, monkeypatch, s3_settings
+):
     first = _app_on_the_bucket(sqlite_only_engine, monkeypatch, s3_settings)
     second = _app_on_the_bucket(sqlite_only_engine, monkeypatch, s3_settings)
     question = world.questions[0]
