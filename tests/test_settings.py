@@ -70,7 +70,7 @@ def test_the_same_defaults_are_fine_for_the_demo(tmp_path):
         ({"S11_EMAIL_BACKEND": "console"}, "S11_EMAIL_BACKEND is console, which prints e-mail instead of sending it"),
         ({"S11_S3_BUCKET": ""}, "S11_EVIDENCE_STORE is s3 but S11_S3_BUCKET is not set"),
         ({"S11_S3_ENDPOINT_URL": "minio:9000"}, "S11_S3_ENDPOINT_URL must be a web address"),
-        ({"S11_EVIDENCE_STORE": "ftp", "S11_EVIDENCE_FOLDER": "/srv/s11/evidence"}, "S11_EVIDENCE_STORE must be folder or s3, not “ftp”."),
+        ({"S11_EVIDENCE_STORE": "ftp", "S11_EVIDENCE_FOLDER": "/srv/evidence"}, "S11_EVIDENCE_STORE must be folder or s3"),
         ({"S11_PROXIES": "two"}, "S11_PROXIES must be a whole number from 0 to 5"),
         ({"S11_ENV": "staging"}, "S11_ENV must be development or production, not “staging”."),
     ],

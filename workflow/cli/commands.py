@@ -34,16 +34,19 @@ def _engine():
     return make_engine(database_url())
 
 
-def _settings(*, production_by_default: bool = False) -> Settings:
-    """The settings, checked; every problem printed and a non-zero exit when they cannot be used.
-
-    `s11 serve` and `s11 scheduler` are how production runs, so they hold the environment to
-    production's rules unless S11_ENV says development.
-    """
+def _environment(*, production_by_default: bool = False) -> dict[str, str]:
+    """The environment the settings are read from. `s11 serve` and `s11 scheduler` are how
+    production runs, so they hold it to production's rules unless S11_ENV says development."""
+    environ = dict(os.environ)
     if production_by_default:
-        os.environ.setdefault("S11_ENV", "production")
+        environ.setdefault("S11_ENV", "production")
+    return environ
+
+
+def _settings(environ: dict[str, str] | None = None) -> Settings:
+    """The settings, checked; every problem printed and a non-zero exit when they cannot be used."""
     try:
-        return load_settings(os.environ)
+        return load_settings(os.environ if environ is None else environ)
     except SettingsError as error:
         for problem in error.problems:
             click.echo(f"Error: {problem}", err=True)
@@ -315,12 +318,13 @@ def _serve_demo(url: str, instance: Path, port: int) -> None:
 @click.option("--bind", default="127.0.0.1:8000", show_default=True)
 @click.option("--workers", type=int, default=4, show_default=True)
 def serve(bind: str, workers: int) -> None:
-    _settings(production_by_default=True)
+    environ = _environment(production_by_default=True)
+    _settings(environ)
     gunicorn = shutil.which("gunicorn", path=os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]))
     if gunicorn is None:
         _fail(DomainError("gunicorn is not installed in this environment."))
     # Uploads of up to 20 MB on a slow line take longer than gunicorn's default 30 seconds.
-    os.execv(gunicorn, [gunicorn, "--workers", str(workers), "--bind", bind, "--timeout", "120", "web:create_app()"])
+    os.execve(gunicorn, [gunicorn, "--workers", str(workers), "--bind", bind, "--timeout", "120", "web:create_app()"], environ)
 
 
 @main.command(
@@ -334,7 +338,7 @@ def scheduler() -> None:
     from notifications.backends import backend_from_config
     from schedules.runner import start_scheduler
 
-    settings = _settings(production_by_default=True)
+    settings = _settings(_environment(production_by_default=True))
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     backend = backend_from_config(os.environ)  # once, at start, like every other setting
     click.echo(f"Scheduler running on {_safe(settings.database_url)} (Ctrl-C stops).")
