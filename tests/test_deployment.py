@@ -344,13 +344,12 @@ def test_an_agency_completes_its_return_through_nginx_across_two_web_processes(i
     receipt = _wait_for_email(install.folder / "outbox-mail", "return was submitted", to=AGENCY_USER)
     assert "Riverside Council" in receipt["Subject"]
 
-    # Each web process wrote one JSON line per request it served, with nginx's request id.
-    lines = {name: _request_lines(install.log(name)) for name in ("web-a", "web-b")}
-    assert all(lines.values()), "both web processes served requests"
-    through_nginx = sam.get("/healthz")
-    served_by = [name for name, logged in {n: _request_lines(install.log(n)) for n in lines}.items()
-                 if through_nginx.headers["X-Request-Id"] in {line["request_id"] for line in logged}]
-    assert len(served_by) == 1
+    # nginx takes turns: of a few requests through it, each web process served some, and each
+    # process logged one JSON line per request with nginx's request id.
+    ids = [sam.get("/healthz").headers["X-Request-Id"] for _ in range(6)]
+    served = {name: {line["request_id"] for line in _request_lines(install.log(name))} & set(ids) for name in ("web-a", "web-b")}
+    assert served["web-a"] and served["web-b"], served
+    assert served["web-a"] | served["web-b"] == set(ids) and not served["web-a"] & served["web-b"]
     assert AGENCY_USER not in install.log("web-a") + install.log("web-b")
     print(f"\ndeployment set up in {installed['set_up_seconds']:.0f} s")
 
