@@ -11,6 +11,7 @@ from models.cycle import CycleState
 from models.user import Role
 from workflow.access import require_role, visible_return
 from workflow.answering import content as return_content
+from workflow.answering import versions
 from workflow.answering.rules import submission_problems
 from workflow.clock import utcnow
 from workflow.errors import DomainError, NotFound
@@ -79,18 +80,42 @@ def save_answer(
         raise DomainError(
             f"Choose one of {', '.join(scale.label_for(v.value) for v in scale.values)} for question {question.ref}."
         )
-    answer = session.exec(select(Answer).where(Answer.return_id == ret.id, Answer.question_id == question.id)).first() or Answer(
-        return_id=ret.id, question_id=question.id
-    )
-    answer.rating = rating or None
-    answer.narrative = narrative.strip()
-    answer.evidence_description = evidence_description.strip()
-    answer.not_applicable_reason = not_applicable_reason.strip() if rating == NOT_APPLICABLE else ""
+    existing = session.exec(select(Answer).where(Answer.return_id == ret.id, Answer.question_id == question.id)).first()
+    answer = existing or Answer(return_id=ret.id, question_id=question.id)
+    before = versions.saved_answer_values(existing)
+    after = versions.answer_values(rating, narrative, evidence_description, not_applicable_reason)
+    if after == before:
+        return answer  # nothing changed: no write, no history, and an untouched return is not started
+    answer.rating, answer.narrative, answer.evidence_description, answer.not_applicable_reason = after
     answer.updated_at = utcnow()
     answer.updated_by_id = actor.id
     session.add(answer)
     _start_if_invited(session, actor, ret)
+    history.append(
+        session,
+        subject_type="return",
+        subject_id=ret.id,
+        return_id=ret.id,
+        actor=actor,
+        trigger="answer",
+        details=answer_details(question, before, after),
+    )
     return answer
+
+
+ANSWER_FIELDS = ("rating", "narrative", "evidence_description", "not_applicable_reason")
+
+
+def answer_details(question: Question, before: versions.AnswerValues, after: versions.AnswerValues) -> dict:
+    """What the history keeps of an answer's change: the whole new answer, and what it was before."""
+    changed = [name for name, old, new in zip(ANSWER_FIELDS, before, after, strict=True) if old != new]
+    return {
+        "question": question.ref,
+        "question_id": question.id,
+        "changed": changed,
+        "before": {name: before[ANSWER_FIELDS.index(name)] for name in changed},
+        **dict(zip(ANSWER_FIELDS, after, strict=True)),
+    }
 
 
 def add_action(
@@ -144,10 +169,26 @@ def edit_action(
     action = _action_of(session, actor, action_id)
     ret = _editable_return(session, actor, action.return_id, "change the action plan")
     _check_lead(session, ret, lead_user_id)
+    before = versions.saved_action_values(action)
     action.description = description.strip()
     action.lead_user_id = lead_user_id
     action.target_date = target_date
     session.add(action)
+    after = versions.saved_action_values(action)
+    if after != before:
+        names = ("description", "lead_user_id", "target_date")
+        history.append(
+            session,
+            subject_type="action",
+            subject_id=action.id,
+            return_id=ret.id,
+            actor=actor,
+            trigger="edit",
+            details={
+                "changed": [n for n, old, new in zip(names, before, after, strict=True) if old != new],
+                **dict(zip(names, after, strict=True)),
+            },
+        )
     touch_return(session, ret)
     return action
 
