@@ -16,6 +16,7 @@ from web.common import db as web_db
 from web.common import templating
 from web.common.extensions import CONTENT_SECURITY_POLICY, csrf, login_manager, talisman, wtforms_helpers
 from workflow.answering.evidence_files import MAX_BYTES as MAX_EVIDENCE_BYTES
+from workflow.lifecycle import sealing
 
 # A request may be a little larger than the largest file the engine accepts, so a file just over
 # the engine's limit gets its clear message on the same page, with the typed answers kept.
@@ -24,6 +25,9 @@ MAX_UPLOAD_BYTES = MAX_EVIDENCE_BYTES + 5 * 1024 * 1024
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """A new app; `config` overrides what the environment says."""
+    if not sealing.has_key():
+        # The pages write history: without the key it could be neither sealed nor checked.
+        raise sealing.MissingHistoryKey()
     app = Flask(__name__, instance_relative_config=True)
     app.config.update(_config_from_environment(app))
     app.config.update(config or {})

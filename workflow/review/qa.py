@@ -236,7 +236,9 @@ def moderate(session: Session, actor: User, return_id: int, question_id: int, *,
     answer.moderated_by_id = actor.id
     session.add(answer)
     note_on_return(
-        session, actor, ret, "moderate", details={"question": ref, "self_assessed": answer.rating, "moderated": rating}
+        session, actor, ret, "moderate", details={
+            "question": ref, "question_id": question_id, "self_assessed": answer.rating, "moderated": rating,
+        },
     )
 
 
