@@ -64,7 +64,9 @@ class Seen:
 
 def _record(session, ret, trigger) -> Seen:
     """The id and number of the return's record of this move, as read before any tampering."""
-    record = session.exec(select(HistoryRecord).where(HistoryRecord.return_id == ret.id, HistoryRecord.trigger == trigger)).first()
+    record = session.exec(
+        select(HistoryRecord).where(HistoryRecord.return_id == ret.id, HistoryRecord.trigger == trigger)
+    ).first()
     return Seen(record.id, record.seq)
 
 
@@ -112,16 +114,31 @@ def test_a_record_inserted_with_a_freshly_computed_hash_is_detected(engine, sess
     last = _chain(session, submitted)[-1]
     session.expunge(last)
     forged = HistoryRecord(
-        subject_type="return", subject_id=submitted.id, seq=last.seq + 1, return_id=submitted.id, actor_id=None,
-        actor_name="Quinn Reviewer", at=last.at, trigger="accept", from_state="submitted", to_state="action_plan_open",
-        reason="Looks fine", details={}, prev_hash=last.hash, hash="",
+        subject_type="return",
+        subject_id=submitted.id,
+        seq=last.seq + 1,
+        return_id=submitted.id,
+        actor_id=None,
+        actor_name="Quinn Reviewer",
+        at=last.at,
+        trigger="accept",
+        from_state="submitted",
+        to_state="action_plan_open",
+        reason="Looks fine",
+        details={},
+        prev_hash=last.hash,
+        hash="",
     )
     tamper(
         engine,
         "INSERT INTO history_record (subject_type, subject_id, seq, return_id, actor_name, at, trigger, from_state, "
         "to_state, reason, details, prev_hash, hash) VALUES ('return', :sid, :seq, :sid, 'Quinn Reviewer', :at, "
         "'accept', 'submitted', 'action_plan_open', 'Looks fine', '{}', :prev, :hash)",
-        sid=submitted.id, seq=forged.seq, at=last.at, prev=last.hash, hash=_plain_sha256(forged),
+        sid=submitted.id,
+        seq=forged.seq,
+        at=last.at,
+        prev=last.hash,
+        hash=_plain_sha256(forged),
     )
     tamper(engine, "UPDATE audit_return SET status = 'action_plan_open' WHERE id = :id", id=submitted.id)
     assert problems_of(session) == [
@@ -142,8 +159,12 @@ def test_a_past_record_rewritten_with_every_later_record_rehashed_is_one_problem
         record.prev_hash = previous
         record.hash = _plain_sha256(record)
         tamper(
-            engine, "UPDATE history_record SET actor_name = :name, prev_hash = :prev, hash = :hash WHERE id = :id",
-            name=record.actor_name, prev=record.prev_hash, hash=record.hash, id=record.id,
+            engine,
+            "UPDATE history_record SET actor_name = :name, prev_hash = :prev, hash = :hash WHERE id = :id",
+            name=record.actor_name,
+            prev=record.prev_hash,
+            hash=record.hash,
+            id=record.id,
         )
         previous = record.hash
     assert problems_of(session) == [
@@ -165,8 +186,7 @@ def test_deleting_the_last_move_and_setting_the_status_back_is_found_by_the_chec
     tamper(engine, "UPDATE audit_return SET status = 'in_progress' WHERE id = :id", id=submitted.id)
     assert problems_of(session) == []  # a whole, shorter chain: nothing inside the database can tell
     assert problems_of(session, checkpoint=checkpoint) == [
-        f"return {submitted.id}: record {submit.seq} was deleted since the checkpoint of "
-        f"{checkpoint.made_at:%d %B %Y %H:%M} UTC"
+        f"return {submitted.id}: record {submit.seq} was deleted since the checkpoint of {checkpoint.made_at:%d %B %Y %H:%M} UTC"
     ]
 
 
@@ -211,8 +231,10 @@ def test_deleting_a_cycles_whole_history_is_detected(engine, session, submitted)
 def test_changing_a_submitted_answers_rating_is_detected(engine, session, submitted):
     question = submitted.questions[1]
     tamper(
-        engine, "UPDATE answer SET rating = 'no' WHERE return_id = :rid AND question_id = :qid",
-        rid=submitted.id, qid=question.id,
+        engine,
+        "UPDATE answer SET rating = 'no' WHERE return_id = :rid AND question_id = :qid",
+        rid=submitted.id,
+        qid=question.id,
     )
     assert problems_of(session) == [
         f"return {submitted.id}: question {question.ref}'s rating differs from the last change its history recorded"
@@ -224,10 +246,14 @@ def test_changing_a_moderated_rating_is_detected(engine, session, submitted):
     question = submitted.questions[0]
     act(engine, qa.moderate, reviewer, submitted.id, question.id, rating="no")
     tamper(
-        engine, "UPDATE answer SET moderated_rating = 'yes' WHERE return_id = :rid AND question_id = :qid",
-        rid=submitted.id, qid=question.id,
+        engine,
+        "UPDATE answer SET moderated_rating = 'yes' WHERE return_id = :rid AND question_id = :qid",
+        rid=submitted.id,
+        qid=question.id,
     )
-    assert problems_of(session) == [f"return {submitted.id}: question {question.ref}'s moderated rating differs from what QA recorded"]
+    assert problems_of(session) == [
+        f"return {submitted.id}: question {question.ref}'s moderated rating differs from what QA recorded"
+    ]
     session.expire_all()
     assert session.exec(select(Answer.moderated_rating).where(Answer.question_id == question.id)).first() == "yes"
 
