@@ -275,3 +275,18 @@ def test_the_history_of_a_return_reads_back_in_order(session, submitted):
     )
     assert records[0].trigger == "launch" and records[-1].trigger == "submit"
     assert all(later.at >= earlier.at for earlier, later in zip(records, records[1:], strict=False))
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+@pytest.mark.parametrize(
+    "statement",
+    ["UPDATE history_record SET reason = 'rewritten' WHERE id = :id", "DELETE FROM history_record WHERE id = :id"],
+)
+def test_postgresql_refuses_to_change_or_delete_a_history_record(engine, session, submitted, statement):
+    from sqlalchemy.exc import DBAPIError
+
+    record = _record(session, submitted, "submit")
+    with pytest.raises(DBAPIError, match="The history is append-only"):
+        with engine.begin() as connection:
+            connection.execute(text(statement), {"id": record.id})
+    assert problems_of(session) == []
