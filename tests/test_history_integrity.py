@@ -6,15 +6,16 @@ Each problem is named once."""
 import hashlib
 import json
 from dataclasses import dataclass
+from datetime import date
 
 import pytest
 from sqlalchemy import text
 from sqlmodel import select
 
-from models import Answer, HistoryRecord
+from models import Answer, HistoryRecord, SubmissionCopy, User
 from models.user import Role
 from tests.factories import act, add_agency, add_person, answer_everything, install_template, launch_cycle, questions_of
-from workflow.answering import returns
+from workflow.answering import returns, submission_copies
 from workflow.lifecycle import checkpoints, history
 from workflow.review import qa
 
@@ -184,7 +185,10 @@ def test_deleting_the_last_move_and_setting_the_status_back_is_found_by_the_chec
     submit = _record(session, submitted, "submit")
     tamper(engine, "DELETE FROM history_record WHERE id = :id", id=submit.id)
     tamper(engine, "UPDATE audit_return SET status = 'in_progress' WHERE id = :id", id=submitted.id)
-    assert problems_of(session) == []  # a whole, shorter chain: nothing inside the database can tell
+    # The frozen copy's sealed record is gone, so the copy gives it away...
+    assert problems_of(session) == [f"return {submitted.id}: the frozen copy of submission 1 is not the one its history sealed"]
+    tamper(engine, "DELETE FROM submission_copy WHERE return_id = :id", id=submitted.id)
+    assert problems_of(session) == []  # ...until it is deleted too: a whole, shorter chain, and nothing inside can tell
     assert problems_of(session, checkpoint=checkpoint) == [
         f"return {submitted.id}: record {submit.seq} was deleted since the checkpoint of {checkpoint.made_at:%d %B %Y %H:%M} UTC"
     ]
@@ -289,4 +293,55 @@ def test_postgresql_refuses_to_change_or_delete_a_history_record(engine, session
     with pytest.raises(DBAPIError, match="The history is append-only"):
         with engine.begin() as connection:
             connection.execute(text(statement), {"id": record.id})
+    assert problems_of(session) == []
+
+
+def test_each_submission_is_frozen_as_canonical_json_sealed_into_its_submit_record(session, submitted):
+    copy = session.exec(select(SubmissionCopy).where(SubmissionCopy.return_id == submitted.id)).one()
+    frozen = json.loads(copy.canonical_json)
+    assert [q["rating"] for q in frozen["questions"]] == ["yes"] * len(submitted.questions)
+    assert frozen["declaration"] == returns.DECLARATION and frozen["submitted_by"]["name"] == "Alex Agency"
+    assert copy.canonical_json == json.dumps(frozen, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    submit = session.exec(select(HistoryRecord).where(HistoryRecord.trigger == "submit")).one()
+    assert submit.details["copy_sha256"] == hashlib.sha256(copy.canonical_json.encode()).hexdigest() == copy.sha256
+
+
+def test_rewriting_or_deleting_a_frozen_copy_is_detected(engine, session, submitted):
+    copy = session.exec(select(SubmissionCopy).where(SubmissionCopy.return_id == submitted.id)).one()
+    rewritten = copy.canonical_json.replace('"rating":"yes"', '"rating":"no"', 1)
+    tamper(
+        engine,
+        "UPDATE submission_copy SET canonical_json = :json, sha256 = :sha WHERE id = :id",
+        json=rewritten,
+        sha=hashlib.sha256(rewritten.encode()).hexdigest(),
+        id=copy.id,
+    )
+    assert problems_of(session) == [f"return {submitted.id}: the frozen copy of submission 1 is not the one its history sealed"]
+    tamper(engine, "DELETE FROM submission_copy WHERE id = :id", id=copy.id)
+    assert problems_of(session) == [f"return {submitted.id}: the frozen copy of submission 1 is missing"]
+
+
+def test_qa_sees_what_changed_since_the_last_submission_question_by_question(engine, session, submitted):
+    reviewer = add_person(session, name="Quinn Reviewer", roles={Role.QA_REVIEWER})
+    agency_user = session.exec(select(User).where(User.name == "Alex Agency")).one()
+    assert submission_copies.changes_since_last_submission(session, submitted.id) is None
+    act(engine, qa.return_for_amendment, reviewer, submitted.id, reason="Say more about training")
+    second = submitted.questions[1]
+    act(engine, returns.save_answer, agency_user, submitted.id, second.id, rating="no", narrative="Training lapsed in 2025")
+    act(
+        engine,
+        returns.add_action,
+        agency_user,
+        submitted.id,
+        second.id,
+        description="Train again",
+        lead_user_id=agency_user.id,
+        target_date=date(2027, 3, 31),
+    )
+    act(engine, returns.submit, agency_user, submitted.id, declaration_confirmed=True)
+    session.expire_all()
+    changes = submission_copies.changes_since_last_submission(session, submitted.id, {"yes": "Yes", "no": "No"})
+    assert [(c.ref, c.changes) for c in changes] == [
+        (second.ref, ["Rating changed: Yes → No", "Narrative changed", "Evidence description changed", "Actions changed"])
+    ]
     assert problems_of(session) == []

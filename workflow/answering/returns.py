@@ -4,14 +4,14 @@ from datetime import date
 
 from sqlmodel import Session, select
 
-from models import Action, Answer, AuditReturn, EvidenceFile, Question, User
+from models import Action, Answer, AuditReturn, EvidenceFile, Question, SubmissionCopy, User
 from models.action import ActionState
 from models.audit_return import ReturnState
 from models.cycle import CycleState
 from models.user import Role
 from workflow.access import require_role, visible_return
 from workflow.answering import content as return_content
-from workflow.answering import versions
+from workflow.answering import submission_copies, versions
 from workflow.answering.rules import submission_problems
 from workflow.clock import utcnow
 from workflow.errors import DomainError, NotFound
@@ -267,9 +267,21 @@ def submit(session: Session, actor: User, return_id: int, *, declaration_confirm
         reasons.append("Confirm the declaration that you are submitting on behalf of the organisation.")
     if content.cycle.status != CycleState.OPEN:
         reasons.insert(0, f"The cycle is {content.cycle.status}: returns can no longer be submitted.")
-    move_return(session, actor, ret, "submit", guard_reasons=reasons, details={"declaration": DECLARATION})
+    at = utcnow()
+    number = submission_copies.next_number(session, ret.id)
+    frozen = submission_copies.canonical_json(content, actor, at, number, DECLARATION)
+    digest = submission_copies.sha256_of(frozen)
+    move_return(
+        session, actor, ret, "submit", guard_reasons=reasons,
+        details={"declaration": DECLARATION, "copy_number": number, "copy_sha256": digest},
+    )
+    session.add(
+        SubmissionCopy(
+            return_id=ret.id, number=number, submitted_at=at, submitted_by_id=actor.id, canonical_json=frozen, sha256=digest
+        )
+    )
     ret.submitted_by_id = actor.id
-    ret.submitted_at = utcnow()
+    ret.submitted_at = at
     ret.declaration = DECLARATION
     session.add(ret)
     session.flush()

@@ -9,13 +9,14 @@ last records removed and the status set back) leaves a shorter chain that is sti
 signed checkpoints kept outside the database (`checkpoints`) are what find it.
 """
 
+import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlmodel import Session, select
 
-from models import Action, Answer, AuditReturn, Cycle, HistoryRecord, Question, User
+from models import Action, Answer, AuditReturn, Cycle, HistoryRecord, Question, SubmissionCopy, User
 from workflow.clock import utcnow
 from workflow.lifecycle import sealing
 
@@ -123,6 +124,7 @@ def verify(session: Session, chains: Chains | None = None) -> tuple[int, list[Ta
         problems.extend(_verify_current_state(session, subject_type, subject_id, records))
     problems.extend(_subjects_without_history(session, chains))
     problems.extend(_verify_answers(session, chains))
+    problems.extend(_verify_submission_copies(session, chains))
     return sum(len(r) for r in chains.values()), problems
 
 
@@ -256,4 +258,25 @@ def _verify_answers(session: Session, chains: Chains) -> list[Tampering]:
                 problems.append(
                     Tampering("return", subject_id, None, f"question {ref}'s moderated rating differs from what QA recorded")
                 )
+    return problems
+
+
+def _verify_submission_copies(session: Session, chains: Chains) -> list[Tampering]:
+    """Each frozen copy is the one whose SHA-256 its submit record sealed, and none is missing."""
+    sealed: dict[tuple[int, int], str] = {}
+    for (subject_type, subject_id), records in chains.items():
+        if subject_type == "return":
+            for record in records:
+                if record.trigger == "submit" and "copy_sha256" in record.details:
+                    sealed[(subject_id, record.details.get("copy_number"))] = record.details["copy_sha256"]
+    problems = []
+    for copy in session.exec(select(SubmissionCopy).order_by(SubmissionCopy.return_id, SubmissionCopy.number)):
+        recorded = sealed.pop((copy.return_id, copy.number), None)
+        actual = hashlib.sha256(copy.canonical_json.encode()).hexdigest()
+        if recorded is None or actual != recorded or copy.sha256 != recorded:
+            problems.append(
+                Tampering("return", copy.return_id, None, f"the frozen copy of submission {copy.number} is not the one its history sealed")
+            )
+    for return_id, number in sealed:
+        problems.append(Tampering("return", return_id, None, f"the frozen copy of submission {number} is missing"))
     return problems
