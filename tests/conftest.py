@@ -26,6 +26,14 @@ POSTGRES_URL = os.environ.get("S11_TEST_POSTGRES_URL", "postgresql+psycopg://pos
 
 
 @pytest.fixture(scope="session", autouse=True)
+def checkpoint_folder(tmp_path_factory) -> Path:
+    """The scheduler's daily checkpoints go to a folder of this test run, never the working copy."""
+    folder = tmp_path_factory.mktemp("checkpoints")
+    os.environ["S11_CHECKPOINT_DIR"] = str(folder)
+    return folder
+
+
+@pytest.fixture(scope="session", autouse=True)
 def history_key() -> Iterator[str]:
     """The history's secret key for every test, and for any process a test starts."""
     key = f"test-history-key-{uuid.uuid4().hex}"

@@ -150,3 +150,25 @@ def test_the_demo_builds_returns_in_every_state(run, tmp_path):
         line = next(line for line in output.splitlines() if line.strip().startswith(state))
         assert int(line.split()[-1]) >= 1, line
     assert "coordinator@demo.example.org" in output
+
+
+def test_the_scheduler_writes_the_days_checkpoint_once_and_emails_its_digest(run, tmp_path, monkeypatch):
+    from sqlmodel import Session, select
+
+    from models import OutboxMessage
+    from schedules.jobs import checkpoint_history
+
+    test_an_administrator_sets_up_a_partnership_and_launches_a_cycle(run, tmp_path)
+    monkeypatch.setenv("S11_CHECKPOINT_DIR", str(tmp_path / "daily"))
+    engine = make_engine(run.url)
+    assert checkpoint_history(engine) == 1
+    assert checkpoint_history(engine) == 0  # a second run the same day writes and sends nothing
+    (written,) = (tmp_path / "daily").glob("history-checkpoint-daily-*.json")
+    with Session(engine) as session:
+        (digest,) = session.exec(select(OutboxMessage).where(OutboxMessage.kind == "history_checkpoint")).all()
+    import hashlib
+
+    assert hashlib.sha256(written.read_bytes()).hexdigest() in digest.text_body
+    assert str(written) in digest.text_body
+    assert "The history is intact" in run("verify-history", "--checkpoint", str(written)).output
+    engine.dispose()

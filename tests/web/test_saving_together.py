@@ -77,8 +77,13 @@ def test_two_colleagues_saving_one_standard_keep_both_answers(app, world, sessio
     assert [(name, details["question"]) for name, details in answered] == [("Alex Agency", q1.ref), ("Bea Colleague", q2.ref)]
     # The return's history says it in words.
     browser.open(f"/returns/{w.ret.id}/history")
-    assert f"Change an answer Question {q1.ref}: changed rating and narrative; rating now Fully met (was not answered)." in browser.text
-    assert f"Bea Colleague Change an answer Question {q2.ref}: changed rating and narrative; rating now Partly met" in browser.text
+    assert (
+        f"Change an answer Question {q1.ref}: changed rating and narrative; rating now Fully met (was not answered)."
+        in browser.text
+    )
+    assert (
+        f"Bea Colleague Change an answer Question {q2.ref}: changed rating and narrative; rating now Partly met" in browser.text
+    )
 
 
 def test_changing_an_answer_a_colleague_saved_meanwhile_is_refused_with_both_versions(

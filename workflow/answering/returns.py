@@ -19,7 +19,7 @@ from workflow.lifecycle import history
 from workflow.lifecycle.moves import move_return, touch_return
 from workflow.mail.notify import return_context, tell
 from workflow.people.recipients import agency_contacts, coordinators
-from workflow.templates.spec import NOT_APPLICABLE
+from workflow.templates.spec import NOT_APPLICABLE, RatingScale
 
 EDITABLE_STATES = {ReturnState.INVITED, ReturnState.IN_PROGRESS}
 DECLARATION = (
@@ -74,19 +74,37 @@ def save_answer(
     ret = _editable_return(session, actor, return_id, "change the answers")
     question = _question_of(session, ret, question_id)
     scale = return_content.load_scale(session, ret)
+    existing = session.exec(select(Answer).where(Answer.return_id == ret.id, Answer.question_id == question.id)).first()
+    values = versions.answer_values(rating, narrative, evidence_description, not_applicable_reason)
+    return write_answer(session, actor, ret, question, scale, existing, values)
+
+
+def write_answer(
+    session: Session,
+    actor: User,
+    ret: AuditReturn,
+    question: Question,
+    scale: RatingScale,
+    existing: Answer | None,
+    values: versions.AnswerValues,
+) -> Answer:
+    """Write one answer of a return already checked as editable by this actor, and its history.
+
+    The standard page calls this with the content it has read once, rather than `save_answer`,
+    which reads the return again for each question.
+    """
+    rating = values[0]
     if rating == NOT_APPLICABLE and not scale.not_applicable:
         raise DomainError(f"Question {question.ref} cannot be marked Not applicable in this template.")
     if rating and rating != NOT_APPLICABLE and not scale.allows(rating):
         raise DomainError(
             f"Choose one of {', '.join(scale.label_for(v.value) for v in scale.values)} for question {question.ref}."
         )
-    existing = session.exec(select(Answer).where(Answer.return_id == ret.id, Answer.question_id == question.id)).first()
     answer = existing or Answer(return_id=ret.id, question_id=question.id)
     before = versions.saved_answer_values(existing)
-    after = versions.answer_values(rating, narrative, evidence_description, not_applicable_reason)
-    if after == before:
+    if values == before:
         return answer  # nothing changed: no write, no history, and an untouched return is not started
-    answer.rating, answer.narrative, answer.evidence_description, answer.not_applicable_reason = after
+    answer.rating, answer.narrative, answer.evidence_description, answer.not_applicable_reason = values
     answer.updated_at = utcnow()
     answer.updated_by_id = actor.id
     session.add(answer)
@@ -98,7 +116,7 @@ def save_answer(
         return_id=ret.id,
         actor=actor,
         trigger="answer",
-        details=answer_details(question, before, after),
+        details=answer_details(question, before, values),
     )
     return answer
 

@@ -116,10 +116,7 @@ def save_standard(
         if _answer_conflicts(saved, answer):
             conflicts.append(_answer_conflict(session, content, on_page[answer.question_id], saved))
             continue
-        returns.save_answer(
-            session, actor, ret.id, answer.question_id, rating=answer.rating, narrative=answer.narrative,
-            evidence_description=answer.evidence_description, not_applicable_reason=answer.not_applicable_reason,
-        )
+        returns.write_answer(session, actor, ret, on_page[answer.question_id], content.scale, saved, answer.values)
     planned = {a.id: a for a in content.actions}
     for change in actions:
         if change.action_id is None:

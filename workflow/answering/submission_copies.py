@@ -103,7 +103,8 @@ def changes_since_last_submission(
     for question in now["questions"]:
         old = earlier.get(question["question_id"], {})
         changes = [
-            f"{words} changed" + (f": {_label(labels, old.get(key))} → {_label(labels, question[key])}" if key == "rating" else "")
+            f"{words} changed"
+            + (f": {_label(labels, old.get(key))} → {_label(labels, question[key])}" if key == "rating" else "")
             for key, words in (
                 ("rating", "Rating"),
                 ("narrative", "Narrative"),

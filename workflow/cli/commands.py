@@ -275,6 +275,7 @@ def history_checkpoint(folder: Path | None) -> None:
     try:
         with Session(_engine()) as session:
             written = checkpoints.write(history.read_chains(session), folder or checkpoints.default_folder())
+        assert written is not None  # only a daily checkpoint can already exist
     except sealing.MissingHistoryKey as error:
         click.echo(f"Error: {error}", err=True)
         sys.exit(NO_KEY)

@@ -11,12 +11,16 @@ import hashlib
 import json
 import os
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
+
+from sqlmodel import Session
 
 from workflow.clock import utcnow
 from workflow.lifecycle import sealing
-from workflow.lifecycle.history import Chains, Tampering
+from workflow.lifecycle.history import Chains, Tampering, read_chains
+from workflow.mail import outbox
+from workflow.people.recipients import coordinators
 
 PURPOSE = "checkpoint"
 
@@ -62,20 +66,45 @@ def _payload(checkpoint: Checkpoint) -> bytes:
     return json.dumps(content, sort_keys=True, separators=(",", ":")).encode()
 
 
-def write(chains: Chains, folder: Path) -> WrittenCheckpoint:
-    """Seal the chains' heads into a new file in `folder`; never overwrites an earlier one."""
+def write(chains: Chains, folder: Path, *, daily: date | None = None) -> WrittenCheckpoint | None:
+    """Seal the chains' heads into a new file in `folder`; never overwrites an earlier one.
+
+    With `daily`, the file is that day's (`history-checkpoint-daily-YYYY-MM-DD.json`) and None
+    comes back when it already exists, so two schedulers, or two runs, write it once.
+    """
     checkpoint = take(chains)
     payload = _payload(checkpoint)
     document = {"checkpoint": json.loads(payload), "seal": sealing.seal(payload, purpose=PURPOSE)}
     data = (json.dumps(document, indent=1, sort_keys=True) + "\n").encode()
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"history-checkpoint-{checkpoint.made_at:%Y%m%dT%H%M%SZ}.json"
-    counter = 1
-    while path.exists():
-        counter += 1
-        path = folder / f"history-checkpoint-{checkpoint.made_at:%Y%m%dT%H%M%SZ}-{counter}.json"
-    path.write_bytes(data)
+    stem = f"history-checkpoint-daily-{daily:%Y-%m-%d}" if daily else f"history-checkpoint-{checkpoint.made_at:%Y%m%dT%H%M%S%fZ}"
+    path = folder / f"{stem}.json"
+    try:
+        with path.open("xb") as file:
+            file.write(data)
+    except FileExistsError:
+        if daily:
+            return None
+        raise
     return WrittenCheckpoint(path, hashlib.sha256(data).hexdigest(), checkpoint.records, len(checkpoint.heads))
+
+
+def daily_checkpoint(session: Session, on: date, folder: Path | None = None) -> int:
+    """The scheduler's daily checkpoint, and its digest e-mailed to the coordinators; once a day
+    however often it runs (returns 1 when it wrote one, 0 when today's was already there)."""
+    written = write(read_chains(session), folder or default_folder(), daily=on)
+    if written is None:
+        return 0
+    context = {
+        "day": f"{on:%d %B %Y}", "file": str(written.path.resolve()), "records": written.records,
+        "chains": written.chains, "digest": written.digest,
+    }
+    for email, name in coordinators(session):
+        outbox.queue(
+            session, kind="history_checkpoint", to_email=email, to_name=name, context=context,
+            dedupe_key=f"history-checkpoint:{on.isoformat()}:{email.lower()}",
+        )
+    return 1
 
 
 def read(path: Path) -> Checkpoint:

@@ -275,7 +275,12 @@ def _verify_submission_copies(session: Session, chains: Chains) -> list[Tamperin
         actual = hashlib.sha256(copy.canonical_json.encode()).hexdigest()
         if recorded is None or actual != recorded or copy.sha256 != recorded:
             problems.append(
-                Tampering("return", copy.return_id, None, f"the frozen copy of submission {copy.number} is not the one its history sealed")
+                Tampering(
+                    "return",
+                    copy.return_id,
+                    None,
+                    f"the frozen copy of submission {copy.number} is not the one its history sealed",
+                )
             )
     for return_id, number in sealed:
         problems.append(Tampering("return", return_id, None, f"the frozen copy of submission {number} is missing"))
