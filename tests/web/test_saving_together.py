@@ -219,3 +219,37 @@ def test_fifty_colleagues_saving_one_return_at_once_lose_no_confirmed_answer(app
     # Every page showed the same blank answers, so each question is saved by exactly one person.
     assert sorted(confirmed) == sorted(q.id for q in questions)
     assert all(len(said) == 1 for said in confirmed.values())
+
+
+class _Busy(Exception):
+    """What the driver says when the database is busy (SQLite) or a deadlock was broken (PostgreSQL)."""
+
+    sqlstate = "40P01"
+
+
+def test_a_deadlock_is_retried_once_and_then_told_as_someone_elses_change_never_an_error_page(app):
+    from sqlalchemy.exc import OperationalError
+
+    from web.common.db import commit_or_show_errors
+
+    attempts: list[int] = []
+
+    def deadlocks(times: int):
+        def operation(_session):
+            attempts.append(1)
+            if len(attempts) <= times:
+                raise OperationalError("UPDATE audit_return ...", {}, _Busy("deadlock detected"))
+            return "saved"
+
+        return operation
+
+    with app.test_request_context():
+        answer = commit_or_show_errors(deadlocks(1), then=lambda result: result, otherwise=lambda reasons: reasons)
+        assert answer == "saved" and len(attempts) == 2  # run once more from the start, and it worked
+        attempts.clear()
+        answer = commit_or_show_errors(deadlocks(2), then=lambda result: result, otherwise=lambda reasons: reasons)
+        assert len(attempts) == 2  # once more only
+        assert answer == [
+            "This return was changed by someone else while you were working on it. "
+            "Nothing you did was saved: reload the page to see the latest version and try again."
+        ]
