@@ -11,6 +11,7 @@ from models.history import HistoryRecord
 from models.outbox import OutboxMessage
 from models.qa import Challenge, QaSelection
 from models.statement import ComplianceStatement
+from models.submission import SubmissionCopy
 from models.template import Question, Standard, Template
 from models.user import User, UserRole
 
@@ -34,6 +35,7 @@ __all__ = [
     "QaSelection",
     "Question",
     "Standard",
+    "SubmissionCopy",
     "Template",
     "User",
     "UserRole",

@@ -6,6 +6,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
 DEFAULT_INSTANCE = Path("instance")
@@ -44,6 +45,21 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+# PostgreSQL's serialization failure and deadlock; SQLite's busy database.
+RETRYABLE_SQLSTATES = {"40001", "40P01"}
+
+
+def is_retryable(error: BaseException) -> bool:
+    """Whether a failed transaction would likely succeed if run again from the start."""
+    if not isinstance(error, DBAPIError):
+        return False
+    sqlstate = getattr(error.orig, "sqlstate", None)
+    if sqlstate in RETRYABLE_SQLSTATES:
+        return True
+    message = str(error.orig).lower()
+    return "database is locked" in message or "database is busy" in message
 
 
 @contextmanager

@@ -16,6 +16,7 @@ SUBJECTS = {
     "challenge_answered": "Section 11 {{ cycle_name }}: {{ agency_name }} answered a challenge",
     "returned_for_amendment": "Section 11 {{ cycle_name }}: your return was sent back for amendment",
     "withdrawn": "Section 11 {{ cycle_name }}: {{ agency_name }}'s return was withdrawn",
+    "history_checkpoint": "Section 11: today's signed checkpoint of the history ({{ day }})",
     "action_plan_open": "Section 11 {{ cycle_name }}: your action plan is now live",
     "action_assigned": "Section 11: you are the lead person for an action",
     "statement_signed": "Section 11 {{ cycle_name }}: {{ agency_name }} signed its statement of compliance",

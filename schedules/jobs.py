@@ -17,6 +17,7 @@ from notifications.backends import EmailBackend, backend_from_config
 from notifications.outbox_worker import DEFAULT_SETTINGS, DeliveryReport, DeliverySettings, deliver_pending
 from workflow.calendar import cycle_calendar, reminders
 from workflow.clock import today
+from workflow.lifecycle import checkpoints
 
 logger = logging.getLogger(__name__)
 
@@ -59,6 +60,13 @@ def run_daily(engine: Engine, on_date: date | None = None) -> dict[str, int]:
     if failed:
         raise DailyStepsFailed(f"daily steps failed for {on}: {', '.join(failed)}")
     return done
+
+
+def checkpoint_history(engine: Engine, on_date: date | None = None) -> int:
+    """The day's signed checkpoint of every chain's head, outside the database, with its digest
+    e-mailed to the coordinators; once a day however often it runs (1 when written, else 0)."""
+    with transaction(engine) as session:
+        return checkpoints.daily_checkpoint(session, on_date or today())
 
 
 def send_outbox(

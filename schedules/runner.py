@@ -45,6 +45,7 @@ DAILY_EVERY = timedelta(hours=1)
 OUTBOX_EVERY = timedelta(seconds=30)
 LOCK_POLL_EVERY = timedelta(seconds=15)
 LOCK_JOB, DAILY_JOB, OUTBOX_JOB = "scheduler-lock", "daily", "outbox"
+CHECKPOINT_JOB = "history-checkpoint"
 JOB_DEFAULTS = {
     "coalesce": True,  # runs missed while busy or down become one run
     "max_instances": 1,
@@ -157,6 +158,7 @@ def keep_the_lock(scheduler: BaseScheduler, lock: SchedulerLock, work: Work) -> 
     if scheduler.get_job(DAILY_JOB):
         logger.error("the scheduler lock was lost; the work stops until this process holds it again")
         scheduler.remove_job(DAILY_JOB)
+        scheduler.remove_job(CHECKPOINT_JOB)
         scheduler.remove_job(OUTBOX_JOB)
     if not lock.try_acquire():
         logger.debug("another scheduler holds the lock on this database; waiting")
@@ -171,6 +173,10 @@ def schedule_work(scheduler: BaseScheduler, work: Work) -> None:
     scheduler.add_job(
         jobs.run_daily, IntervalTrigger(seconds=work.daily_every.total_seconds()), args=[work.engine],
         id=DAILY_JOB, name="cycle dates and reminders", next_run_time=now, replace_existing=True,
+    )
+    scheduler.add_job(
+        jobs.checkpoint_history, IntervalTrigger(seconds=work.daily_every.total_seconds()), args=[work.engine],
+        id=CHECKPOINT_JOB, name="the history's daily checkpoint", next_run_time=now, replace_existing=True,
     )
     scheduler.add_job(
         jobs.send_outbox, IntervalTrigger(seconds=work.outbox_every.total_seconds()),

@@ -5,6 +5,7 @@ large partnership reaches. A script, not a test: this machine is shared and timi
 """
 
 import argparse
+import os
 import statistics
 import tempfile
 import time
@@ -18,6 +19,9 @@ from sqlmodel import Session
 
 from models.db import make_engine
 from models.migrate import upgrade
+
+# The history is sealed with a key; a throwaway database needs only a throwaway one.
+os.environ.setdefault("S11_HISTORY_KEY", "benchmark-only-history-key")
 from models.user import Role
 from tests.factories import act, add_agency, add_person, answer_everything, install_template, launch_cycle, questions_of
 from tests.report_scenario import at, install_rag_template

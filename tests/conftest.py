@@ -20,8 +20,30 @@ from models.migrate import upgrade
 from models.user import Role
 from tests.factories import add_agency, add_person, install_template
 from tests.report_scenario import DATABASES, built_year
+from workflow.lifecycle import sealing
 
 POSTGRES_URL = os.environ.get("S11_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def checkpoint_folder(tmp_path_factory) -> Path:
+    """The scheduler's daily checkpoints go to a folder of this test run, never the working copy."""
+    folder = tmp_path_factory.mktemp("checkpoints")
+    os.environ["S11_CHECKPOINT_DIR"] = str(folder)
+    return folder
+
+
+@pytest.fixture(scope="session", autouse=True)
+def history_key() -> Iterator[str]:
+    """The history's secret key for every test, and for any process a test starts."""
+    key = f"test-history-key-{uuid.uuid4().hex}"
+    before = os.environ.get(sealing.KEY_VARIABLE)
+    os.environ[sealing.KEY_VARIABLE] = key
+    yield key
+    if before is None:
+        os.environ.pop(sealing.KEY_VARIABLE, None)
+    else:
+        os.environ[sealing.KEY_VARIABLE] = before
 
 
 def _postgres_available() -> bool:

@@ -94,8 +94,33 @@ def test_verify_history_fails_loudly_when_a_record_was_edited(run, tmp_path):
     test_an_administrator_sets_up_a_partnership_and_launches_a_cycle(run, tmp_path)
     with make_engine(run.url).begin() as connection:
         connection.execute(text("UPDATE history_record SET reason = 'nothing to see' WHERE seq = 1"))
-    result = run("verify-history", expect=2)
-    assert "TAMPERED: return 1, record 1: was changed after it was written" in result.output
+    result = run("verify-history", expect=3)
+    assert "TAMPERED: return 1, record 1: was changed or added outside the product" in result.output
+
+
+def test_verify_history_against_a_checkpoint_finds_a_rewound_chain(run, tmp_path):
+    test_an_administrator_sets_up_a_partnership_and_launches_a_cycle(run, tmp_path)
+    made = run("history", "checkpoint", str(tmp_path / "checkpoints")).output
+    assert "SHA-256 of the file:" in made
+    checkpoint = next((tmp_path / "checkpoints").glob("history-checkpoint-*.json"))
+    assert "The history is intact" in run("verify-history", "--checkpoint", str(checkpoint)).output
+    with make_engine(run.url).begin() as connection:
+        connection.execute(text("DELETE FROM history_record WHERE subject_type = 'cycle' AND seq = 2"))
+        connection.execute(text("UPDATE cycle SET status = 'draft'"))
+    assert "The history is intact" in run("verify-history").output  # a shorter chain is still whole
+    result = run("verify-history", "--checkpoint", str(checkpoint), expect=3)
+    assert "TAMPERED: cycle 1: record 2 was deleted since the checkpoint of" in result.output
+    checkpoint.write_text(checkpoint.read_text().replace('"seq": 2', '"seq": 1'))
+    assert "not sealed with this history's key" in run("verify-history", "--checkpoint", str(checkpoint), expect=4).output
+
+
+def test_verify_history_without_the_key_says_how_to_make_one(run, tmp_path, monkeypatch):
+    test_an_administrator_sets_up_a_partnership_and_launches_a_cycle(run, tmp_path)
+    monkeypatch.delenv("S11_HISTORY_KEY")
+    monkeypatch.setenv("S11_HISTORY_KEY_FILE", str(tmp_path / "no-such.key"))
+    result = run("verify-history", expect=5)
+    assert "s11 history make-key" in result.output
+    assert "s11 history make-key" in run("scheduler", expect=5).output
 
 
 def test_the_lifecycle_diagram_is_drawn_from_the_machine(run):
@@ -125,3 +150,25 @@ def test_the_demo_builds_returns_in_every_state(run, tmp_path):
         line = next(line for line in output.splitlines() if line.strip().startswith(state))
         assert int(line.split()[-1]) >= 1, line
     assert "coordinator@demo.example.org" in output
+
+
+def test_the_scheduler_writes_the_days_checkpoint_once_and_emails_its_digest(run, tmp_path, monkeypatch):
+    from sqlmodel import Session, select
+
+    from models import OutboxMessage
+    from schedules.jobs import checkpoint_history
+
+    test_an_administrator_sets_up_a_partnership_and_launches_a_cycle(run, tmp_path)
+    monkeypatch.setenv("S11_CHECKPOINT_DIR", str(tmp_path / "daily"))
+    engine = make_engine(run.url)
+    assert checkpoint_history(engine) == 1
+    assert checkpoint_history(engine) == 0  # a second run the same day writes and sends nothing
+    (written,) = (tmp_path / "daily").glob("history-checkpoint-daily-*.json")
+    with Session(engine) as session:
+        (digest,) = session.exec(select(OutboxMessage).where(OutboxMessage.kind == "history_checkpoint")).all()
+    import hashlib
+
+    assert hashlib.sha256(written.read_bytes()).hexdigest() in digest.text_body
+    assert str(written) in digest.text_body
+    assert "The history is intact" in run("verify-history", "--checkpoint", str(written)).output
+    engine.dispose()

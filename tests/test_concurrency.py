@@ -5,12 +5,12 @@ import threading
 import pytest
 from sqlmodel import Session, select
 
-from models import AuditReturn, HistoryRecord
+from models import Agency, AuditReturn, Challenge, HistoryRecord, User
 from models.audit_return import ReturnState
 from models.user import Role
 from tests.factories import act, add_agency, add_person, answer_everything, install_template, launch_cycle, questions_of
 from workflow.answering import returns
-from workflow.errors import ConcurrentChange
+from workflow.errors import ConcurrentChange, DomainError
 from workflow.review import qa
 
 
@@ -80,3 +80,25 @@ def test_a_stale_page_cannot_move_a_return_someone_else_moved(engine, session, s
         assert opened.id == ret_id
     session.expire_all()
     assert session.get(AuditReturn, ret_id).status == ReturnState.ACTION_PLAN_OPEN
+
+
+
+def test_a_colleague_answering_a_challenge_already_answered_is_told_who_and_what(engine, session, submitted_return):
+    """Two agency users answer the same challenge from pages opened at once: the second is told
+    who answered first and what they said, and nothing of the second answer is saved."""
+    ret_id = submitted_return["return"].id
+    alex = session.exec(select(User).where(User.name == "Alex Agency")).one()
+    bea = add_person(session, name="Bea Colleague", roles={Role.AGENCY_USER}, agency=session.get(Agency, alex.agency_id))
+    challenge = act(engine, qa.raise_challenge, submitted_return["reviewer"], ret_id, text="How do you know?")
+    with Session(engine, expire_on_commit=False) as slow:
+        slow.get(Challenge, challenge.id)  # Bea opened the page while the challenge was open
+        act(engine, qa.answer_challenge, alex, challenge.id, response="We audit every quarter.")
+        with pytest.raises(DomainError) as refused:
+            qa.answer_challenge(slow, bea, challenge.id, response="Supervision records.")
+        slow.rollback()
+    assert refused.value.reasons == [
+        "Alex Agency answered this challenge after you opened this page, so your answer was not saved "
+        "(it is still below). Their answer: “We audit every quarter.”"
+    ]
+    session.expire_all()
+    assert session.get(Challenge, challenge.id).response == "We audit every quarter."

@@ -228,6 +228,7 @@ def installed(tmp_path_factory, s3_endpoint) -> Iterator[dict]:
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(folder), "LANG": "C.UTF-8",
         "S11_ENV": "production", "DATABASE_URL": database_url, "SECRET_KEY": uuid.uuid4().hex + uuid.uuid4().hex,
+        "S11_HISTORY_KEY": uuid.uuid4().hex + uuid.uuid4().hex,
         "S11_BASE_URL": f"https://127.0.0.1:{https_port}", "S11_HTTPS": "1", "S11_PROXIES": "1",
         "S11_EMAIL_BACKEND": "folder", "S11_EMAIL_FOLDER": str(folder / "outbox-mail"),
         "S11_EMAIL_FROM": "section11@partnership.example.org", "S11_INSTANCE": str(folder / "instance"),

@@ -145,14 +145,17 @@ SCHEDULER = """
 @ON_POSTGRESQL
 def test_a_second_scheduler_waits_and_takes_over_when_the_first_dies(overdue_returns, tmp_path):
     url, engine = overdue_returns(TAKE_OVER_AGENCIES)
-    env = {"URL": url, "S11_EMAIL_BACKEND": "folder"}
+    # A checkpoint folder of this test's own: the first scheduler writes the day's checkpoint and
+    # e-mails its digest to the two coordinators; the second finds it written.
+    env = {"URL": url, "S11_EMAIL_BACKEND": "folder", "S11_CHECKPOINT_DIR": str(tmp_path / "checkpoints")}
+    expected = 2 * TAKE_OVER_AGENCIES + 2
     first_log, second_log = tmp_path / "first.log", tmp_path / "second.log"
     first = python(SCHEDULER, env={**env, "S11_EMAIL_FOLDER": str(tmp_path / "first")}, log=first_log)
     try:
         wait_for(lambda: "holds the scheduler lock" in first_log.read_text(), within=15, what="the first scheduler")
         second = python(SCHEDULER, env={**env, "S11_EMAIL_FOLDER": str(tmp_path / "second")}, log=second_log)
         try:
-            wait_for(lambda: counts(engine) == {OutboxState.SENT: 2 * TAKE_OVER_AGENCIES}, within=30, what="the outbox to drain")
+            wait_for(lambda: counts(engine) == {OutboxState.SENT: expected}, within=30, what="the outbox to drain")
             wait_for(lambda: "scheduler starting" in second_log.read_text(), within=15, what="the second scheduler")
             time.sleep(1)  # five polls of the lock
             assert "holds the scheduler lock" not in second_log.read_text()  # it waits, it does not work
@@ -169,13 +172,16 @@ def test_a_second_scheduler_waits_and_takes_over_when_the_first_dies(overdue_ret
         first.wait()
 
     # The second scheduler's catch-up found everything done: nothing queued or sent twice.
-    assert counts(engine) == {OutboxState.SENT: 2 * TAKE_OVER_AGENCIES}
+    assert counts(engine) == {OutboxState.SENT: expected}
     assert sent_files(tmp_path / "second") == Counter()
-    assert len(sent_files(tmp_path / "first")) == 2 * TAKE_OVER_AGENCIES
+    assert len(sent_files(tmp_path / "first")) == expected
 
 
-def test_the_scheduler_runs_the_day_at_start_up_and_a_second_one_on_the_same_file_waits(sqlite_only_engine, tmp_path):
+def test_the_scheduler_runs_the_day_at_start_up_and_a_second_one_on_the_same_file_waits(
+    sqlite_only_engine, tmp_path, monkeypatch
+):
     url = sqlite_only_engine.url.render_as_string(hide_password=False)
+    monkeypatch.setenv("S11_CHECKPOINT_DIR", str(tmp_path / "checkpoints"))
     with Session(sqlite_only_engine, expire_on_commit=False) as session:
         coordinator = add_person(session, name="Cora Ordinator", roles={Role.COORDINATOR})
         agency = add_agency(session)
@@ -191,11 +197,13 @@ def test_the_scheduler_runs_the_day_at_start_up_and_a_second_one_on_the_same_fil
     schedulers = [runner.start_scheduler(url, background=True, **options) for _ in range(2)]
     try:
         # At start-up the one that wins the lock catches up at once: the overdue notice is queued and sent.
-        wait_for(lambda: counts(sqlite_only_engine) == {OutboxState.SENT: 2}, within=10, what="the start-up run")
+        # ...and the day's history checkpoint is written, its digest e-mailed to the two coordinators.
+        wait_for(lambda: counts(sqlite_only_engine) == {OutboxState.SENT: 4}, within=10, what="the start-up run")
         working = [s for s in schedulers if s.get_job(runner.DAILY_JOB) is not None]
         assert len(working) == 1, "exactly one scheduler works"
         worker, waiter = working[0], next(s for s in schedulers if s is not working[0])
-        assert {job.id for job in worker.get_jobs()} == {runner.LOCK_JOB, runner.DAILY_JOB, runner.OUTBOX_JOB}
+        jobs = {runner.LOCK_JOB, runner.DAILY_JOB, runner.CHECKPOINT_JOB, runner.OUTBOX_JOB}
+        assert {job.id for job in worker.get_jobs()} == jobs
         daily = worker.get_job(runner.DAILY_JOB)
         assert daily.trigger.interval == timedelta(hours=1)
         assert (daily.coalesce, daily.max_instances) == (True, 1)
@@ -208,4 +216,5 @@ def test_the_scheduler_runs_the_day_at_start_up_and_a_second_one_on_the_same_fil
         for scheduler in schedulers:
             if scheduler.running:
                 scheduler.shutdown()
-    assert len(sent_files(mail)) == 2  # the invitation and the overdue notice, once each
+    assert len(sent_files(mail)) == 4  # the invitation, the overdue notice and two checkpoint digests, once each
+    assert len(list((tmp_path / "checkpoints").glob("history-checkpoint-daily-*.json"))) == 1

@@ -19,6 +19,7 @@ from web.common import health, request_log, templating
 from web.common.extensions import CONTENT_SECURITY_POLICY, csrf, login_manager, talisman, wtforms_helpers
 from workflow.answering.evidence_files import MAX_BYTES as MAX_EVIDENCE_BYTES
 from workflow.answering.evidence_storage import store_from_settings
+from workflow.lifecycle import sealing
 from workflow.settings import Settings, load_settings
 
 SETTINGS_KEY = "s11_settings"
@@ -31,6 +32,9 @@ MAX_UPLOAD_BYTES = MAX_EVIDENCE_BYTES + 5 * 1024 * 1024
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """A new app; `config` overrides what the environment says."""
+    if not sealing.has_key():
+        # The pages write history: without the key it could be neither sealed nor checked.
+        raise sealing.MissingHistoryKey()
     app = Flask(__name__, instance_relative_config=True)
     settings = load_settings(os.environ)
     app.extensions[SETTINGS_KEY] = settings

@@ -121,3 +121,20 @@ def test_return_for_amendment_needs_a_reason(reviewer, world, session):
     reviewer.submit(f"{_review(w)}/return-for-amendment", {"amend-reason": "Add evidence for 2.1"}, form_page=_review(w))
     assert "The return was sent back to the agency for amendment." in reviewer.text
     assert _status(session, w) == ReturnState.IN_PROGRESS
+
+
+def test_qa_sees_what_changed_since_the_last_submission(reviewer, world, sqlite_only_engine):
+    w = world
+    reviewer.open(_review(w))
+    assert "What changed since the last submission" not in reviewer.text  # the first submission
+    act(sqlite_only_engine, qa.return_for_amendment, w.qa, w.ret.id, reason="Say more about the board")
+    first = w.questions[0]
+    act(
+        sqlite_only_engine, returns.save_answer, w.agency_user, w.ret.id, first.id,
+        rating="partly_met", narrative="The board now hears a report every March",
+    )
+    act(sqlite_only_engine, returns.submit, w.agency_user, w.ret.id, declaration_confirmed=True)
+    reviewer.open(_review(w))
+    assert "What changed since the last submission" in reviewer.text
+    assert f"Question {first.ref} Narrative changed" in reviewer.text
+    assert f"Question {w.questions[1].ref} Rating changed" not in reviewer.text

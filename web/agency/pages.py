@@ -5,7 +5,7 @@ redirects; a refusal shows the same page with the engine's reasons and everythin
 Who may see a page is the engine's `visible_return`; who may change it is the operation's check.
 """
 
-from flask import Blueprint, redirect, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import login_required
 
@@ -16,7 +16,7 @@ from web.common.identity import me, roles_required
 from web.returns.forms import EmailCopyForm, SubmitReturnForm
 from web.returns.page_helpers import again, content_of, done, evidence_store, page, the_return
 from workflow.answering import return_view, returns
-from workflow.answering.standard_answers import save_standard
+from workflow.answering.standard_answers import StandardSaved, save_standard
 from workflow.calendar import progress
 from workflow.reporting import return_copy
 from workflow.review import statement_view
@@ -74,6 +74,28 @@ def standard(return_id: int, standard_id: int) -> ResponseReturnValue:
         return render(problems=shape_errors), 422
     answers, actions, uploads = standard_page.inputs(blocks, request.files)
     stay = request.form.get("next") == "stay"
+
+    def saved(result: StandardSaved) -> ResponseReturnValue:
+        if not result.conflicts:
+            return done(
+                f"Standard {the_standard.number} is saved.",
+                "returns.standard" if stay else "returns.view",
+                return_id=content.ret.id,
+                **({"standard_id": the_standard.id} if stay else {}),
+            )(result)
+        # The rest was saved; the page comes back with both versions of what someone else changed.
+        fresh = content_of(return_id)
+        page_blocks = standard_page.blocks(fresh, the_standard, people, formdata, conflicts=result.conflicts)
+        return render_template(
+            "agency/standard.html",
+            content=fresh,
+            standard=the_standard,
+            blocks=page_blocks,
+            refusal=None,
+            names=return_view.people_named(session, {a.lead_user_id for a in fresh.actions if a.lead_user_id}),
+            problems=standard_page.conflict_problems(result.conflicts),
+        ), 409
+
     return commit_or_show_errors(
         save_standard,
         user,
@@ -83,12 +105,7 @@ def standard(return_id: int, standard_id: int) -> ResponseReturnValue:
         actions=actions,
         uploads=uploads,
         store=evidence_store(),
-        then=done(
-            f"Standard {the_standard.number} is saved.",
-            "returns.standard" if stay else "returns.view",
-            return_id=content.ret.id,
-            **({"standard_id": the_standard.id} if stay else {}),
-        ),
+        then=saved,
         otherwise=again(render),
     )
 

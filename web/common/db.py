@@ -13,8 +13,8 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from models.db import make_engine
-from workflow.errors import DomainError, NotFound, NotPermitted
+from models.db import is_retryable, make_engine
+from workflow.errors import ConcurrentChange, DomainError, NotFound, NotPermitted
 
 T = TypeVar("T")
 ENGINE_KEY = "s11_engine"
@@ -54,25 +54,34 @@ def commit_or_show_errors(
 
     On a refusal nothing is saved and `otherwise(reasons)` answers (normally the same form, with
     the reasons in its error summary). NotFound is a 404 and NotPermitted a 403, as for any page.
-    ConcurrentChange is a refusal like the others: its message tells the person to reload.
+    ConcurrentChange is a refusal like the others: its message tells the person to reload. A
+    deadlock, serialization failure or busy database is run once more from the start, and if it
+    fails again the person is told as for ConcurrentChange, never shown an error page.
     """
     session = db()
-    try:
-        result = operation(session, *args, **kwargs)
-        session.commit()
-    except NotFound:
-        session.rollback()
-        abort(404)
-    except NotPermitted:
-        session.rollback()
-        abort(403)
-    except DomainError as refused:
-        session.rollback()
-        return otherwise(refused.reasons)
-    except BaseException:
-        session.rollback()
-        raise
-    return then(result)
+    for attempt in (1, 2):
+        try:
+            result = operation(session, *args, **kwargs)
+            session.commit()
+        except NotFound:
+            session.rollback()
+            abort(404)
+        except NotPermitted:
+            session.rollback()
+            abort(403)
+        except DomainError as refused:
+            session.rollback()
+            return otherwise(refused.reasons)
+        except BaseException as error:
+            session.rollback()
+            if not is_retryable(error):
+                raise
+            if attempt == 2:
+                return otherwise(ConcurrentChange().reasons)
+            session.expire_all()
+            continue
+        return then(result)
+    raise AssertionError("unreachable")
 
 
 def read_or_404(operation: Callable[..., T], *args: Any, **kwargs: Any) -> T:

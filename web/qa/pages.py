@@ -21,7 +21,7 @@ from web.returns.forms import (
     question_choices,
 )
 from web.returns.page_helpers import again, content_of, done, page
-from workflow.answering import return_view
+from workflow.answering import return_view, submission_copies
 from workflow.review import qa, qa_queue
 
 bp = Blueprint("qa", __name__)
@@ -81,6 +81,7 @@ def _review_page(return_id: int, posted: str | None = None) -> tuple[Callable[..
         selection=qa.selection_of(session, ret.id),
         names=return_view.people_named(session, {a.lead_user_id for a in content.actions if a.lead_user_id}),
         refs={q.id: q.ref for q in content.questions},
+        changed=submission_copies.changes_since_last_submission(session, ret.id, content.scale.labels),
         form=every_form.get(posted or ""),
     )
     return render, every_form

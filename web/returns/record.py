@@ -6,7 +6,7 @@ from flask_login import login_required
 
 from web.common.db import db
 from web.returns.page_helpers import content_of, page
-from workflow.answering import return_view
+from workflow.answering import history_words, return_view
 from workflow.lifecycle import history
 from workflow.lifecycle.machines import RETURN_LIFECYCLE
 
@@ -25,10 +25,12 @@ def action_plan(return_id: int) -> ResponseReturnValue:
 def history_page(return_id: int) -> ResponseReturnValue:
     content = content_of(return_id)
     status = content.ret.status
+    records = history.for_return(db(), content.ret.id)
     return page(
         "agency/history.html",
         content=content,
-        records=history.for_return(db(), content.ret.id),
+        records=records,
+        words={record.id: history_words.describe(record, content.scale) for record in records},
         steps=return_view.lifecycle_steps(status),
         mermaid=RETURN_LIFECYCLE.mermaid(status),
     )()

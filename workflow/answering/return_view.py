@@ -177,6 +177,8 @@ def state_title(value: str) -> str:
 # Records that are not moves of a lifecycle (`note_on_return`, actions' own records), in words.
 NOTE_TITLES = {
     "launch": "Invite the agency (the cycle was launched)",
+    "answer": "Change an answer",
+    "edit": "Change an action",
     "create": "Add an action to the plan",
     "remove": "Remove an action from the plan",
     "upload_evidence": "Upload evidence",

@@ -4,13 +4,14 @@ from datetime import date
 
 from sqlmodel import Session, select
 
-from models import Action, Answer, AuditReturn, EvidenceFile, Question, User
+from models import Action, Answer, AuditReturn, EvidenceFile, Question, SubmissionCopy, User
 from models.action import ActionState
 from models.audit_return import ReturnState
 from models.cycle import CycleState
 from models.user import Role
 from workflow.access import require_role, visible_return
 from workflow.answering import content as return_content
+from workflow.answering import submission_copies, versions
 from workflow.answering.rules import submission_problems
 from workflow.clock import utcnow
 from workflow.errors import DomainError, NotFound
@@ -18,7 +19,7 @@ from workflow.lifecycle import history
 from workflow.lifecycle.moves import move_return, touch_return
 from workflow.mail.notify import return_context, tell
 from workflow.people.recipients import agency_contacts, coordinators
-from workflow.templates.spec import NOT_APPLICABLE
+from workflow.templates.spec import NOT_APPLICABLE, RatingScale
 
 EDITABLE_STATES = {ReturnState.INVITED, ReturnState.IN_PROGRESS}
 DECLARATION = (
@@ -73,24 +74,66 @@ def save_answer(
     ret = _editable_return(session, actor, return_id, "change the answers")
     question = _question_of(session, ret, question_id)
     scale = return_content.load_scale(session, ret)
+    existing = session.exec(select(Answer).where(Answer.return_id == ret.id, Answer.question_id == question.id)).first()
+    values = versions.answer_values(rating, narrative, evidence_description, not_applicable_reason)
+    return write_answer(session, actor, ret, question, scale, existing, values)
+
+
+def write_answer(
+    session: Session,
+    actor: User,
+    ret: AuditReturn,
+    question: Question,
+    scale: RatingScale,
+    existing: Answer | None,
+    values: versions.AnswerValues,
+) -> Answer:
+    """Write one answer of a return already checked as editable by this actor, and its history.
+
+    The standard page calls this with the content it has read once, rather than `save_answer`,
+    which reads the return again for each question.
+    """
+    rating = values[0]
     if rating == NOT_APPLICABLE and not scale.not_applicable:
         raise DomainError(f"Question {question.ref} cannot be marked Not applicable in this template.")
     if rating and rating != NOT_APPLICABLE and not scale.allows(rating):
         raise DomainError(
             f"Choose one of {', '.join(scale.label_for(v.value) for v in scale.values)} for question {question.ref}."
         )
-    answer = session.exec(select(Answer).where(Answer.return_id == ret.id, Answer.question_id == question.id)).first() or Answer(
-        return_id=ret.id, question_id=question.id
-    )
-    answer.rating = rating or None
-    answer.narrative = narrative.strip()
-    answer.evidence_description = evidence_description.strip()
-    answer.not_applicable_reason = not_applicable_reason.strip() if rating == NOT_APPLICABLE else ""
+    answer = existing or Answer(return_id=ret.id, question_id=question.id)
+    before = versions.saved_answer_values(existing)
+    if values == before:
+        return answer  # nothing changed: no write, no history, and an untouched return is not started
+    answer.rating, answer.narrative, answer.evidence_description, answer.not_applicable_reason = values
     answer.updated_at = utcnow()
     answer.updated_by_id = actor.id
     session.add(answer)
     _start_if_invited(session, actor, ret)
+    history.append(
+        session,
+        subject_type="return",
+        subject_id=ret.id,
+        return_id=ret.id,
+        actor=actor,
+        trigger="answer",
+        details=answer_details(question, before, values),
+    )
     return answer
+
+
+ANSWER_FIELDS = ("rating", "narrative", "evidence_description", "not_applicable_reason")
+
+
+def answer_details(question: Question, before: versions.AnswerValues, after: versions.AnswerValues) -> dict:
+    """What the history keeps of an answer's change: the whole new answer, and what it was before."""
+    changed = [name for name, old, new in zip(ANSWER_FIELDS, before, after, strict=True) if old != new]
+    return {
+        "question": question.ref,
+        "question_id": question.id,
+        "changed": changed,
+        "before": {name: before[ANSWER_FIELDS.index(name)] for name in changed},
+        **dict(zip(ANSWER_FIELDS, after, strict=True)),
+    }
 
 
 def add_action(
@@ -144,10 +187,26 @@ def edit_action(
     action = _action_of(session, actor, action_id)
     ret = _editable_return(session, actor, action.return_id, "change the action plan")
     _check_lead(session, ret, lead_user_id)
+    before = versions.saved_action_values(action)
     action.description = description.strip()
     action.lead_user_id = lead_user_id
     action.target_date = target_date
     session.add(action)
+    after = versions.saved_action_values(action)
+    if after != before:
+        names = ("description", "lead_user_id", "target_date")
+        history.append(
+            session,
+            subject_type="action",
+            subject_id=action.id,
+            return_id=ret.id,
+            actor=actor,
+            trigger="edit",
+            details={
+                "changed": [n for n, old, new in zip(names, before, after, strict=True) if old != new],
+                **dict(zip(names, after, strict=True)),
+            },
+        )
     touch_return(session, ret)
     return action
 
@@ -226,9 +285,21 @@ def submit(session: Session, actor: User, return_id: int, *, declaration_confirm
         reasons.append("Confirm the declaration that you are submitting on behalf of the organisation.")
     if content.cycle.status != CycleState.OPEN:
         reasons.insert(0, f"The cycle is {content.cycle.status}: returns can no longer be submitted.")
-    move_return(session, actor, ret, "submit", guard_reasons=reasons, details={"declaration": DECLARATION})
+    at = utcnow()
+    number = submission_copies.next_number(session, ret.id)
+    frozen = submission_copies.canonical_json(content, actor, at, number, DECLARATION)
+    digest = submission_copies.sha256_of(frozen)
+    move_return(
+        session, actor, ret, "submit", guard_reasons=reasons,
+        details={"declaration": DECLARATION, "copy_number": number, "copy_sha256": digest},
+    )
+    session.add(
+        SubmissionCopy(
+            return_id=ret.id, number=number, submitted_at=at, submitted_by_id=actor.id, canonical_json=frozen, sha256=digest
+        )
+    )
     ret.submitted_by_id = actor.id
-    ret.submitted_at = utcnow()
+    ret.submitted_at = at
     ret.declaration = DECLARATION
     session.add(ret)
     session.flush()

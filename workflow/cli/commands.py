@@ -22,7 +22,7 @@ from workflow.calendar import cycles
 from workflow.cli import backup as backups
 from workflow.cli import demo
 from workflow.errors import DomainError
-from workflow.lifecycle import history
+from workflow.lifecycle import checkpoints, history, sealing
 from workflow.lifecycle.machines import ACTION_LIFECYCLE, CYCLE_LIFECYCLE, RETURN_LIFECYCLE
 from workflow.people import agencies, users
 from workflow.settings import Settings, SettingsError, load_settings
@@ -242,18 +242,84 @@ def _print_status(result: cycles.CycleStatus) -> None:
     click.echo(f"  {'Total':<32} {result.total:>4}")
 
 
-@main.command("verify-history", help="Check that no history record was changed, added or deleted behind the product's back.")
-def verify_history() -> None:
+# verify-history's exit codes, for scripts (click itself uses 2 for a mistyped command line).
+INTACT, TAMPERED, CHECKPOINT_UNREADABLE, NO_KEY = 0, 3, 4, 5
+
+
+@main.command(
+    "verify-history",
+    help="Check that no history record was changed, added or deleted behind the product's back, and that "
+    "answers and moderated ratings are what the history recorded. With --checkpoint, also that nothing was "
+    "rewound, truncated or rewritten since that checkpoint. Exit codes: 0 intact; 3 tampering found (each "
+    "problem one line on stderr); 4 the checkpoint file is unreadable or not sealed with this key; 5 no "
+    "history key is configured.",
+)
+@click.option(
+    "--checkpoint", "checkpoint_files", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
+    help="A checkpoint file written by `s11 history checkpoint` or the scheduler (repeatable).",
+)
+def verify_history(checkpoint_files: tuple[Path, ...]) -> None:
     engine = _engine()
-    with Session(engine) as session:
-        count, problems = history.verify(session)
-    engine.dispose()
+    try:
+        with Session(engine) as session:
+            chains = history.read_chains(session)
+            count, problems = history.verify(session, chains)
+        for path in checkpoint_files:
+            problems.extend(checkpoints.compare(checkpoints.read(path), chains, problems))
+    except sealing.MissingHistoryKey as error:
+        click.echo(f"Error: {error}", err=True)
+        sys.exit(NO_KEY)
+    except checkpoints.CheckpointUnreadable as error:
+        click.echo(f"Error: {error}", err=True)
+        sys.exit(CHECKPOINT_UNREADABLE)
+    finally:
+        engine.dispose()
     if problems:
         for problem in problems:
             click.echo(f"TAMPERED: {problem}", err=True)
-        click.echo(f"{len(problems)} problems in {count} history records.", err=True)
-        sys.exit(2)
-    click.echo(f"The history is intact: {count} records checked.")
+        click.echo(f"{len(problems)} {'problem' if len(problems) == 1 else 'problems'} in {count} history records.", err=True)
+        sys.exit(TAMPERED)
+    against = f", and against {len(checkpoint_files)} checkpoint(s)" if checkpoint_files else ""
+    click.echo(f"The history is intact: {count} records checked{against}.")
+
+
+@main.group("history", help="The history's key and its checkpoints kept outside the database.")
+def history_group() -> None:
+    pass
+
+
+@history_group.command("make-key", help="Write a new random history key to the key file (never replaces one).")
+def history_make_key() -> None:
+    path = sealing.key_file()
+    if sealing.make_key_file(path):
+        click.echo(f"Wrote a new history key to {path}. Back it up, away from the database's backups.")
+    else:
+        click.echo(f"{path} already holds a key; it was left as it is.")
+
+
+@history_group.command(
+    "checkpoint",
+    help="Write a signed checkpoint of every chain's head (count and last seal) to FOLDER "
+    "(default: S11_CHECKPOINT_DIR, or instance/checkpoints), and print its digest.",
+)
+@click.argument("folder", required=False, type=click.Path(file_okay=False, path_type=Path))
+def history_checkpoint(folder: Path | None) -> None:
+    try:
+        with Session(_engine()) as session:
+            written = checkpoints.write(history.read_chains(session), folder or checkpoints.default_folder())
+        assert written is not None  # only a daily checkpoint can already exist
+    except sealing.MissingHistoryKey as error:
+        click.echo(f"Error: {error}", err=True)
+        sys.exit(NO_KEY)
+    click.echo(f"Checkpoint of {written.chains} chains ({written.records} records): {written.path}")
+    click.echo(f"SHA-256 of the file: {written.digest}")
+
+
+def _require_history_key() -> None:
+    """Production refuses to start without the history's key, and says how to make one."""
+    if not sealing.has_key():
+        click.echo(f"Error: {sealing.HOW_TO_MAKE_ONE}", err=True)
+        sys.exit(NO_KEY)
 
 
 @main.command(help="Print a lifecycle as a mermaid state diagram, drawn from the state machine itself.")
@@ -274,6 +340,10 @@ def diagram(lifecycle: str) -> None:
 @click.option("--no-serve", is_flag=True, help="Only build the demo database and print the summary.")
 def demo_command(instance: Path, port: int, no_serve: bool) -> None:
     instance.mkdir(parents=True, exist_ok=True)
+    if not os.environ.get(sealing.KEY_VARIABLE):
+        # The demo seals its history with a key file of its own instance folder, made once.
+        os.environ[sealing.KEY_FILE_VARIABLE] = str(instance / sealing.KEY_FILE_NAME)
+        sealing.make_key_file(instance / sealing.KEY_FILE_NAME)
     path = instance / "demo.sqlite"
     for leftover in (path, path.with_suffix(".sqlite-wal"), path.with_suffix(".sqlite-shm")):
         leftover.unlink(missing_ok=True)
@@ -318,6 +388,7 @@ def _serve_demo(url: str, instance: Path, port: int) -> None:
 @click.option("--bind", default="127.0.0.1:8000", show_default=True)
 @click.option("--workers", type=int, default=4, show_default=True)
 def serve(bind: str, workers: int) -> None:
+    _require_history_key()
     environ = _environment(production_by_default=True)
     _settings(environ)
     gunicorn = shutil.which("gunicorn", path=os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]))
@@ -338,6 +409,7 @@ def scheduler() -> None:
     from notifications.backends import backend_from_config
     from schedules.runner import start_scheduler
 
+    _require_history_key()
     settings = _settings(_environment(production_by_default=True))
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     backend = backend_from_config(os.environ)  # once, at start, like every other setting

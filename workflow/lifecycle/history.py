@@ -1,9 +1,12 @@
-"""The append-only, hash-chained history and the check that it is intact.
+"""The append-only, sealed and chained history, and the check that it is intact.
 
-Each subject (a return, an action, a cycle) has its own chain: record n carries the hash of record
-n-1 and a hash of its own content, so an edit, insertion or deletion made straight in the database
-breaks the chain. A subject's current state must also match the last record's `to_state`, which
-catches a deleted tail.
+Each subject (a return, an action, a cycle) has its own chain: record n carries the seal of record
+n-1 and a seal of its own content. A seal is an HMAC-SHA256 under a key kept outside the database
+(`sealing`), so someone with only database access can neither forge a record nor re-seal the chain
+after rewriting one. A subject's current state must also match its last recorded move, and each
+answer and moderated rating must match the last change the history recorded. A deleted tail (the
+last records removed and the status set back) leaves a shorter chain that is still whole: the
+signed checkpoints kept outside the database (`checkpoints`) are what find it.
 """
 
 import hashlib
@@ -13,8 +16,9 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
-from models import Action, AuditReturn, Cycle, HistoryRecord, User
+from models import Action, Answer, AuditReturn, Cycle, HistoryRecord, Question, SubmissionCopy, User
 from workflow.clock import utcnow
+from workflow.lifecycle import sealing
 
 GENESIS = "0" * 64
 # Who acted when no person did: the scheduler, or an administrator at the command line.
@@ -23,24 +27,8 @@ SUBJECT_TABLES = {"return": AuditReturn, "action": Action, "cycle": Cycle}
 
 
 def record_hash(record: HistoryRecord) -> str:
-    """SHA-256 over the record's content and the previous record's hash."""
-    content = {
-        "subject_type": record.subject_type,
-        "subject_id": record.subject_id,
-        "seq": record.seq,
-        "return_id": record.return_id,
-        "actor_id": record.actor_id,
-        "actor_name": record.actor_name,
-        "at": record.at.isoformat(timespec="microseconds"),
-        "trigger": record.trigger,
-        "from_state": record.from_state,
-        "to_state": record.to_state,
-        "reason": record.reason,
-        "details": record.details,
-        "prev_hash": record.prev_hash,
-    }
-    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    """The record's seal: HMAC-SHA256, under the history's key, of its content and the previous seal."""
+    return sealing.seal(_canonical(record))
 
 
 def append(
@@ -96,7 +84,7 @@ def for_return(session: Session, return_id: int) -> list[HistoryRecord]:
 
 @dataclass(frozen=True)
 class Tampering:
-    """One break in the history, said so a person can find it."""
+    """One break in the history, said once, so a person can find it."""
 
     subject_type: str
     subject_id: int
@@ -110,36 +98,93 @@ class Tampering:
         return f"{where}: {self.problem}"
 
 
-def verify(session: Session) -> tuple[int, list[Tampering]]:
-    """Check every chain; returns how many records were read and each break found."""
-    problems: list[Tampering] = []
-    count = 0
-    chains: dict[tuple[str, int], list[HistoryRecord]] = {}
+Chains = dict[tuple[str, int], list[HistoryRecord]]
+
+
+def read_chains(session: Session) -> Chains:
+    """Every subject's records, in order."""
+    chains: Chains = {}
     for record in session.exec(
         select(HistoryRecord).order_by(HistoryRecord.subject_type, HistoryRecord.subject_id, HistoryRecord.seq)
     ):
         chains.setdefault((record.subject_type, record.subject_id), []).append(record)
-        count += 1
+    return chains
+
+
+def verify(session: Session, chains: Chains | None = None) -> tuple[int, list[Tampering]]:
+    """Check every chain; returns how many records were read and each break found, once each.
+
+    Raises sealing.MissingHistoryKey when no key is configured: without it nothing can be checked.
+    """
+    sealing.history_key()
+    chains = read_chains(session) if chains is None else chains
+    problems: list[Tampering] = []
     for (subject_type, subject_id), records in chains.items():
-        problems.extend(_verify_chain(subject_type, subject_id, records))
+        problems.extend(verify_chain(subject_type, subject_id, records))
         problems.extend(_verify_current_state(session, subject_type, subject_id, records))
     problems.extend(_subjects_without_history(session, chains))
-    return count, problems
+    problems.extend(_verify_answers(session, chains))
+    problems.extend(_verify_submission_copies(session, chains))
+    return sum(len(r) for r in chains.values()), problems
 
 
-def _verify_chain(subject_type: str, subject_id: int, records: list[HistoryRecord]) -> list[Tampering]:
+def verify_chain(subject_type: str, subject_id: int, records: list[HistoryRecord]) -> list[Tampering]:
+    """Gaps, broken links and records whose seal does not match, a run of them named once."""
     problems = []
-    previous = GENESIS
-    for expected_seq, record in enumerate(records, start=1):
-        if record.seq != expected_seq:
-            problems.append(Tampering(subject_type, subject_id, expected_seq, f"record {expected_seq} is missing"))
-            previous = record.prev_hash
+    previous, expected = GENESIS, 1
+    unsealed: list[int] = []
+    for record in records:
+        if record.seq > expected:
+            problems.append(_missing(subject_type, subject_id, expected, record.seq - 1))
+            previous = record.prev_hash  # the link across a gap cannot be checked: the gap is the problem
         if record.prev_hash != previous:
             problems.append(Tampering(subject_type, subject_id, record.seq, "does not follow the record before it"))
-        if record_hash(record) != record.hash:
-            problems.append(Tampering(subject_type, subject_id, record.seq, "was changed after it was written"))
-        previous = record.hash
+        if not sealing.seal_matches(_canonical(record), record.hash):
+            if unsealed and unsealed[-1] != record.seq - 1:
+                problems.append(_unsealed(subject_type, subject_id, unsealed))
+                unsealed = []
+            unsealed.append(record.seq)
+        elif unsealed:
+            problems.append(_unsealed(subject_type, subject_id, unsealed))
+            unsealed = []
+        previous, expected = record.hash, record.seq + 1
+    if unsealed:
+        problems.append(_unsealed(subject_type, subject_id, unsealed))
     return problems
+
+
+def _missing(subject_type: str, subject_id: int, first: int, last: int) -> Tampering:
+    if first == last:
+        return Tampering(subject_type, subject_id, first, "is missing (deleted from the database)")
+    return Tampering(subject_type, subject_id, None, f"records {first} to {last} are missing (deleted from the database)")
+
+
+def _unsealed(subject_type: str, subject_id: int, seqs: list[int]) -> Tampering:
+    how = "outside the product: its seal does not match the history's key"
+    if len(seqs) == 1:
+        return Tampering(subject_type, subject_id, seqs[0], f"was changed or added {how}")
+    return Tampering(
+        subject_type, subject_id, None, f"records {seqs[0]} to {seqs[-1]} were changed or added {how.replace('its', 'their')}"
+    )
+
+
+def _canonical(record: HistoryRecord) -> bytes:
+    content = {
+        "subject_type": record.subject_type,
+        "subject_id": record.subject_id,
+        "seq": record.seq,
+        "return_id": record.return_id,
+        "actor_id": record.actor_id,
+        "actor_name": record.actor_name,
+        "at": record.at.isoformat(timespec="microseconds"),
+        "trigger": record.trigger,
+        "from_state": record.from_state,
+        "to_state": record.to_state,
+        "reason": record.reason,
+        "details": record.details,
+        "prev_hash": record.prev_hash,
+    }
+    return json.dumps(content, sort_keys=True, separators=(",", ":"), default=str).encode()
 
 
 def _verify_current_state(session: Session, subject_type: str, subject_id: int, records: list[HistoryRecord]) -> list[Tampering]:
@@ -162,12 +207,81 @@ def _verify_current_state(session: Session, subject_type: str, subject_id: int, 
     return []
 
 
-def _subjects_without_history(session: Session, chains: dict) -> list[Tampering]:
-    """A launched return or a created action always has at least one record."""
+def _subjects_without_history(session: Session, chains: Chains) -> list[Tampering]:
+    """A launched return, a created action or a created cycle always has at least one record."""
     problems = []
-    for subject_type, table in (("return", AuditReturn), ("action", Action)):
+    for subject_type, table in (("return", AuditReturn), ("action", Action), ("cycle", Cycle)):
         ids = session.exec(select(table.id)).all()
         for subject_id in ids:
             if (subject_type, subject_id) not in chains:
                 problems.append(Tampering(subject_type, subject_id, None, "has no history at all"))
+    return problems
+
+
+ANSWER_FIELDS = ("rating", "narrative", "evidence_description", "not_applicable_reason")
+
+
+def _verify_answers(session: Session, chains: Chains) -> list[Tampering]:
+    """Each answer (and its moderated rating) is what the last change recorded in its return's history says."""
+    refs = dict(session.exec(select(Question.id, Question.ref)).all())
+    answers: dict[int, dict[int, Answer]] = {}
+    for answer in session.exec(select(Answer)):
+        answers.setdefault(answer.return_id, {})[answer.question_id] = answer
+    problems = []
+    for (subject_type, subject_id), records in chains.items():
+        if subject_type != "return":
+            continue
+        recorded: dict[int, dict] = {}
+        moderated: dict[str, str | None] = {}
+        for record in records:
+            if record.trigger == "answer" and "question_id" in record.details:
+                recorded[record.details["question_id"]] = record.details
+            elif record.trigger == "moderate":
+                moderated[record.details.get("question", "")] = record.details.get("moderated")
+        if not recorded:
+            continue  # a return answered before answers were recorded: nothing to compare with
+        for question_id, answer in answers.get(subject_id, {}).items():
+            ref = refs.get(question_id, str(question_id))
+            said = recorded.get(question_id)
+            if said is None:
+                problems.append(Tampering("return", subject_id, None, f"question {ref} has an answer its history never recorded"))
+                continue
+            changed = [name for name in ANSWER_FIELDS if (getattr(answer, name) or None) != (said.get(name) or None)]
+            if changed:
+                fields = ", ".join(name.replace("_", " ") for name in changed)
+                problems.append(
+                    Tampering(
+                        "return", subject_id, None, f"question {ref}'s {fields} differs from the last change its history recorded"
+                    )
+                )
+            if (answer.moderated_rating or None) != (moderated.get(ref) or None):
+                problems.append(
+                    Tampering("return", subject_id, None, f"question {ref}'s moderated rating differs from what QA recorded")
+                )
+    return problems
+
+
+def _verify_submission_copies(session: Session, chains: Chains) -> list[Tampering]:
+    """Each frozen copy is the one whose SHA-256 its submit record sealed, and none is missing."""
+    sealed: dict[tuple[int, int], str] = {}
+    for (subject_type, subject_id), records in chains.items():
+        if subject_type == "return":
+            for record in records:
+                if record.trigger == "submit" and "copy_sha256" in record.details:
+                    sealed[(subject_id, record.details.get("copy_number"))] = record.details["copy_sha256"]
+    problems = []
+    for copy in session.exec(select(SubmissionCopy).order_by(SubmissionCopy.return_id, SubmissionCopy.number)):
+        recorded = sealed.pop((copy.return_id, copy.number), None)
+        actual = hashlib.sha256(copy.canonical_json.encode()).hexdigest()
+        if recorded is None or actual != recorded or copy.sha256 != recorded:
+            problems.append(
+                Tampering(
+                    "return",
+                    copy.return_id,
+                    None,
+                    f"the frozen copy of submission {copy.number} is not the one its history sealed",
+                )
+            )
+    for return_id, number in sealed:
+        problems.append(Tampering("return", return_id, None, f"the frozen copy of submission {number} is missing"))
     return problems

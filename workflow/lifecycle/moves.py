@@ -2,6 +2,7 @@
 
 from collections.abc import Iterable
 
+from sqlalchemy import update
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session
 
@@ -87,6 +88,18 @@ def touch_return(session: Session, ret: AuditReturn) -> None:
     ret.last_activity_at = utcnow()
     session.add(ret)
     flush_or_conflict(session, "return")
+
+
+def hold_return(session: Session, return_id: int) -> None:
+    """Take the return's row before reading anything a save depends on.
+
+    Every save of one return then waits its turn on this row instead of deadlocking over answer
+    rows and history, and (on SQLite too) reads what the save before it committed. The session's
+    objects are expired so nothing read before the wait is trusted.
+    """
+    table = AuditReturn.__table__
+    session.execute(update(table).where(table.c.id == return_id).values(last_activity_at=utcnow()))
+    session.expire_all()
 
 
 def flush_or_conflict(session: Session, what: str) -> None:

@@ -15,7 +15,7 @@ from workflow.access import require_role, visible_return
 from workflow.answering import content as return_content
 from workflow.clock import today, utcnow
 from workflow.errors import DomainError, NotFound
-from workflow.lifecycle.moves import move_return, note_on_return
+from workflow.lifecycle.moves import hold_return, move_return, note_on_return
 from workflow.mail.notify import return_context, tell
 from workflow.people.recipients import agency_contacts
 from workflow.templates.spec import NOT_APPLICABLE
@@ -104,13 +104,16 @@ def answer_challenge(session: Session, actor: User, challenge_id: int, *, respon
     challenge = session.get(Challenge, challenge_id)
     if challenge is None:
         raise NotFound("There is no such challenge.")
+    # Colleagues answering at once take turns on the return, so the later one reads the earlier answer.
+    hold_return(session, challenge.return_id)
+    challenge = session.get(Challenge, challenge_id)
     ret = visible_return(session, actor, challenge.return_id)
     require_role(session, actor, {Role.AGENCY_USER}, "answer a challenge", agency_id=ret.agency_id)
     reasons = []
     if not response.strip():
         reasons.append("Write your answer to the challenge.")
     if challenge.status != ChallengeState.OPEN:
-        reasons.append("This challenge has already been answered.")
+        reasons.append(_already_answered(session, challenge))
     if ret.status not in (ReturnState.UNDER_QA_CHALLENGE, ReturnState.EVIDENCE_REQUESTED):
         reasons.append(f"The return is {ReturnState(ret.status).title.lower()}: challenges can no longer be answered.")
     if reasons:
@@ -130,6 +133,16 @@ def answer_challenge(session: Session, actor: User, challenge_id: int, *, respon
         return_id=ret.id,
     )
     return challenge
+
+
+def _already_answered(session: Session, challenge: Challenge) -> str:
+    """Who answered first and what they said: the person's own answer was not saved, and stays on their page."""
+    responder = session.get(User, challenge.responded_by_id) if challenge.responded_by_id else None
+    who = responder.name if responder else "Someone else"
+    return (
+        f"{who} answered this challenge after you opened this page, so your answer was not saved (it is still below). "
+        f"Their answer: “{challenge.response}”"
+    )
 
 
 def request_evidence(
@@ -236,7 +249,9 @@ def moderate(session: Session, actor: User, return_id: int, question_id: int, *,
     answer.moderated_by_id = actor.id
     session.add(answer)
     note_on_return(
-        session, actor, ret, "moderate", details={"question": ref, "self_assessed": answer.rating, "moderated": rating}
+        session, actor, ret, "moderate", details={
+            "question": ref, "question_id": question_id, "self_assessed": answer.rating, "moderated": rating,
+        },
     )
 
 
