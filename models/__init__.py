@@ -9,6 +9,7 @@ from models.cycle import Cycle, CycleAgency
 from models.evidence import EvidenceFile, EvidenceRequest
 from models.history import HistoryRecord
 from models.outbox import OutboxMessage
+from models.peer_review import PeerReview, PeerReviewFinding
 from models.qa import Challenge, QaSelection
 from models.statement import ComplianceStatement
 from models.template import Question, Standard, Template
@@ -31,6 +32,8 @@ __all__ = [
     "EvidenceRequest",
     "HistoryRecord",
     "OutboxMessage",
+    "PeerReview",
+    "PeerReviewFinding",
     "QaSelection",
     "Question",
     "Standard",

@@ -186,6 +186,10 @@ NOTE_TITLES = {
     "moderate": "Moderate a rating",
     "extend_deadline": "Extend the deadline",
     "progress": "Record progress on an action",
+    "peer_review_arrange": "Arrange a peer review",
+    "peer_review_submit": "Submit the peer review",
+    "peer_review_answer": "Answer the peer review",
+    "peer_review_cancel": "Cancel the peer review",
 }
 
 

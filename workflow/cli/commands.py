@@ -19,7 +19,7 @@ from workflow.calendar import cycles
 from workflow.cli import demo
 from workflow.errors import DomainError
 from workflow.lifecycle import history
-from workflow.lifecycle.machines import ACTION_LIFECYCLE, CYCLE_LIFECYCLE, RETURN_LIFECYCLE
+from workflow.lifecycle.machines import ACTION_LIFECYCLE, CYCLE_LIFECYCLE, PEER_REVIEW_LIFECYCLE, RETURN_LIFECYCLE
 from workflow.people import agencies, users
 from workflow.templates import installing as templates
 from workflow.templates.files import TemplateFileError
@@ -226,9 +226,14 @@ def verify_history() -> None:
 
 
 @main.command(help="Print a lifecycle as a mermaid state diagram, drawn from the state machine itself.")
-@click.argument("lifecycle", type=click.Choice(["return", "action", "cycle"]), default="return")
+@click.argument("lifecycle", type=click.Choice(["return", "action", "cycle", "peer-review"]), default="return")
 def diagram(lifecycle: str) -> None:
-    machine = {"return": RETURN_LIFECYCLE, "action": ACTION_LIFECYCLE, "cycle": CYCLE_LIFECYCLE}[lifecycle]
+    machine = {
+        "return": RETURN_LIFECYCLE,
+        "action": ACTION_LIFECYCLE,
+        "cycle": CYCLE_LIFECYCLE,
+        "peer-review": PEER_REVIEW_LIFECYCLE,
+    }[lifecycle]
     click.echo(machine.mermaid())
 
 

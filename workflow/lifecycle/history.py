@@ -1,6 +1,6 @@
 """The append-only, hash-chained history and the check that it is intact.
 
-Each subject (a return, an action, a cycle) has its own chain: record n carries the hash of record
+Each subject (a return, an action, a cycle, a peer review) has its own chain: record n carries the hash of record
 n-1 and a hash of its own content, so an edit, insertion or deletion made straight in the database
 breaks the chain. A subject's current state must also match the last record's `to_state`, which
 catches a deleted tail.
@@ -13,13 +13,13 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
-from models import Action, AuditReturn, Cycle, HistoryRecord, User
+from models import Action, AuditReturn, Cycle, HistoryRecord, PeerReview, User
 from workflow.clock import utcnow
 
 GENESIS = "0" * 64
 # Who acted when no person did: the scheduler, or an administrator at the command line.
 SYSTEM_NAME = "System"
-SUBJECT_TABLES = {"return": AuditReturn, "action": Action, "cycle": Cycle}
+SUBJECT_TABLES = {"return": AuditReturn, "action": Action, "cycle": Cycle, "peer_review": PeerReview}
 
 
 def record_hash(record: HistoryRecord) -> str:
