@@ -80,6 +80,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from web.coordinator.delivery import bp as delivery_bp
 
     app.register_blueprint(delivery_bp)  # failed e-mails and bouncing addresses
+    from web.coordinator.peer_reviews import bp as peer_arrange_bp
+
+    app.register_blueprint(peer_arrange_bp)  # pairing returns with peer reviewers
     # --------------------------------------------------------------------------------------------
     return app
 

@@ -22,7 +22,7 @@ from web.returns.forms import (
 )
 from web.returns.page_helpers import again, content_of, done, page
 from workflow.answering import return_view
-from workflow.review import qa, qa_queue
+from workflow.review import peer_review_view, qa, qa_queue
 
 bp = Blueprint("qa", __name__)
 
@@ -79,6 +79,7 @@ def _review_page(return_id: int, posted: str | None = None) -> tuple[Callable[..
         challenges=return_view.challenges_of(session, ret.id),
         requests=return_view.evidence_requests_of(session, ret.id),
         selection=qa.selection_of(session, ret.id),
+        peer_reviews=peer_review_view.reviews_of_return(session, content),
         names=return_view.people_named(session, {a.lead_user_id for a in content.actions if a.lead_user_id}),
         refs={q.id: q.ref for q in content.questions},
         form=every_form.get(posted or ""),

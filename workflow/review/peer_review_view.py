@@ -11,9 +11,11 @@ from models import Agency, AuditReturn, ComplianceStatement, Cycle, PeerReview, 
 from models.audit_return import AWAITING_SUBMISSION, ReturnState
 from models.cycle import CycleState
 from models.peer_review import PeerReviewState
+from workflow.access import roles_of
 from workflow.answering import content as return_content
 from workflow.answering.content import ReturnContent
 from workflow.clock import today
+from workflow.lifecycle.machines import PEER_REVIEW_LIFECYCLE
 from workflow.review.peer_reviews import OPEN_REVIEW_STATES, is_open_on, review_for_reviewer
 
 
@@ -206,3 +208,11 @@ def reviews_of_return(session: Session, content: ReturnContent) -> list[ReturnRe
                      review.submitted_at)
         for review, peer_name, reviewer, answered_by in rows
     ]
+
+
+def may_answer(session: Session, actor: User, review: PeerReview, ret: AuditReturn) -> bool:
+    """The agency's users answer a submitted review (the same check as `peer_reviews.answer`)."""
+    move = PEER_REVIEW_LIFECYCLE.moves["answer"]
+    if not PEER_REVIEW_LIFECYCLE.allows("answer", review.status):
+        return False
+    return bool(move.roles & roles_of(session, actor)) and actor.agency_id == ret.agency_id

@@ -58,7 +58,7 @@ def open_review_of(session: Session, return_id: int) -> PeerReview | None:
 def arrange(
     session: Session,
     actor: User,
-    return_id: int,
+    return_id: int | None,
     *,
     peer_agency_id: int | None,
     reviewer_id: int | None,
@@ -67,21 +67,23 @@ def arrange(
 ) -> PeerReview:
     """Pair a return with a peer organisation and a named reviewer there, for the review's dates."""
     require_role(session, actor, {Role.COORDINATOR}, "arrange a peer review")
-    ret = session.get(AuditReturn, return_id)
-    if ret is None:
+    ret = session.get(AuditReturn, return_id) if return_id else None
+    if return_id and ret is None:
         raise NotFound("There is no such return.")
     reasons = []
-    if not may_be_peer_reviewed(session, ret):
+    if ret is None:
+        reasons.append("Choose the return to review.")
+    elif not may_be_peer_reviewed(session, ret):
         reasons.append(
             "Only a submitted return, or one whose executive chose a re-audit by peer review, can be peer reviewed."
         )
-    if open_review_of(session, ret.id) is not None:
+    elif open_review_of(session, ret.id) is not None:
         reasons.append("This return already has a peer review under way: cancel it before arranging another.")
     peer = session.get(Agency, peer_agency_id) if peer_agency_id else None
     reviewer = session.get(User, reviewer_id) if reviewer_id else None
     if peer is None:
         reasons.append("Choose the peer organisation.")
-    elif peer.id == ret.agency_id:
+    elif ret is not None and peer.id == ret.agency_id:
         reasons.append("Choose a peer organisation other than the one whose return is reviewed.")
     if reviewer is None:
         reasons.append("Choose the reviewer.")
