@@ -83,6 +83,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from web.coordinator.peer_reviews import bp as peer_arrange_bp
 
     app.register_blueprint(peer_arrange_bp)  # pairing returns with peer reviewers
+    from web.coordinator.qa_picks import bp as qa_picks_bp
+
+    app.register_blueprint(qa_picks_bp)  # picking returns for QA by sector or statutory status
     # --------------------------------------------------------------------------------------------
     return app
 

@@ -1,0 +1,65 @@
+"""The QA sub-group working as a group, on SQLite and PostgreSQL: returns picked by sector or
+statutory status, several at once with the reason, and the QA reviewers told."""
+
+import pytest
+from sqlmodel import select
+
+from models import OutboxMessage, QaSelection
+from models.user import Role
+from tests.factories import act, add_agency, add_person, answer_everything, launch_cycle, questions_of
+from workflow.answering import returns
+from workflow.errors import DomainError
+from workflow.review import qa, qa_picks
+
+
+@pytest.fixture
+def submitted_cycle(engine, session, partnership):
+    """Three agencies in the cycle: health (statutory) and the youth club submitted, police not yet."""
+    p = partnership
+    police = add_agency(session, name="Met Police Hackney", sector="Police", statutory=True)
+    police_user = add_person(session, name="Pat Police", roles={Role.AGENCY_USER}, agency=police)
+    cycle, launched = launch_cycle(engine, p["coordinator"], [p["health"], p["youth"], police], template=p["template"])
+    by_agency = {r.agency_id: r for r in launched}
+    for user, agency in ((p["agency_user"], p["health"]), (p["youth_user"], p["youth"])):
+        statutory = agency.statutory
+        answer_everything(engine, user, by_agency[agency.id].id, questions_of(session, p["template"], statutory=statutory))
+        act(engine, returns.submit, user, by_agency[agency.id].id, declaration_confirmed=True)
+    return {**p, "cycle": cycle, "police": police, "police_user": police_user, "returns": by_agency}
+
+
+def test_coordinator_picks_the_statutory_returns_at_once_with_the_reason(engine, session, submitted_cycle):
+    c = submitted_cycle
+    statutory = qa_picks.pick_page(session, c["cycle"].id, statutory="yes")
+    assert [x.agency_name for x in statutory.candidates] == ["Hackney Health Trust"]
+    health_sector = qa_picks.pick_page(session, c["cycle"].id, sector="Voluntary")
+    assert [x.agency_name for x in health_sector.candidates] == ["Hackney Youth Club"]
+    police_return = c["returns"][c["police"].id]
+
+    with pytest.raises(DomainError) as refused:
+        act(engine, qa_picks.pick_several, c["coordinator"], c["cycle"].id, [police_return.id], reason=" ")
+    assert refused.value.reasons == [
+        "Met Police Hackney's return is invited: only a submitted return can be picked.",
+        "Give the reason these returns are picked for QA.",
+    ]
+    with pytest.raises(DomainError, match="Only a coordinator or a QA reviewer can pick returns for QA"):
+        act(engine, qa_picks.pick_several, c["agency_user"], c["cycle"].id, [], reason="x")
+
+    ids = [c["returns"][c["health"].id].id, c["returns"][c["youth"].id].id]
+    act(engine, qa_picks.pick_several, c["coordinator"], c["cycle"].id, ids, reason="The Board asked for a thematic look")
+    session.expire_all()
+    reasons = set(session.exec(select(QaSelection.reason).where(QaSelection.return_id.in_(ids))))
+    assert reasons == {"The Board asked for a thematic look"}
+    [told] = session.exec(select(OutboxMessage).where(OutboxMessage.kind == "qa_returns_picked")).all()
+    assert told.to_email == "quinn.reviewer@example.org"
+    assert "Hackney Health Trust" in told.text_body and "Hackney Youth Club" in told.text_body
+
+    with pytest.raises(DomainError, match="Hackney Health Trust's return is already picked for QA"):
+        act(engine, qa_picks.pick_several, c["coordinator"], c["cycle"].id, ids[:1], reason="Again")
+
+
+def test_qa_reviewers_are_told_of_a_dip_sample_drawn_for_them(engine, session, submitted_cycle):
+    c = submitted_cycle
+    act(engine, qa.draw_dip_sample, c["coordinator"], c["cycle"].id, count=1, seed="fixed")
+    session.expire_all()
+    [told] = session.exec(select(OutboxMessage).where(OutboxMessage.kind == "qa_returns_picked")).all()
+    assert "Random dip sample: 1 of 2 submitted returns, seed fixed" in told.text_body
