@@ -26,6 +26,7 @@ SUBJECTS = {
     "peer_review_answered": "Section 11 {{ cycle_name }}: {{ agency_name }} answered its peer review",
     "peer_review_cancelled": "Section 11 {{ cycle_name }}: the peer review of {{ agency_name }}'s return is cancelled",
     "qa_returns_picked": "Section 11 {{ cycle_name }}: {{ count }} {{ 'return' if count == 1 else 'returns' }} picked for QA",
+    "qa_feedback": "Section 11 {{ cycle_name }}: the QA sub-group's feedback on {{ agency_name }}'s return",
     "deadline_extended": "Section 11 {{ cycle_name }}: your deadline is now {{ new_deadline }}",
     "submission_reminder": "Section 11 {{ cycle_name }}: reminder, {{ agency_name }}'s return is due by {{ deadline }}",
     "submission_overdue": "Section 11 {{ cycle_name }}: {{ agency_name }}'s return is overdue",

@@ -1,14 +1,18 @@
 """The QA sub-group working as a group, on SQLite and PostgreSQL: returns picked by sector or
 statutory status, several at once with the reason, and the QA reviewers told."""
 
+import io
+
 import pytest
+from pypdf import PdfReader
 from sqlmodel import select
 
-from models import OutboxMessage, QaSelection
+from models import Challenge, OutboxMessage, QaSelection
 from models.user import Role
 from tests.factories import act, add_agency, add_person, answer_everything, launch_cycle, questions_of
 from workflow.answering import returns
-from workflow.errors import DomainError
+from workflow.errors import DomainError, NotFound
+from workflow.reporting.feedback_pdf import feedback_letter_pdf
 from workflow.review import qa, qa_picks
 
 
@@ -63,3 +67,31 @@ def test_qa_reviewers_are_told_of_a_dip_sample_drawn_for_them(engine, session, s
     session.expire_all()
     [told] = session.exec(select(OutboxMessage).where(OutboxMessage.kind == "qa_returns_picked")).all()
     assert "Random dip sample: 1 of 2 submitted returns, seed fixed" in told.text_body
+
+
+def test_on_accepting_the_agency_gets_a_feedback_letter_by_email_and_as_a_pdf(engine, session, submitted_cycle):
+    c = submitted_cycle
+    ret = c["returns"][c["health"].id]
+    question = questions_of(session, c["template"])[0]
+    act(engine, qa.raise_challenge, c["qa"], ret.id, text="How do you know staff read the policy?", question_id=question.id)
+    act(engine, qa.answer_challenge, c["agency_user"], _challenge_id(session, ret.id), response="A quiz in March: 92%.")
+    act(engine, qa.moderate, c["qa"], ret.id, question.id, rating="partly_met")
+    with pytest.raises(NotFound):
+        feedback_letter_pdf(session, ret.id)
+    act(engine, qa.accept, c["qa"], ret.id, note="A thorough return; training evidence is thin.")
+
+    session.expire_all()
+    [letter] = session.exec(select(OutboxMessage).where(OutboxMessage.kind == "qa_feedback")).all()
+    assert letter.to_email == "alex.agency@example.org"
+    body = letter.text_body
+    assert "Summary from Quinn Reviewer:\nA thorough return; training evidence is thin." in body
+    assert f"- {question.ref}: you rated it Fully met; QA moderated it to Partly met" in body
+    assert "How do you know staff read the policy?\n  Your answer: A quiz in March: 92%." in body
+    assert f"/returns/{ret.id}/qa-feedback.pdf" in body
+
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(feedback_letter_pdf(session, ret.id))).pages)
+    assert "QA feedback" in text and "A quiz in March: 92%." in text and "Partly met" in text
+
+
+def _challenge_id(session, return_id: int) -> int:
+    return session.exec(select(Challenge.id).where(Challenge.return_id == return_id)).first()

@@ -18,6 +18,7 @@ from workflow.errors import DomainError, NotFound
 from workflow.lifecycle.moves import move_return, note_on_return
 from workflow.mail.notify import return_context, tell
 from workflow.people.recipients import agency_contacts, qa_reviewers
+from workflow.review import feedback
 from workflow.templates.spec import NOT_APPLICABLE
 
 PICKABLE_STATES = (ReturnState.SUBMITTED, ReturnState.UNDER_QA_CHALLENGE, ReturnState.EVIDENCE_REQUESTED)
@@ -274,8 +275,17 @@ def accept(session: Session, actor: User, return_id: int, *, note: str = "") -> 
     ):
         challenge.status = ChallengeState.CLOSED
         session.add(challenge)
+    session.flush()
+    _send_feedback_letter(session, ret)
     _announce_plan(session, ret)
     return ret
+
+
+def _send_feedback_letter(session: Session, ret: AuditReturn) -> None:
+    """The agency hears what QA found: the letter by e-mail, with a link to its PDF."""
+    letter = feedback.letter_for(session, ret)
+    context = return_context(session, ret, reviewer_name=letter.reviewer_name, letter=feedback.as_text(letter))
+    tell(session, "qa_feedback", agency_contacts(session, return_content.load_agency(session, ret)), context, return_id=ret.id)
 
 
 def release_without_qa(session: Session, actor: User | None, return_id: int) -> AuditReturn:
