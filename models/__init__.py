@@ -11,6 +11,7 @@ from models.history import HistoryRecord
 from models.outbox import OutboxMessage
 from models.peer_review import PeerReview, PeerReviewFinding
 from models.qa import Challenge, QaSelection
+from models.qa_meeting import QaMeeting, QaMeetingItem
 from models.statement import ComplianceStatement
 from models.template import Question, Standard, Template
 from models.user import User, UserRole
@@ -34,6 +35,8 @@ __all__ = [
     "OutboxMessage",
     "PeerReview",
     "PeerReviewFinding",
+    "QaMeeting",
+    "QaMeetingItem",
     "QaSelection",
     "Question",
     "Standard",

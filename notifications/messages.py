@@ -27,6 +27,8 @@ SUBJECTS = {
     "peer_review_cancelled": "Section 11 {{ cycle_name }}: the peer review of {{ agency_name }}'s return is cancelled",
     "qa_returns_picked": "Section 11 {{ cycle_name }}: {{ count }} {{ 'return' if count == 1 else 'returns' }} picked for QA",
     "qa_feedback": "Section 11 {{ cycle_name }}: the QA sub-group's feedback on {{ agency_name }}'s return",
+    "qa_meeting_planned": "Section 11 {{ cycle_name }}: QA meeting on {{ held_on }}, agenda pack ready",
+    "qa_meeting_recorded": "Section 11 {{ cycle_name }}: decisions of the QA meeting on {{ held_on }}",
     "deadline_extended": "Section 11 {{ cycle_name }}: your deadline is now {{ new_deadline }}",
     "submission_reminder": "Section 11 {{ cycle_name }}: reminder, {{ agency_name }}'s return is due by {{ deadline }}",
     "submission_overdue": "Section 11 {{ cycle_name }}: {{ agency_name }}'s return is overdue",

@@ -2,6 +2,7 @@
 statutory status, several at once with the reason, and the QA reviewers told."""
 
 import io
+from datetime import timedelta
 
 import pytest
 from pypdf import PdfReader
@@ -11,9 +12,12 @@ from models import Challenge, OutboxMessage, QaSelection
 from models.user import Role
 from tests.factories import act, add_agency, add_person, answer_everything, launch_cycle, questions_of
 from workflow.answering import returns
+from workflow.clock import today
 from workflow.errors import DomainError, NotFound
+from workflow.lifecycle import history
+from workflow.reporting.agenda_pack import agenda_pack_pdf
 from workflow.reporting.feedback_pdf import feedback_letter_pdf
-from workflow.review import qa, qa_picks
+from workflow.review import qa, qa_meetings, qa_picks
 
 
 @pytest.fixture
@@ -95,3 +99,51 @@ def test_on_accepting_the_agency_gets_a_feedback_letter_by_email_and_as_a_pdf(en
 
 def _challenge_id(session, return_id: int) -> int:
     return session.exec(select(Challenge.id).where(Challenge.return_id == return_id)).first()
+
+
+def test_a_qa_meeting_is_planned_with_an_agenda_pack_and_recorded_with_a_decision_per_return(
+    engine, session, submitted_cycle
+):
+    c = submitted_cycle
+    health, youth = c["returns"][c["health"].id], c["returns"][c["youth"].id]
+    act(engine, qa_picks.pick_several, c["coordinator"], c["cycle"].id, [health.id, youth.id], reason="Thematic look")
+    with pytest.raises(DomainError) as refused:
+        act(engine, qa_meetings.plan_meeting, c["qa"], c["cycle"].id, held_on=None, return_ids=[])
+    assert refused.value.reasons == ["Give the date of the meeting.", "Choose the returns the meeting will discuss."]
+    police = c["returns"][c["police"].id]
+    with pytest.raises(DomainError, match=f"Return {police.id} was not picked for QA in this cycle"):
+        act(engine, qa_meetings.plan_meeting, c["qa"], c["cycle"].id, held_on=today(), return_ids=[police.id])
+    meeting = act(engine, qa_meetings.plan_meeting, c["qa"], c["cycle"].id, held_on=today() + timedelta(days=7),
+                  return_ids=[health.id, youth.id])
+    assert _mail(session, "qa_meeting_planned") == {"quinn.reviewer@example.org"}
+
+    pack = PdfReader(io.BytesIO(agenda_pack_pdf(session, meeting.id)))
+    text = "".join(page.extract_text() for page in pack.pages)
+    assert "agenda pack" in text and "Thematic look" in text
+    assert "Hackney Health Trust: Section 11 return" in text and "Hackney Youth Club: Section 11 return" in text
+
+    with pytest.raises(DomainError) as refused:
+        act(engine, qa_meetings.record_meeting, c["qa"], meeting.id, member_ids=[], decisions={health.id: "Accept"})
+    assert refused.value.reasons == [
+        "Choose the members present.",
+        "Give the meeting's decision on Hackney Youth Club's return.",
+    ]
+    act(engine, qa_meetings.record_meeting, c["qa"], meeting.id, member_ids=[c["qa"].id, c["coordinator"].id],
+        decisions={health.id: "Accept once training evidence arrives", youth.id: "Challenge standard 5"})
+    view = qa_meetings.meeting_view(session, meeting.id)
+    assert sorted(view.present) == ["Cora Ordinator", "Quinn Reviewer"]
+    assert {i.agency_name: i.decision for i in view.items} == {
+        "Hackney Health Trust": "Accept once training evidence arrives",
+        "Hackney Youth Club": "Challenge standard 5",
+    }
+    decisions = [r.reason for r in history.for_return(session, health.id) if r.trigger == "qa_meeting_decision"]
+    assert decisions == ["Accept once training evidence arrives"]
+    assert "cora.ordinator@example.org" in _mail(session, "qa_meeting_recorded")
+    with pytest.raises(DomainError, match="already recorded"):
+        act(engine, qa_meetings.record_meeting, c["qa"], meeting.id, member_ids=[c["qa"].id],
+            decisions={health.id: "x", youth.id: "y"})
+
+
+def _mail(session, kind: str) -> set[str]:
+    session.expire_all()
+    return set(session.exec(select(OutboxMessage.to_email).where(OutboxMessage.kind == kind)))

@@ -186,6 +186,7 @@ NOTE_TITLES = {
     "moderate": "Moderate a rating",
     "extend_deadline": "Extend the deadline",
     "progress": "Record progress on an action",
+    "qa_meeting_decision": "Decision of the QA meeting",
     "peer_review_arrange": "Arrange a peer review",
     "peer_review_submit": "Submit the peer review",
     "peer_review_answer": "Answer the peer review",
