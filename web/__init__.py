@@ -86,6 +86,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from web.coordinator.qa_picks import bp as qa_picks_bp
 
     app.register_blueprint(qa_picks_bp)  # picking returns for QA by sector or statutory status
+    from web.qa.meetings import bp as qa_meetings_bp
+
+    app.register_blueprint(qa_meetings_bp)  # the QA sub-group's meetings and agenda packs
     # --------------------------------------------------------------------------------------------
     return app
 

@@ -8,6 +8,7 @@ from flask import Blueprint, abort, request
 from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
 
+from models.cycle import CycleState
 from models.user import Role
 from web.common.db import commit_or_show_errors, db
 from web.common.identity import me, roles_required
@@ -22,6 +23,7 @@ from web.returns.forms import (
 )
 from web.returns.page_helpers import again, content_of, done, page
 from workflow.answering import return_view
+from workflow.calendar import progress
 from workflow.review import peer_review_view, qa, qa_queue
 
 bp = Blueprint("qa", __name__)
@@ -37,7 +39,9 @@ def _qa_reviewers_only() -> None:
 
 @bp.route("/qa")
 def index() -> ResponseReturnValue:
-    return page("qa/index.html", rows=qa_queue.qa_queue(db()))()
+    session = db()
+    open_cycles = [s.cycle for s in progress.cycle_list(session) if s.cycle.status == CycleState.OPEN]
+    return page("qa/index.html", rows=qa_queue.qa_queue(session), open_cycles=open_cycles)()
 
 
 def _form(form_class: type[FlaskForm], prefix: str, posted: str | None) -> FlaskForm:

@@ -1,0 +1,89 @@
+"""The QA sub-group as a group, in a real headless Chromium with axe-core on every page: the
+coordinator picks the health sector's returns with a reason, QA plans a meeting with an agenda
+pack, records who was there and its decision, accepts the return with a summary, and the agency
+downloads QA's feedback letter. The returns' answers are given through the engine."""
+
+from datetime import timedelta
+
+import pytest
+from argon2 import PasswordHasher
+from sqlmodel import Session, select
+
+from models import OutboxMessage
+from models.user import Role
+from tests.factories import act, answer_everything, launch_cycle, questions_of
+from tests.web.browser_helpers import Journey, fill_date, screenshot_folder, words
+from tests.web.conftest import Partnership, add_person
+from workflow.answering import returns
+from workflow.clock import today
+from workflow.people import users
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def submitted(request, monkeypatch, session: Session, sqlite_only_engine, app):
+    monkeypatch.setattr(users, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+    p: Partnership = request.getfixturevalue("partnership")
+    qa = add_person(session, name="Quinn Reviewer", roles={Role.QA_REVIEWER})
+    youth_user = add_person(session, name="Yusuf Youth", roles={Role.AGENCY_USER}, agency=p.youth)
+    cycle, launched = launch_cycle(sqlite_only_engine, p.coordinator, [p.health, p.youth], template=p.template)
+    for ret in launched:
+        user, statutory = (p.agency_user, True) if ret.agency_id == p.health.id else (youth_user, False)
+        answer_everything(sqlite_only_engine, user, ret.id, questions_of(session, p.template, statutory=statutory))
+        act(sqlite_only_engine, returns.submit, user, ret.id, declaration_confirmed=True)
+    health = next(r for r in launched if r.agency_id == p.health.id)
+    return {"p": p, "qa": qa, "cycle": cycle, "health": health}
+
+
+def test_the_qa_sub_group_meets_decides_and_writes_back_through_the_pages(chromium, live_server, submitted, session):
+    journey = Journey(chromium, live_server, screenshot_folder())
+    p, cycle, health = submitted["p"], submitted["cycle"], submitted["health"]
+
+    coordinator = journey.sign_in(p.coordinator.email, "Cora Ordinator")
+    journey.goto(coordinator, f"/cycles/{cycle.id}")
+    journey.click(coordinator, coordinator.get_by_role("link", name="Pick returns for QA by sector"))
+    coordinator.get_by_label("Sector").select_option("Health")
+    journey.click(coordinator, coordinator.get_by_role("button", name="Filter"))
+    assert "Hackney Youth Club" not in words(coordinator)
+    coordinator.get_by_label("Hackney Health Trust (Health, statutory)").check()
+    journey.click(coordinator, coordinator.get_by_role("button", name="Pick these returns for QA"), expect=422)
+    assert "Give the reason these returns are picked for QA." in words(coordinator)
+    assert coordinator.get_by_label("Hackney Health Trust (Health, statutory)").is_checked()
+    coordinator.get_by_label("Reason").fill("This year QA looks at the health sector")
+    journey.click(coordinator, coordinator.get_by_role("button", name="Pick these returns for QA"),
+                  shot="coordinator-qa-picks")
+    assert "1 return was picked for QA" in words(coordinator)
+    coordinator.context.close()
+
+    qa = journey.sign_in(submitted["qa"].email, "Quinn Reviewer")
+    journey.goto(qa, "/qa")
+    journey.click(qa, qa.get_by_role("link", name=f"QA meetings of {cycle.name}"))
+    fill_date(qa, "Date of the meeting", today() + timedelta(days=3))
+    qa.get_by_label("Hackney Health Trust").check()
+    journey.click(qa, qa.get_by_role("button", name="Plan the meeting"), shot="qa-meeting")
+    pack = qa.request.get(live_server + qa.get_by_role("link", name="Download the agenda pack").get_attribute("href"))
+    assert pack.status == 200 and pack.body().startswith(b"%PDF-")
+    journey.click(qa, qa.get_by_role("button", name="Record the meeting"), expect=422)
+    assert "Choose the members present." in words(qa)
+    qa.get_by_label("Quinn Reviewer").check()
+    qa.get_by_label("Decision on Hackney Health Trust's return").fill("Accept: the evidence is sound")
+    journey.click(qa, qa.get_by_role("button", name="Record the meeting"))
+    assert "Accept: the evidence is sound" in words(qa)
+
+    journey.goto(qa, f"/qa/returns/{health.id}")
+    qa.get_by_label("Summary for the agency (optional)").fill("A sound return; keep the training records current.")
+    journey.click(qa, qa.get_by_role("button", name="Accept the return"))
+    qa.context.close()
+
+    agency = journey.sign_in(p.agency_user.email, "Alex Agency")
+    journey.goto(agency, f"/returns/{health.id}", shot="agency-feedback")
+    link = agency.get_by_role("link", name="Download QA's feedback letter (PDF)").get_attribute("href")
+    letter = agency.request.get(live_server + link)
+    assert letter.status == 200 and letter.body().startswith(b"%PDF-")
+    agency.context.close()
+
+    session.expire_all()
+    kinds = {k for k in session.exec(select(OutboxMessage.kind))}
+    assert {"qa_returns_picked", "qa_meeting_planned", "qa_meeting_recorded", "qa_feedback"} <= kinds
+    assert journey.violations == [], journey.report()
