@@ -6,8 +6,8 @@ from workflow.answering.return_view import state_title, trigger_title
 
 
 def register(app: Flask) -> None:
-    from web.agency.pages import bp as returns_bp
     from web.agency.feedback import bp as feedback_bp
+    from web.agency.pages import bp as returns_bp
     from web.agency.peer_review import bp as agency_peer_bp
     from web.agency.replies import bp as replies_bp
     from web.executive.pages import bp as statement_bp
@@ -17,8 +17,9 @@ def register(app: Flask) -> None:
     from web.returns.evidence import bp as evidence_bp
     from web.returns.record import bp as record_bp
 
-    blueprints = (returns_bp, replies_bp, record_bp, qa_bp, actions_bp, statement_bp, evidence_bp, agency_peer_bp, peer_bp,
-                  feedback_bp)
+    blueprints = (
+        returns_bp, replies_bp, record_bp, qa_bp, actions_bp, statement_bp, evidence_bp, agency_peer_bp, peer_bp, feedback_bp
+    )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     app.add_template_global(state_title)
