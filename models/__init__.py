@@ -10,6 +10,7 @@ from models.evidence import EvidenceFile, EvidenceRequest
 from models.history import HistoryRecord
 from models.outbox import OutboxMessage
 from models.peer_review import PeerReview, PeerReviewFinding
+from models.plan_sample import ActionPlanSample, SampledPlan
 from models.qa import Challenge, QaSelection
 from models.qa_meeting import QaMeeting, QaMeetingItem
 from models.statement import ComplianceStatement
@@ -19,6 +20,7 @@ from models.user import User, UserRole
 __all__ = [
     "AccountToken",
     "Action",
+    "ActionPlanSample",
     "ActionUpdate",
     "Agency",
     "Answer",
@@ -39,6 +41,7 @@ __all__ = [
     "QaMeetingItem",
     "QaSelection",
     "Question",
+    "SampledPlan",
     "Standard",
     "Template",
     "User",

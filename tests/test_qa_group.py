@@ -17,7 +17,7 @@ from workflow.errors import DomainError, NotFound
 from workflow.lifecycle import history
 from workflow.reporting.agenda_pack import agenda_pack_pdf
 from workflow.reporting.feedback_pdf import feedback_letter_pdf
-from workflow.review import qa, qa_meetings, qa_picks
+from workflow.review import plan_samples, qa, qa_meetings, qa_picks
 
 
 @pytest.fixture
@@ -147,3 +147,51 @@ def test_a_qa_meeting_is_planned_with_an_agenda_pack_and_recorded_with_a_decisio
 def _mail(session, kind: str) -> set[str]:
     session.expire_all()
     return set(session.exec(select(OutboxMessage.to_email).where(OutboxMessage.kind == kind)))
+
+
+@pytest.fixture
+def live_plans(engine, session, partnership):
+    """Health and the youth club submitted with Partly met everywhere and actions; both plans live."""
+    p = partnership
+    cycle, launched = launch_cycle(engine, p["coordinator"], [p["health"], p["youth"]], template=p["template"])
+    youth_lead = add_person(session, name="Yara Lead", roles={Role.LEAD_PERSON}, agency=p["youth"])
+    for ret in launched:
+        user, lead, statutory = (
+            (p["agency_user"], p["lead"], True) if ret.agency_id == p["health"].id else (p["youth_user"], youth_lead, False)
+        )
+        questions = questions_of(session, p["template"], statutory=statutory)
+        answer_everything(engine, user, ret.id, questions, rating="partly_met", lead=lead)
+        act(engine, returns.submit, user, ret.id, declaration_confirmed=True)
+        act(engine, qa.release_without_qa, p["coordinator"], ret.id)
+    return {**p, "cycle": cycle, "returns": launched}
+
+
+def test_a_recorded_reproducible_dip_sample_of_live_action_plans_each_reviewed(engine, session, live_plans):
+    c = live_plans
+    with pytest.raises(DomainError, match="Draw at least one action plan"):
+        act(engine, plan_samples.draw_plan_sample, c["qa"], c["cycle"].id, count=0)
+    sample = act(engine, plan_samples.draw_plan_sample, c["qa"], c["cycle"].id, count=1, seed="board-2026")
+    view = plan_samples.sample_view(session, c["cycle"].id)
+    [line] = view.lines
+    # Anyone can repeat the draw from the recorded seed over the same pool, and gets the same plan.
+    [again] = plan_samples.draw(plan_samples.sample_pool(session, c["cycle"].id), 1, sample.seed)
+    assert again.id == line.return_id and view.pool_size == 2
+    assert line.open_actions > 0
+    assert "Dip sample of action plans: 1 of 2 live plans, seed board-2026" in _body(session, "qa_returns_picked")
+    with pytest.raises(DomainError, match="already sampled"):
+        act(engine, plan_samples.draw_plan_sample, c["coordinator"], c["cycle"].id, count=1)
+
+    with pytest.raises(DomainError, match="Write the review of the action plan"):
+        act(engine, plan_samples.review_sampled_plan, c["qa"], line.sampled_id, review=" ")
+    with pytest.raises(DomainError, match="Only a QA reviewer can review a sampled action plan"):
+        act(engine, plan_samples.review_sampled_plan, c["coordinator"], line.sampled_id, review="Fine")
+    act(engine, plan_samples.review_sampled_plan, c["qa"], line.sampled_id, review="On track; evidence of progress given.")
+    [reviewed] = plan_samples.sample_view(session, c["cycle"].id).lines
+    assert reviewed.review == "On track; evidence of progress given."
+    triggers = [r.trigger for r in history.for_return(session, line.return_id)]
+    assert triggers[-2:] == ["sample_action_plan", "review_action_plan"]
+
+
+def _body(session, kind: str) -> str:
+    session.expire_all()
+    return "\n".join(session.exec(select(OutboxMessage.text_body).where(OutboxMessage.kind == kind)))
