@@ -89,6 +89,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from web.qa.meetings import bp as qa_meetings_bp
 
     app.register_blueprint(qa_meetings_bp)  # the QA sub-group's meetings and agenda packs
+    from web.qa.plan_samples import bp as plan_samples_bp
+
+    app.register_blueprint(plan_samples_bp)  # the yearly dip sample of live action plans
     # --------------------------------------------------------------------------------------------
     return app
 

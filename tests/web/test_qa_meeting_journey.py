@@ -1,7 +1,8 @@
 """The QA sub-group as a group, in a real headless Chromium with axe-core on every page: the
 coordinator picks the health sector's returns with a reason, QA plans a meeting with an agenda
-pack, records who was there and its decision, accepts the return with a summary, and the agency
-downloads QA's feedback letter. The returns' answers are given through the engine."""
+pack, records who was there and its decision, dip-samples live action plans and reviews one,
+accepts the return with a summary, and the agency downloads QA's feedback letter. The returns'
+answers are given through the engine."""
 
 from datetime import timedelta
 
@@ -17,6 +18,7 @@ from tests.web.conftest import Partnership, add_person
 from workflow.answering import returns
 from workflow.clock import today
 from workflow.people import users
+from workflow.review import qa as qa_operations
 
 pytestmark = pytest.mark.browser
 
@@ -28,11 +30,16 @@ def submitted(request, monkeypatch, session: Session, sqlite_only_engine, app):
     qa = add_person(session, name="Quinn Reviewer", roles={Role.QA_REVIEWER})
     youth_user = add_person(session, name="Yusuf Youth", roles={Role.AGENCY_USER}, agency=p.youth)
     cycle, launched = launch_cycle(sqlite_only_engine, p.coordinator, [p.health, p.youth], template=p.template)
-    for ret in launched:
-        user, statutory = (p.agency_user, True) if ret.agency_id == p.health.id else (youth_user, False)
-        answer_everything(sqlite_only_engine, user, ret.id, questions_of(session, p.template, statutory=statutory))
-        act(sqlite_only_engine, returns.submit, user, ret.id, declaration_confirmed=True)
+    youth_lead = add_person(session, name="Yara Lead", roles={Role.LEAD_PERSON}, agency=p.youth)
     health = next(r for r in launched if r.agency_id == p.health.id)
+    youth = next(r for r in launched if r.agency_id == p.youth.id)
+    answer_everything(sqlite_only_engine, p.agency_user, health.id, questions_of(session, p.template))
+    act(sqlite_only_engine, returns.submit, p.agency_user, health.id, declaration_confirmed=True)
+    # The youth club's plan is already live, with actions: the dip sample draws from it.
+    answer_everything(sqlite_only_engine, youth_user, youth.id, questions_of(session, p.template, statutory=False),
+                      rating="partly_met", lead=youth_lead)
+    act(sqlite_only_engine, returns.submit, youth_user, youth.id, declaration_confirmed=True)
+    act(sqlite_only_engine, qa_operations.release_without_qa, p.coordinator, youth.id)
     return {"p": p, "qa": qa, "cycle": cycle, "health": health}
 
 
@@ -70,6 +77,19 @@ def test_the_qa_sub_group_meets_decides_and_writes_back_through_the_pages(chromi
     qa.get_by_label("Decision on Hackney Health Trust's return").fill("Accept: the evidence is sound")
     journey.click(qa, qa.get_by_role("button", name="Record the meeting"))
     assert "Accept: the evidence is sound" in words(qa)
+
+    journey.goto(qa, "/qa")
+    journey.click(qa, qa.get_by_role("link", name=f"dip sample of action plans of {cycle.name}"))
+    qa.get_by_label("How many action plans to draw").fill("1")
+    qa.get_by_label("Seed (optional)").fill("board-2026")
+    journey.click(qa, qa.get_by_role("button", name="Draw the sample"))
+    assert "seed board-2026" in words(qa)
+    journey.click(qa, qa.get_by_role("button", name="Record the review of Hackney Youth Club's action plan"), expect=422)
+    assert "Write the review of the action plan." in words(qa)
+    qa.get_by_label("Your review of Hackney Youth Club's action plan").fill("On track; progress is evidenced.")
+    journey.click(qa, qa.get_by_role("button", name="Record the review of Hackney Youth Club's action plan"),
+                  shot="qa-plan-sample")
+    assert "On track; progress is evidenced." in words(qa)
 
     journey.goto(qa, f"/qa/returns/{health.id}")
     qa.get_by_label("Summary for the agency (optional)").fill("A sound return; keep the training records current.")
