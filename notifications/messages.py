@@ -18,6 +18,7 @@ SUBJECTS = {
     "withdrawn": "Section 11 {{ cycle_name }}: {{ agency_name }}'s return was withdrawn",
     "action_plan_open": "Section 11 {{ cycle_name }}: your action plan is now live",
     "action_assigned": "Section 11: you are the lead person for an action",
+    "action_changed": "Section 11: an action you lead in {{ agency_name }}'s plan has changed",
     "statement_signed": "Section 11 {{ cycle_name }}: {{ agency_name }} signed its statement of compliance",
     "peer_review_chosen": "Section 11 {{ cycle_name }}: {{ agency_name }} chose a re-audit by peer review",
     "peer_review_request": "Section 11 {{ cycle_name }}: please peer review {{ agency_name }}'s return",

@@ -11,6 +11,7 @@ from models.cycle import CycleState
 from models.user import Role
 from workflow.access import require_role, visible_return
 from workflow.answering import content as return_content
+from workflow.answering import lead_notice
 from workflow.answering.rules import submission_problems
 from workflow.clock import utcnow
 from workflow.errors import DomainError, NotFound
@@ -128,6 +129,7 @@ def add_action(
         details={"question": question.ref, "description": action.description},
     )
     _start_if_invited(session, actor, ret)
+    lead_notice.tell_lead(session, action)
     return action
 
 
@@ -144,11 +146,13 @@ def edit_action(
     action = _action_of(session, actor, action_id)
     ret = _editable_return(session, actor, action.return_id, "change the action plan")
     _check_lead(session, ret, lead_user_id)
+    before = lead_notice.before_change(action)
     action.description = description.strip()
     action.lead_user_id = lead_user_id
     action.target_date = target_date
     session.add(action)
     touch_return(session, ret)
+    lead_notice.tell_lead(session, action, before)
     return action
 
 
