@@ -8,6 +8,7 @@ from models.bounce import DeliveryEvent
 from models.cycle import Cycle, CycleAgency
 from models.evidence import EvidenceFile, EvidenceRequest
 from models.history import HistoryRecord
+from models.intelligence import IntelligenceEntry
 from models.outbox import OutboxMessage
 from models.peer_review import PeerReview, PeerReviewFinding
 from models.plan_sample import ActionPlanSample, SampledPlan
@@ -34,6 +35,7 @@ __all__ = [
     "EvidenceFile",
     "EvidenceRequest",
     "HistoryRecord",
+    "IntelligenceEntry",
     "OutboxMessage",
     "PeerReview",
     "PeerReviewFinding",

@@ -8,7 +8,7 @@ import pytest
 from pypdf import PdfReader
 from sqlmodel import select
 
-from models import Challenge, OutboxMessage, QaSelection
+from models import Challenge, OutboxMessage, QaSelection, User
 from models.user import Role
 from tests.factories import act, add_agency, add_person, answer_everything, launch_cycle, questions_of
 from workflow.answering import returns
@@ -17,7 +17,7 @@ from workflow.errors import DomainError, NotFound
 from workflow.lifecycle import history
 from workflow.reporting.agenda_pack import agenda_pack_pdf
 from workflow.reporting.feedback_pdf import feedback_letter_pdf
-from workflow.review import plan_samples, qa, qa_meetings, qa_picks
+from workflow.review import intelligence, plan_samples, qa, qa_meetings, qa_picks
 
 
 @pytest.fixture
@@ -195,3 +195,40 @@ def test_a_recorded_reproducible_dip_sample_of_live_action_plans_each_reviewed(e
 def _body(session, kind: str) -> str:
     session.expire_all()
     return "\n".join(session.exec(select(OutboxMessage.text_body).where(OutboxMessage.kind == kind)))
+
+
+def test_intelligence_is_logged_shown_beside_the_return_and_offered_as_the_reason_for_a_pick(
+    engine, session, submitted_cycle
+):
+    c = submitted_cycle
+    with pytest.raises(DomainError) as refused:
+        act(engine, intelligence.add_entry, c["qa"], agency_id=c["health"].id, sector="Health", source=" ",
+            received_on=today() + timedelta(days=1), summary="", standards="3, five", visibility="everyone")
+    assert refused.value.reasons == [
+        "Say what the intelligence is about: one agency, or a whole sector.",
+        "Give the source, for example a case review, an inspection or a complaint.",
+        "The date of the intelligence cannot be in the future.",
+        "Write a summary of the intelligence.",
+        "Give the standards it touches as numbers separated by commas, for example 3, 5.",
+        "Choose who may see the intelligence.",
+    ]
+    review = act(engine, intelligence.add_entry, c["coordinator"], agency_id=c["health"].id, sector="",
+                 source="Rapid review", received_on=today(), summary="Information was not shared with police",
+                 standards="8, 7", visibility="qa")
+    act(engine, intelligence.add_entry, c["coordinator"], agency_id=None, sector="Health", source="Inspection",
+        received_on=today(), summary="Sector-wide training gaps", standards="", visibility="coordinators")
+
+    qa_reviewer = session.get(User, c["qa"].id)
+    coordinator = session.get(User, c["coordinator"].id)
+    health = c["returns"][c["health"].id]
+    assert [e.entry.summary for e in intelligence.for_return(session, qa_reviewer, health)] == [
+        "Information was not shared with police"
+    ]
+    assert len(intelligence.for_return(session, coordinator, health)) == 2  # the coordinators-only entry too
+    assert review.standards == ["7", "8"]
+
+    act(engine, qa_picks.pick_several, c["qa"], c["cycle"].id, [health.id], reason="Board asked", intelligence_id=review.id)
+    session.expire_all()
+    reason = session.exec(select(QaSelection.reason).where(QaSelection.return_id == health.id)).one()
+    when = f"{today().day} {today():%B %Y}"
+    assert reason == f"Intelligence (Rapid review, {when}): Information was not shared with police Board asked"

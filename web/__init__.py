@@ -92,6 +92,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from web.qa.plan_samples import bp as plan_samples_bp
 
     app.register_blueprint(plan_samples_bp)  # the yearly dip sample of live action plans
+    from web.qa.intelligence import bp as intelligence_bp
+
+    app.register_blueprint(intelligence_bp)  # the intelligence log
     # --------------------------------------------------------------------------------------------
     return app
 

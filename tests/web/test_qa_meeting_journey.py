@@ -48,6 +48,18 @@ def test_the_qa_sub_group_meets_decides_and_writes_back_through_the_pages(chromi
     p, cycle, health = submitted["p"], submitted["cycle"], submitted["health"]
 
     coordinator = journey.sign_in(p.coordinator.email, "Cora Ordinator")
+    journey.click(coordinator, coordinator.get_by_role("link", name="Intelligence"))
+    coordinator.get_by_label("Agency").select_option(label="Hackney Health Trust")
+    coordinator.get_by_label("Source").fill("Rapid review")
+    coordinator.get_by_label("Summary").fill("Information was not shared with the police in time")
+    coordinator.get_by_label("Standards it touches (optional)").fill("8")
+    journey.click(coordinator, coordinator.get_by_role("button", name="Add to the log"), expect=422)
+    assert "Give the date of the intelligence." in words(coordinator)
+    assert coordinator.get_by_label("Source").input_value() == "Rapid review"
+    fill_date(coordinator, "Date of the intelligence", today())
+    journey.click(coordinator, coordinator.get_by_role("button", name="Add to the log"), shot="coordinator-intelligence")
+    assert "The intelligence is in the log." in words(coordinator)
+
     journey.goto(coordinator, f"/cycles/{cycle.id}")
     journey.click(coordinator, coordinator.get_by_role("link", name="Pick returns for QA by sector"))
     coordinator.get_by_label("Sector").select_option("Health")
@@ -57,6 +69,7 @@ def test_the_qa_sub_group_meets_decides_and_writes_back_through_the_pages(chromi
     journey.click(coordinator, coordinator.get_by_role("button", name="Pick these returns for QA"), expect=422)
     assert "Give the reason these returns are picked for QA." in words(coordinator)
     assert coordinator.get_by_label("Hackney Health Trust (Health, statutory)").is_checked()
+    coordinator.get_by_label("Intelligence behind the pick (optional)").select_option(index=1)
     coordinator.get_by_label("Reason").fill("This year QA looks at the health sector")
     journey.click(coordinator, coordinator.get_by_role("button", name="Pick these returns for QA"),
                   shot="coordinator-qa-picks")
@@ -92,6 +105,7 @@ def test_the_qa_sub_group_meets_decides_and_writes_back_through_the_pages(chromi
     assert "On track; progress is evidenced." in words(qa)
 
     journey.goto(qa, f"/qa/returns/{health.id}")
+    assert "Information was not shared with the police in time" in words(qa, "#intelligence + dl")
     qa.get_by_label("Summary for the agency (optional)").fill("A sound return; keep the training records current.")
     journey.click(qa, qa.get_by_role("button", name="Accept the return"))
     qa.context.close()

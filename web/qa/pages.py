@@ -24,7 +24,7 @@ from web.returns.forms import (
 from web.returns.page_helpers import again, content_of, done, page
 from workflow.answering import return_view
 from workflow.calendar import progress
-from workflow.review import peer_review_view, qa, qa_queue
+from workflow.review import intelligence, peer_review_view, qa, qa_queue
 
 bp = Blueprint("qa", __name__)
 
@@ -84,6 +84,7 @@ def _review_page(return_id: int, posted: str | None = None) -> tuple[Callable[..
         requests=return_view.evidence_requests_of(session, ret.id),
         selection=qa.selection_of(session, ret.id),
         peer_reviews=peer_review_view.reviews_of_return(session, content),
+        intelligence=intelligence.for_return(session, user, ret),
         names=return_view.people_named(session, {a.lead_user_id for a in content.actions if a.lead_user_id}),
         refs={q.id: q.ref for q in content.questions},
         form=every_form.get(posted or ""),

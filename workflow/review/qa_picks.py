@@ -10,6 +10,7 @@ from models.audit_return import ReturnState
 from models.user import Role
 from workflow.access import require_role
 from workflow.errors import DomainError, NotFound
+from workflow.review import intelligence
 from workflow.review.qa import PICKABLE_STATES, pick_selected
 
 STATUTORY_CHOICES = {"yes": True, "no": False}
@@ -71,10 +72,18 @@ def pick_page(session: Session, cycle_id: int, *, sector: str = "", statutory: s
     return PickPage(cycle, candidates, sectors)
 
 
-def pick_several(session: Session, actor: User, cycle_id: int, return_ids: list[int], *, reason: str) -> list[QaSelection]:
+def pick_several(
+    session: Session, actor: User, cycle_id: int, return_ids: list[int], *, reason: str, intelligence_id: int | None = None
+) -> list[QaSelection]:
     """Pick several returns of one cycle for QA at once, each recorded with the same reason (say,
-    "this year the QA sub-group looks at the health sector"); the QA reviewers are told once."""
+    "this year the QA sub-group looks at the health sector", or an entry of the intelligence
+    log, with any words added); the QA reviewers are told once."""
     require_role(session, actor, {Role.COORDINATOR, Role.QA_REVIEWER}, "pick returns for QA")
+    if intelligence_id is not None:
+        entry = next((e for e in intelligence.log(session, actor) if e.entry.id == intelligence_id), None)
+        if entry is None:
+            raise NotFound("There is no such intelligence entry.")
+        reason = entry.as_reason + (f" {reason.strip()}" if reason.strip() else "")
     chosen = sorted(set(return_ids))
     rows = session.exec(
         select(AuditReturn, Agency.name)
