@@ -7,6 +7,7 @@ from models.audit_return import Answer, AuditReturn, DeadlineExtension
 from models.bounce import DeliveryEvent
 from models.cycle import Cycle, CycleAgency
 from models.evidence import EvidenceFile, EvidenceRequest
+from models.good_practice import GoodPractice
 from models.history import HistoryRecord
 from models.intelligence import IntelligenceEntry
 from models.outbox import OutboxMessage
@@ -34,6 +35,7 @@ __all__ = [
     "DeliveryEvent",
     "EvidenceFile",
     "EvidenceRequest",
+    "GoodPractice",
     "HistoryRecord",
     "IntelligenceEntry",
     "OutboxMessage",

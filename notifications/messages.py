@@ -30,6 +30,7 @@ SUBJECTS = {
     "qa_feedback": "Section 11 {{ cycle_name }}: the QA sub-group's feedback on {{ agency_name }}'s return",
     "qa_meeting_planned": "Section 11 {{ cycle_name }}: QA meeting on {{ held_on }}, agenda pack ready",
     "qa_meeting_recorded": "Section 11 {{ cycle_name }}: decisions of the QA meeting on {{ held_on }}",
+    "good_practice_marked": "Section 11 {{ cycle_name }}: {{ agency_name }}'s answer is shared as good practice",
     "deadline_extended": "Section 11 {{ cycle_name }}: your deadline is now {{ new_deadline }}",
     "submission_reminder": "Section 11 {{ cycle_name }}: reminder, {{ agency_name }}'s return is due by {{ deadline }}",
     "submission_overdue": "Section 11 {{ cycle_name }}: {{ agency_name }}'s return is overdue",

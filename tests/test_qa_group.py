@@ -17,7 +17,7 @@ from workflow.errors import DomainError, NotFound
 from workflow.lifecycle import history
 from workflow.reporting.agenda_pack import agenda_pack_pdf
 from workflow.reporting.feedback_pdf import feedback_letter_pdf
-from workflow.review import intelligence, plan_samples, qa, qa_meetings, qa_picks
+from workflow.review import good_practice, intelligence, plan_samples, qa, qa_meetings, qa_picks
 
 
 @pytest.fixture
@@ -232,3 +232,33 @@ def test_intelligence_is_logged_shown_beside_the_return_and_offered_as_the_reaso
     reason = session.exec(select(QaSelection.reason).where(QaSelection.return_id == health.id)).one()
     when = f"{today().day} {today():%B %Y}"
     assert reason == f"Intelligence (Rapid review, {when}): Information was not shared with police Board asked"
+
+
+def test_qa_shares_an_answer_as_good_practice_with_consent_and_agencies_browse_it_by_standard(
+    engine, session, submitted_cycle
+):
+    c = submitted_cycle
+    health = c["returns"][c["health"].id]
+    question = questions_of(session, c["template"])[0]
+    with pytest.raises(DomainError) as refused:
+        act(engine, good_practice.mark, c["qa"], health.id, question_id=None, evidence_file_id=None, note=" ",
+            consent_given_by="", consent_confirmed=False)
+    assert refused.value.reasons == [
+        "Choose the question whose answer is good practice.",
+        "Say why it is good practice, for the agencies who will read it.",
+        "Give the name and role of the person at the agency who agreed to share it.",
+        "Confirm the agency agreed to share it with the partnership's agencies.",
+    ]
+    with pytest.raises(DomainError, match="Only a coordinator or a QA reviewer can mark good practice"):
+        act(engine, good_practice.mark, c["agency_user"], health.id, question_id=question.id, evidence_file_id=None,
+            note="Ours is great", consent_given_by="Me", consent_confirmed=True)
+    act(engine, good_practice.mark, c["qa"], health.id, question_id=question.id, evidence_file_id=None,
+        note="A named board lead with quarterly reports", consent_given_by="Erin Executive, chief executive",
+        consent_confirmed=True)
+    assert "alex.agency@example.org" in _mail(session, "good_practice_marked")
+    [item] = good_practice.library(session, standard="1")
+    assert (item.agency_name, item.question_ref, item.note) == (
+        "Hackney Health Trust", question.ref, "A named board lead with quarterly reports"
+    )
+    assert good_practice.library(session, standard="2") == []
+    assert [r.trigger for r in history.for_return(session, health.id)][-1] == "mark_good_practice"

@@ -95,6 +95,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from web.qa.intelligence import bp as intelligence_bp
 
     app.register_blueprint(intelligence_bp)  # the intelligence log
+    from web.qa.good_practice import bp as good_practice_bp
+
+    app.register_blueprint(good_practice_bp)  # the good-practice library
     # --------------------------------------------------------------------------------------------
     return app
 

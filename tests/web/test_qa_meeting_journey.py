@@ -108,6 +108,16 @@ def test_the_qa_sub_group_meets_decides_and_writes_back_through_the_pages(chromi
     assert "Information was not shared with the police in time" in words(qa, "#intelligence + dl")
     qa.get_by_label("Summary for the agency (optional)").fill("A sound return; keep the training records current.")
     journey.click(qa, qa.get_by_role("button", name="Accept the return"))
+
+    journey.goto(qa, f"/qa/returns/{health.id}")
+    journey.click(qa, qa.get_by_role("link", name="Share an answer as good practice"))
+    qa.get_by_label("Question").select_option(index=1)
+    qa.get_by_label("Why it is good practice").fill("A named board lead with quarterly reports")
+    journey.click(qa, qa.get_by_role("button", name="Add to the good-practice library"), expect=422)
+    assert "Give the name and role of the person at the agency who agreed to share it." in words(qa)
+    qa.get_by_label("Consent given by").fill("Erin Executive, chief executive")
+    qa.get_by_label("The agency agreed to share this with the partnership's agencies").check()
+    journey.click(qa, qa.get_by_role("button", name="Add to the good-practice library"))
     qa.context.close()
 
     agency = journey.sign_in(p.agency_user.email, "Alex Agency")
@@ -115,6 +125,10 @@ def test_the_qa_sub_group_meets_decides_and_writes_back_through_the_pages(chromi
     link = agency.get_by_role("link", name="Download QA's feedback letter (PDF)").get_attribute("href")
     letter = agency.request.get(live_server + link)
     assert letter.status == 200 and letter.body().startswith(b"%PDF-")
+    journey.click(agency, agency.get_by_role("link", name="Good practice"), shot="agency-good-practice")
+    agency.get_by_label("Standard").select_option("1")
+    journey.click(agency, agency.get_by_role("button", name="Show"))
+    assert "A named board lead with quarterly reports" in words(agency)
     agency.context.close()
 
     session.expire_all()

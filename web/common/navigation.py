@@ -38,6 +38,7 @@ NAV_ITEMS = [
     NavItem("Your returns", "returns.index", frozenset({Role.AGENCY_USER, Role.EXECUTIVE}), "returns."),
     NavItem("Your actions", "actions.index", frozenset({Role.LEAD_PERSON}), "actions."),
     NavItem("Reports", "reports.index", STAFF, "reports."),
+    NavItem("Good practice", "good_practice.library", ALL_ROLES, "good_practice."),
 ]
 
 

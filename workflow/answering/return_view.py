@@ -187,6 +187,7 @@ NOTE_TITLES = {
     "extend_deadline": "Extend the deadline",
     "progress": "Record progress on an action",
     "qa_meeting_decision": "Decision of the QA meeting",
+    "mark_good_practice": "Share an answer as good practice",
     "sample_action_plan": "Draw the action plan in QA's dip sample",
     "review_action_plan": "Review the sampled action plan",
     "peer_review_arrange": "Arrange a peer review",
