@@ -31,6 +31,7 @@ SUBJECTS = {
     "qa_meeting_planned": "Section 11 {{ cycle_name }}: QA meeting on {{ held_on }}, agenda pack ready",
     "qa_meeting_recorded": "Section 11 {{ cycle_name }}: decisions of the QA meeting on {{ held_on }}",
     "good_practice_marked": "Section 11 {{ cycle_name }}: {{ agency_name }}'s answer is shared as good practice",
+    "action_plan_review_due": "Section 11 {{ cycle_name }}: please update {{ agency_name }}'s actions before {{ review_date }}",
     "deadline_extended": "Section 11 {{ cycle_name }}: your deadline is now {{ new_deadline }}",
     "submission_reminder": "Section 11 {{ cycle_name }}: reminder, {{ agency_name }}'s return is due by {{ deadline }}",
     "submission_overdue": "Section 11 {{ cycle_name }}: {{ agency_name }}'s return is overdue",

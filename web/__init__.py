@@ -98,6 +98,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from web.qa.good_practice import bp as good_practice_bp
 
     app.register_blueprint(good_practice_bp)  # the good-practice library
+    from web.coordinator.plan_review import bp as plan_review_bp
+
+    app.register_blueprint(plan_review_bp)  # the action-plan review page
     # --------------------------------------------------------------------------------------------
     return app
 

@@ -61,6 +61,9 @@ def test_the_qa_sub_group_meets_decides_and_writes_back_through_the_pages(chromi
     assert "The intelligence is in the log." in words(coordinator)
 
     journey.goto(coordinator, f"/cycles/{cycle.id}")
+    journey.click(coordinator, coordinator.get_by_role("link", name="Action-plan review"))
+    assert "Hackney Youth Club" in words(coordinator, "table")
+    journey.goto(coordinator, f"/cycles/{cycle.id}")
     journey.click(coordinator, coordinator.get_by_role("link", name="Pick returns for QA by sector"))
     coordinator.get_by_label("Sector").select_option("Health")
     journey.click(coordinator, coordinator.get_by_role("button", name="Filter"))
