@@ -7,9 +7,14 @@ from models.audit_return import Answer, AuditReturn, DeadlineExtension
 from models.bounce import DeliveryEvent
 from models.cycle import Cycle, CycleAgency
 from models.evidence import EvidenceFile, EvidenceRequest
+from models.good_practice import GoodPractice
 from models.history import HistoryRecord
+from models.intelligence import IntelligenceEntry
 from models.outbox import OutboxMessage
+from models.peer_review import PeerReview, PeerReviewFinding
+from models.plan_sample import ActionPlanSample, SampledPlan
 from models.qa import Challenge, QaSelection
+from models.qa_meeting import QaMeeting, QaMeetingItem
 from models.statement import ComplianceStatement
 from models.submission import SubmissionCopy
 from models.template import Question, Standard, Template
@@ -18,6 +23,7 @@ from models.user import User, UserRole
 __all__ = [
     "AccountToken",
     "Action",
+    "ActionPlanSample",
     "ActionUpdate",
     "Agency",
     "Answer",
@@ -30,10 +36,17 @@ __all__ = [
     "DeliveryEvent",
     "EvidenceFile",
     "EvidenceRequest",
+    "GoodPractice",
     "HistoryRecord",
+    "IntelligenceEntry",
     "OutboxMessage",
+    "PeerReview",
+    "PeerReviewFinding",
+    "QaMeeting",
+    "QaMeetingItem",
     "QaSelection",
     "Question",
+    "SampledPlan",
     "Standard",
     "SubmissionCopy",
     "Template",

@@ -15,7 +15,7 @@ from sqlmodel import Session
 from models.db import transaction
 from notifications.backends import EmailBackend, backend_from_config
 from notifications.outbox_worker import DEFAULT_SETTINGS, DeliveryReport, DeliverySettings, deliver_pending
-from workflow.calendar import cycle_calendar, reminders
+from workflow.calendar import cycle_calendar, plan_review, reminders
 from workflow.clock import today
 from workflow.lifecycle import checkpoints
 
@@ -31,6 +31,7 @@ DAILY_STEPS: tuple[Callable[[Session, date], object], ...] = (
     reminders.queue_statement_reminders,
     reminders.queue_evidence_reminders,
     reminders.queue_action_reminders,
+    plan_review.queue_plan_review_requests,
 )
 
 

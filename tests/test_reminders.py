@@ -327,3 +327,22 @@ def test_a_cycle_that_cannot_open_tells_the_coordinators_once(engine, session, p
         assert "Hackney Sports Club has no contact to invite" in notice.text_body
         assert f"/cycles/{cycle.id}" in notice.text_body
         assert s.get(Cycle, cycle.id).status == CycleState.DRAFT
+
+
+def test_a_re_audit_by_peer_review_is_chased_towards_the_statement_deadline(engine, session, partnership, calendar):
+    """In year two a return sent to peer review is due by the statement deadline: nothing is
+    overdue or escalated after the submission deadline of the year's (unused) full audit."""
+    p = partnership
+    calendar.at(date(2026, 1, 5))
+    first_year, _ = launch_cycle(engine, p["coordinator"], [p["health"]], template=p["template"],
+                                 name="Section 11 audit 2025-26", opens_on=date(2026, 1, 5))
+    cycle, _ = _launch(calendar, p, [p["health"]], kind=CycleKind.STATEMENT_YEAR, previous_cycle_id=first_year.id)
+    health = _return_of(session, cycle, p["health"])
+    calendar.on(OPENS + timedelta(days=1), statements.choose_peer_review, p["executive"], health.id, reason="New board")
+    statement_deadline = cycle.statement_deadline
+    calendar.run_through(DEADLINE - timedelta(days=1), DEADLINE + timedelta(days=cycle.escalation_days + 1))
+    calendar.run_through(statement_deadline - timedelta(days=1), statement_deadline)
+
+    assert calendar.days_with(SUBMISSION_KINDS) == {
+        statement_deadline - timedelta(days=1): {("submission_reminder", ALEX)},
+    }

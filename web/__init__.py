@@ -100,6 +100,27 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from web.coordinator.delivery import bp as delivery_bp
 
     app.register_blueprint(delivery_bp)  # failed e-mails and bouncing addresses
+    from web.coordinator.peer_reviews import bp as peer_arrange_bp
+
+    app.register_blueprint(peer_arrange_bp)  # pairing returns with peer reviewers
+    from web.coordinator.qa_picks import bp as qa_picks_bp
+
+    app.register_blueprint(qa_picks_bp)  # picking returns for QA by sector or statutory status
+    from web.qa.meetings import bp as qa_meetings_bp
+
+    app.register_blueprint(qa_meetings_bp)  # the QA sub-group's meetings and agenda packs
+    from web.qa.plan_samples import bp as plan_samples_bp
+
+    app.register_blueprint(plan_samples_bp)  # the yearly dip sample of live action plans
+    from web.qa.intelligence import bp as intelligence_bp
+
+    app.register_blueprint(intelligence_bp)  # the intelligence log
+    from web.qa.good_practice import bp as good_practice_bp
+
+    app.register_blueprint(good_practice_bp)  # the good-practice library
+    from web.coordinator.plan_review import bp as plan_review_bp
+
+    app.register_blueprint(plan_review_bp)  # the action-plan review page
     # --------------------------------------------------------------------------------------------
     return app
 

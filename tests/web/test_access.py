@@ -58,6 +58,10 @@ GET_ROUTES = {
     "/returns/{ret}/actions": SEES_THE_RETURN,
     "/returns/{ret}/history": SEES_THE_RETURN,
     "/returns/{ret}/statement": {**_expect(allowed={"executive"}), "other_executive": 404, "other_agency_user": 403},
+    "/returns/{ret}/peer-review": SEES_THE_RETURN,
+    "/peer-reviews": _expect(allowed=STAFF | OWN_AGENCY | OTHER_AGENCY),
+    "/peer-reviews/arrange": _expect(allowed={"coordinator"}, other_agency=403),
+    "/peer-reviews/999999": {**_expect(allowed=set(), refused=404)},
     "/qa": _expect(allowed={"qa"}, other_agency=403),
     "/qa/returns/{ret}": _expect(allowed={"qa"}, other_agency=403),
     "/my-actions": _expect(allowed=OWN_AGENCY | OTHER_AGENCY),
@@ -78,6 +82,7 @@ POST_ROUTES = [
     "/actions/{action}",
     "/returns/{ret}/statement",
     "/returns/{ret}/statement/peer-review",
+    "/returns/{ret}/peer-review",
 ]
 QA_POST_ROUTES = [
     "/qa/returns/{ret}/challenge",
@@ -142,7 +147,7 @@ def test_another_agencys_people_cannot_post_to_this_return(person, browser, worl
         path = route.format(**ids)
         response = browser.client.post(path, data={"csrf_token": token})
         expected = 302 if person == "anonymous" else 404
-        if path.endswith("/statement") or path.endswith("/peer-review"):
+        if path.endswith("/statement") or path.endswith("/statement/peer-review"):
             expected = 302 if person == "anonymous" else (404 if person == "other_executive" else 403)
         if path.endswith("/submit") and person == "other_executive":
             expected = 403

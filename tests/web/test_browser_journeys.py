@@ -259,7 +259,7 @@ def qa_reviewer_accepts_the_return(journey: Journey, page, cast: Cast) -> None:
     journey.click(page, page.get_by_role("link", name=cast.p.health.name))
     assert "Agency's answer: The March board now has the report as a standing item." in words(page)
     form = section_headed(page, "Accept the return")
-    form.get_by_label("Note (optional)").fill("Answers and evidence are sufficient.")
+    form.get_by_label("Summary for the agency (optional)").fill("Answers and evidence are sufficient.")
     journey.click(page, form.get_by_role("button", name="Accept the return"), shot="qa-accepted")
     assert "The return is accepted: its action plan is now live." in words(page)
 

@@ -8,6 +8,7 @@ from models.user import AGENCY_ROLES, Role
 from web.common.db import db
 from web.common.identity import me
 from workflow.calendar import progress
+from workflow.review import peer_review_view
 
 bp = Blueprint("home", __name__)
 
@@ -21,4 +22,7 @@ def index() -> ResponseReturnValue:
     agency_returns = (
         progress.returns_of_agency(session, user.agency_id) if user.agency_id and current_user.has(*AGENCY_ROLES) else []
     )
-    return render_template("home/index.html", Role=Role, cycles=cycles, agency_returns=agency_returns)
+    peer_reviews = peer_review_view.reviews_for(session, user)
+    return render_template(
+        "home/index.html", Role=Role, cycles=cycles, agency_returns=agency_returns, peer_reviews=peer_reviews
+    )

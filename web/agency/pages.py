@@ -19,7 +19,7 @@ from workflow.answering import return_view, returns
 from workflow.answering.standard_answers import StandardSaved, save_standard
 from workflow.calendar import progress
 from workflow.reporting import return_copy
-from workflow.review import statement_view
+from workflow.review import feedback, statement_view
 
 bp = Blueprint("returns", __name__)
 
@@ -46,6 +46,7 @@ def view(return_id: int) -> ResponseReturnValue:
         statement_offered=statement_view.may_sign(session, user, content.ret)
         or statement_view.may_choose_peer_review(session, user, content.ret),
         copy_form=EmailCopyForm(),
+        feedback_ready=feedback.acceptance_of(session, content.ret.id) is not None,
     )()
 
 

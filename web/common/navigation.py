@@ -31,11 +31,14 @@ NAV_ITEMS = [
     NavItem("Agencies", "coordinator.agencies", frozenset({Role.COORDINATOR}), "coordinator.agenc"),
     NavItem("People", "coordinator.people", frozenset({Role.COORDINATOR}), "coordinator.people"),
     NavItem("Templates", "coordinator.templates", frozenset({Role.COORDINATOR}), "coordinator.template"),
+    NavItem("Peer reviews", "peer_arrange.index", frozenset({Role.COORDINATOR}), "peer_arrange."),
     NavItem("E-mail delivery", "delivery.index", frozenset({Role.COORDINATOR}), "delivery."),
     NavItem("Quality assurance", "qa.index", frozenset({Role.QA_REVIEWER}), "qa."),
+    NavItem("Intelligence", "intelligence.index", STAFF, "intelligence."),
     NavItem("Your returns", "returns.index", frozenset({Role.AGENCY_USER, Role.EXECUTIVE}), "returns."),
     NavItem("Your actions", "actions.index", frozenset({Role.LEAD_PERSON}), "actions."),
     NavItem("Reports", "reports.index", STAFF, "reports."),
+    NavItem("Good practice", "good_practice.library", ALL_ROLES, "good_practice."),
 ]
 
 

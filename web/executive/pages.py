@@ -71,7 +71,11 @@ def peer_review(return_id: int) -> ResponseReturnValue:
         me(),
         return_id,
         reason=form.reason.data or "",
-        then=done("You chose a re-audit by peer review: your agency's users can now complete the return.", "returns.view",
-                  return_id=return_id),
+        then=done(
+            "You chose a re-audit by peer review: your agency's users can now complete the return, and the partnership "
+            "will pair it with a reviewer from a peer organisation.",
+            "returns.view",
+            return_id=return_id,
+        ),
         otherwise=again(render),
     )

@@ -8,6 +8,7 @@ from flask import Blueprint, abort, request
 from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
 
+from models.cycle import CycleState
 from models.user import Role
 from web.common.db import commit_or_show_errors, db
 from web.common.identity import me, roles_required
@@ -22,7 +23,8 @@ from web.returns.forms import (
 )
 from web.returns.page_helpers import again, content_of, done, page
 from workflow.answering import return_view, submission_copies
-from workflow.review import qa, qa_queue
+from workflow.calendar import progress
+from workflow.review import intelligence, peer_review_view, qa, qa_queue
 
 bp = Blueprint("qa", __name__)
 
@@ -37,7 +39,9 @@ def _qa_reviewers_only() -> None:
 
 @bp.route("/qa")
 def index() -> ResponseReturnValue:
-    return page("qa/index.html", rows=qa_queue.qa_queue(db()))()
+    session = db()
+    open_cycles = [s.cycle for s in progress.cycle_list(session) if s.cycle.status == CycleState.OPEN]
+    return page("qa/index.html", rows=qa_queue.qa_queue(session), open_cycles=open_cycles)()
 
 
 def _form(form_class: type[FlaskForm], prefix: str, posted: str | None) -> FlaskForm:
@@ -79,6 +83,8 @@ def _review_page(return_id: int, posted: str | None = None) -> tuple[Callable[..
         challenges=return_view.challenges_of(session, ret.id),
         requests=return_view.evidence_requests_of(session, ret.id),
         selection=qa.selection_of(session, ret.id),
+        peer_reviews=peer_review_view.reviews_of_return(session, content),
+        intelligence=intelligence.for_return(session, user, ret),
         names=return_view.people_named(session, {a.lead_user_id for a in content.actions if a.lead_user_id}),
         refs={q.id: q.ref for q in content.questions},
         changed=submission_copies.changes_since_last_submission(session, ret.id, content.scale.labels),

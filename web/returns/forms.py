@@ -187,7 +187,10 @@ class ModerateForm(PageForm):
 
 
 class AcceptForm(PageForm):
-    note = _text("Note (optional)", "Recorded in the return's history.")
+    note = _text(
+        "Summary for the agency (optional)",
+        "Recorded in the return's history and sent to the agency in QA's feedback letter.",
+    )
     submit = SubmitField("Accept the return", widget=GovSubmitInput())
 
 

@@ -19,6 +19,7 @@ from models import (
     Template,
 )
 from models.action import ActionState
+from models.cycle import CycleKind
 from workflow.answering.ratings import weakest
 from workflow.templates.spec import NOT_APPLICABLE, RatingScale
 
@@ -54,7 +55,7 @@ class ReturnContent:
     @property
     def deadline(self) -> date:
         """The submission deadline for this agency: the cycle's, or its latest extension."""
-        return max([self.cycle.submission_deadline] + [e.new_deadline for e in self.extensions])
+        return max([cycle_submission_deadline(self.cycle)] + [e.new_deadline for e in self.extensions])
 
 
 def load(session: Session, ret: AuditReturn) -> ReturnContent:
@@ -81,7 +82,16 @@ def effective_deadline(session: Session, ret: AuditReturn) -> date:
     """The agency's submission deadline without reading the whole return."""
     cycle = session.get(Cycle, ret.cycle_id)
     extended = session.exec(select(DeadlineExtension.new_deadline).where(DeadlineExtension.return_id == ret.id)).all()
-    return max([cycle.submission_deadline, *extended])
+    return max([cycle_submission_deadline(cycle), *extended])
+
+
+def cycle_submission_deadline(cycle: Cycle) -> date:
+    """When a return is due before any extension. In a statement year the only returns completed
+    are re-audits by peer review, chosen instead of the statement: they are due by the statement
+    deadline, not by the submission deadline of the year's (unused) full audit."""
+    if cycle.kind == CycleKind.STATEMENT_YEAR:
+        return cycle.statement_deadline
+    return cycle.submission_deadline
 
 
 def standard_rating(content: ReturnContent, standard: Standard) -> str | None:

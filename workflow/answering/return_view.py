@@ -188,6 +188,14 @@ NOTE_TITLES = {
     "moderate": "Moderate a rating",
     "extend_deadline": "Extend the deadline",
     "progress": "Record progress on an action",
+    "qa_meeting_decision": "Decision of the QA meeting",
+    "mark_good_practice": "Share an answer as good practice",
+    "sample_action_plan": "Draw the action plan in QA's dip sample",
+    "review_action_plan": "Review the sampled action plan",
+    "peer_review_arrange": "Arrange a peer review",
+    "peer_review_submit": "Submit the peer review",
+    "peer_review_answer": "Answer the peer review",
+    "peer_review_cancel": "Cancel the peer review",
 }
 
 

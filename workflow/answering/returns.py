@@ -11,7 +11,7 @@ from models.cycle import CycleState
 from models.user import Role
 from workflow.access import require_role, visible_return
 from workflow.answering import content as return_content
-from workflow.answering import submission_copies, versions
+from workflow.answering import lead_notice, submission_copies, versions
 from workflow.answering.rules import submission_problems
 from workflow.clock import utcnow
 from workflow.errors import DomainError, NotFound
@@ -171,6 +171,7 @@ def add_action(
         details={"question": question.ref, "description": action.description},
     )
     _start_if_invited(session, actor, ret)
+    lead_notice.tell_lead(session, action)
     return action
 
 
@@ -188,6 +189,7 @@ def edit_action(
     ret = _editable_return(session, actor, action.return_id, "change the action plan")
     _check_lead(session, ret, lead_user_id)
     before = versions.saved_action_values(action)
+    notice_before = lead_notice.before_change(action)
     action.description = description.strip()
     action.lead_user_id = lead_user_id
     action.target_date = target_date
@@ -208,6 +210,7 @@ def edit_action(
             },
         )
     touch_return(session, ret)
+    lead_notice.tell_lead(session, action, notice_before)
     return action
 
 

@@ -23,7 +23,7 @@ from workflow.cli import backup as backups
 from workflow.cli import demo
 from workflow.errors import DomainError
 from workflow.lifecycle import checkpoints, history, sealing
-from workflow.lifecycle.machines import ACTION_LIFECYCLE, CYCLE_LIFECYCLE, RETURN_LIFECYCLE
+from workflow.lifecycle.machines import ACTION_LIFECYCLE, CYCLE_LIFECYCLE, PEER_REVIEW_LIFECYCLE, RETURN_LIFECYCLE
 from workflow.people import agencies, users
 from workflow.settings import Settings, SettingsError, load_settings
 from workflow.templates import installing as templates
@@ -323,9 +323,14 @@ def _require_history_key() -> None:
 
 
 @main.command(help="Print a lifecycle as a mermaid state diagram, drawn from the state machine itself.")
-@click.argument("lifecycle", type=click.Choice(["return", "action", "cycle"]), default="return")
+@click.argument("lifecycle", type=click.Choice(["return", "action", "cycle", "peer-review"]), default="return")
 def diagram(lifecycle: str) -> None:
-    machine = {"return": RETURN_LIFECYCLE, "action": ACTION_LIFECYCLE, "cycle": CYCLE_LIFECYCLE}[lifecycle]
+    machine = {
+        "return": RETURN_LIFECYCLE,
+        "action": ACTION_LIFECYCLE,
+        "cycle": CYCLE_LIFECYCLE,
+        "peer-review": PEER_REVIEW_LIFECYCLE,
+    }[lifecycle]
     click.echo(machine.mermaid())
 
 

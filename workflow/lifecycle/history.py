@@ -1,7 +1,7 @@
 """The append-only, sealed and chained history, and the check that it is intact.
 
-Each subject (a return, an action, a cycle) has its own chain: record n carries the seal of record
-n-1 and a seal of its own content. A seal is an HMAC-SHA256 under a key kept outside the database
+Each subject (a return, an action, a cycle, a peer review) has its own chain: record n carries the
+seal of record n-1 and a seal of its own content. A seal is an HMAC-SHA256 under a key kept outside the database
 (`sealing`), so someone with only database access can neither forge a record nor re-seal the chain
 after rewriting one. A subject's current state must also match its last recorded move, and each
 answer and moderated rating must match the last change the history recorded. A deleted tail (the
@@ -16,14 +16,14 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
-from models import Action, Answer, AuditReturn, Cycle, HistoryRecord, Question, SubmissionCopy, User
+from models import Action, Answer, AuditReturn, Cycle, HistoryRecord, PeerReview, Question, SubmissionCopy, User
 from workflow.clock import utcnow
 from workflow.lifecycle import sealing
 
 GENESIS = "0" * 64
 # Who acted when no person did: the scheduler, or an administrator at the command line.
 SYSTEM_NAME = "System"
-SUBJECT_TABLES = {"return": AuditReturn, "action": Action, "cycle": Cycle}
+SUBJECT_TABLES = {"return": AuditReturn, "action": Action, "cycle": Cycle, "peer_review": PeerReview}
 
 
 def record_hash(record: HistoryRecord) -> str:

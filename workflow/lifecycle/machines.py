@@ -1,7 +1,8 @@
 """The lifecycles as `transitions` state machines, and their diagrams.
 
 One machine per lifecycle is shared by every row (model=None; see ECOSYSTEM.md: a machine cannot
-be attached to a SQLModel row). Operations in `answering/returns.py`, `answering/actions.py` and `calendar/cycles.py` check who
+be attached to a SQLModel row). Operations in `answering/returns.py`, `answering/actions.py`, `calendar/cycles.py` and
+`review/peer_reviews.py` check who
 may act and the guards, then fire the event here, which moves the row's `status` or refuses with
 MachineError when the move is not in the lifecycle at all.
 """
@@ -14,7 +15,8 @@ from transitions.extensions import GraphMachine
 from models.action import ActionState
 from models.audit_return import ReturnState
 from models.cycle import CycleState
-from models.user import Role
+from models.peer_review import PeerReviewState
+from models.user import AGENCY_ROLES, Role
 
 S = ReturnState
 
@@ -95,6 +97,17 @@ CYCLE_MOVES = [
 ]
 
 
+P = PeerReviewState
+
+# Arranging a review creates it `arranged`. The reviewer is named on the review itself (a person of
+# the peer organisation, holding any agency role there); `review/peer_reviews.py` checks it is them.
+PEER_REVIEW_MOVES = [
+    _move("submit", [P.ARRANGED], P.SUBMITTED, AGENCY_ROLES, "submit the peer review"),
+    _move("answer", [P.SUBMITTED], P.ANSWERED, {Role.AGENCY_USER}, "answer the peer review"),
+    _move("cancel", [P.ARRANGED], P.CANCELLED, {Role.COORDINATOR}, "cancel the peer review"),
+]
+
+
 class Lifecycle:
     """A shared machine plus the table of moves it was built from."""
 
@@ -146,5 +159,14 @@ class _DiagramModel:
 RETURN_LIFECYCLE = Lifecycle("Return", [str(s) for s in ReturnState], RETURN_MOVES, str(S.INVITED))
 ACTION_LIFECYCLE = Lifecycle("Action", [str(s) for s in ActionState], ACTION_MOVES, str(ActionState.OPEN))
 CYCLE_LIFECYCLE = Lifecycle("Cycle", [str(s) for s in CycleState], CYCLE_MOVES, str(CycleState.DRAFT))
+PEER_REVIEW_LIFECYCLE = Lifecycle("Peer review", [str(s) for s in PeerReviewState], PEER_REVIEW_MOVES, str(P.ARRANGED))
 
-__all__ = ["ACTION_LIFECYCLE", "CYCLE_LIFECYCLE", "RETURN_LIFECYCLE", "Lifecycle", "MachineError", "Move"]
+__all__ = [
+    "ACTION_LIFECYCLE",
+    "CYCLE_LIFECYCLE",
+    "PEER_REVIEW_LIFECYCLE",
+    "RETURN_LIFECYCLE",
+    "Lifecycle",
+    "MachineError",
+    "Move",
+]

@@ -6,7 +6,7 @@ from datetime import date
 
 from sqlmodel import Session, select
 
-from models import AuditReturn, Challenge, EvidenceRequest, QaSelection, User
+from models import Agency, AuditReturn, Challenge, Cycle, EvidenceRequest, QaSelection, User
 from models.audit_return import ReturnState
 from models.evidence import EvidenceRequestState
 from models.qa import ChallengeState
@@ -17,8 +17,11 @@ from workflow.clock import today, utcnow
 from workflow.errors import DomainError, NotFound
 from workflow.lifecycle.moves import hold_return, move_return, note_on_return
 from workflow.mail.notify import return_context, tell
-from workflow.people.recipients import agency_contacts
+from workflow.people.recipients import agency_contacts, qa_reviewers
+from workflow.review import feedback
 from workflow.templates.spec import NOT_APPLICABLE
+
+PICKABLE_STATES = (ReturnState.SUBMITTED, ReturnState.UNDER_QA_CHALLENGE, ReturnState.EVIDENCE_REQUESTED)
 
 
 def selection_of(session: Session, return_id: int) -> QaSelection | None:
@@ -31,7 +34,7 @@ def pick_by_hand(session: Session, actor: User, return_id: int, *, reason: str) 
     ret = visible_return(session, actor, return_id)
     if not reason.strip():
         raise DomainError("Give the reason this return is picked for QA.")
-    return _pick(session, actor, ret, method="by_hand", reason=reason.strip())
+    return pick_selected(session, actor, [ret], method="by_hand", reason=reason.strip())[0]
 
 
 def draw_dip_sample(session: Session, actor: User, cycle_id: int, *, count: int, seed: str | None = None) -> list[QaSelection]:
@@ -55,11 +58,30 @@ def draw_dip_sample(session: Session, actor: User, cycle_id: int, *, count: int,
     seed = seed or secrets.token_hex(8)
     drawn = random.Random(seed).sample(pool, min(count, len(pool)))
     reason = f"Random dip sample: {len(drawn)} of {len(pool)} submitted returns, seed {seed}"
-    return [_pick(session, actor, ret, method="random", reason=reason, seed=seed) for ret in drawn]
+    return pick_selected(session, actor, drawn, method="random", reason=reason, seed=seed)
+
+
+def pick_selected(
+    session: Session, actor: User, rets: list[AuditReturn], *, method: str, reason: str, seed: str = ""
+) -> list[QaSelection]:
+    """Pick each return, then tell the QA reviewers once that work is waiting for them."""
+    selections = [_pick(session, actor, ret, method=method, reason=reason, seed=seed) for ret in rets]
+    if rets:
+        cycle = session.get(Cycle, rets[0].cycle_id)
+        names = session.exec(select(Agency.name).where(Agency.id.in_([r.agency_id for r in rets])).order_by(Agency.name))
+        context = {
+            "cycle_name": cycle.name,
+            "count": len(rets),
+            "agencies": "\n".join(f"- {name}" for name in names),
+            "reason": reason,
+            "actor_name": actor.name,
+        }
+        tell(session, "qa_returns_picked", qa_reviewers(session), context)
+    return selections
 
 
 def _pick(session: Session, actor: User, ret: AuditReturn, *, method: str, reason: str, seed: str = "") -> QaSelection:
-    if ret.status not in (ReturnState.SUBMITTED, ReturnState.UNDER_QA_CHALLENGE, ReturnState.EVIDENCE_REQUESTED):
+    if ret.status not in PICKABLE_STATES:
         raise DomainError(f"Only a submitted return can be picked for QA; this one is {ReturnState(ret.status).title.lower()}.")
     existing = selection_of(session, ret.id)
     if existing:
@@ -268,8 +290,17 @@ def accept(session: Session, actor: User, return_id: int, *, note: str = "") -> 
     ):
         challenge.status = ChallengeState.CLOSED
         session.add(challenge)
+    session.flush()
+    _send_feedback_letter(session, ret)
     _announce_plan(session, ret)
     return ret
+
+
+def _send_feedback_letter(session: Session, ret: AuditReturn) -> None:
+    """The agency hears what QA found: the letter by e-mail, with a link to its PDF."""
+    letter = feedback.letter_for(session, ret)
+    context = return_context(session, ret, reviewer_name=letter.reviewer_name, letter=feedback.as_text(letter))
+    tell(session, "qa_feedback", agency_contacts(session, return_content.load_agency(session, ret)), context, return_id=ret.id)
 
 
 def release_without_qa(session: Session, actor: User | None, return_id: int) -> AuditReturn:
