@@ -9,6 +9,8 @@ from flask_wtf import FlaskForm
 from govuk_frontend_wtf.main import flatten_errors
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
+from workflow.clock import uk_date, uk_date_time
+
 TEMPLATES = Path(__file__).parents[1] / "templates"
 
 
@@ -31,12 +33,13 @@ def register(app: Flask) -> None:
 
 
 def day(value: date | None) -> str:
-    """27 March 2026: the GOV.UK style for dates."""
-    return f"{value:%-d %B %Y}" if value else ""
+    """27 March 2026: the GOV.UK style for dates (a time is shown by its day in London)."""
+    return uk_date(value)
 
 
 def when(value: datetime | None) -> str:
-    return f"{value:%-d %B %Y at %H:%M}" if value else ""
+    """27 March 2026 at 2:05pm, in London whatever the server's zone."""
+    return uk_date_time(value)
 
 
 def error_list(form: FlaskForm | None = None, problems: list[str] | None = None) -> list[dict[str, Any]]:

@@ -25,6 +25,7 @@ from web.common.forms import (
 )
 from web.common.identity import me, roles_required
 from workflow.calendar import cycles, deadlines, progress
+from workflow.clock import uk_date
 from workflow.people import accounts, agencies, listings
 from workflow.review import qa
 from workflow.templates.uploads import install_upload
@@ -366,7 +367,7 @@ def extend_deadline(cycle_id: int, return_id: int) -> ResponseReturnValue:
             new_deadline=form.new_deadline.data,
             reason=form.reason.data or "",
             then=lambda ext: _done(
-                f"{overview.agency.name}'s deadline is now {ext.new_deadline:%-d %B %Y}. The agency has been told.",
+                f"{overview.agency.name}'s deadline is now {uk_date(ext.new_deadline)}. The agency has been told.",
                 "coordinator.cycle",
                 cycle_id=cycle_id,
             )(ext),

@@ -10,7 +10,7 @@ from models.audit_return import ReturnState
 from models.cycle import CycleKind, CycleState
 from models.user import Role
 from workflow.access import require_role
-from workflow.clock import utcnow
+from workflow.clock import uk_date, utcnow
 from workflow.errors import DomainError, NotFound
 from workflow.lifecycle import history
 from workflow.lifecycle.machines import CYCLE_LIFECYCLE
@@ -190,11 +190,11 @@ def launch(session: Session, actor: User | None, cycle_id: int) -> list[AuditRet
             "return_id": ret.id,
             "cycle_name": cycle.name,
             "agency_name": agency.name,
-            "deadline": f"{cycle.submission_deadline:%d %B %Y}",
+            "deadline": uk_date(cycle.submission_deadline),
         }
         tell(session, "invitation", agency_contacts(session, agency), context, return_id=ret.id)
         if cycle.kind == CycleKind.STATEMENT_YEAR:
-            statement_context = {**context, "deadline": f"{cycle.statement_deadline:%d %B %Y}"}
+            statement_context = {**context, "deadline": uk_date(cycle.statement_deadline)}
             tell(session, "statement_requested", agency_executives(session, agency), statement_context, return_id=ret.id)
         returns.append(ret)
     return returns

@@ -17,6 +17,7 @@ from models.migrate import upgrade
 from models.user import Role
 from workflow.calendar import cycles
 from workflow.cli import demo
+from workflow.clock import uk_date
 from workflow.errors import DomainError
 from workflow.lifecycle import history
 from workflow.lifecycle.machines import ACTION_LIFECYCLE, CYCLE_LIFECYCLE, RETURN_LIFECYCLE
@@ -205,9 +206,8 @@ def cycle_status(name: str) -> None:
 
 
 def _print_status(result: cycles.CycleStatus) -> None:
-    click.echo(
-        f"{result.cycle.name} ({CycleKind(result.cycle.kind).title}, {result.cycle.status}), deadline {result.cycle.submission_deadline:%d %B %Y}"
-    )
+    cycle = result.cycle
+    click.echo(f"{cycle.name} ({CycleKind(cycle.kind).title}, {cycle.status}), deadline {uk_date(cycle.submission_deadline)}")
     for state, count in result.by_state.items():
         click.echo(f"  {ReturnState(state).title:<32} {count:>4}")
     click.echo(f"  {'Total':<32} {result.total:>4}")
@@ -295,8 +295,13 @@ def serve(bind: str, workers: int) -> None:
     "PostgreSQL a second one waits for the first to stop."
 )
 def scheduler() -> None:
+    from schedules.jobs import daily_hours_from
     from schedules.runner import start_scheduler
 
+    try:
+        daily_hours_from(os.environ)
+    except ValueError as error:
+        _fail(error)
     click.echo(f"Scheduler running on {_safe(database_url())} (Ctrl-C stops).")
     start_scheduler(database_url(), background=False)
 

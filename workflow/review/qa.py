@@ -13,7 +13,7 @@ from models.qa import ChallengeState
 from models.user import Role
 from workflow.access import require_role, visible_return
 from workflow.answering import content as return_content
-from workflow.clock import today, utcnow
+from workflow.clock import today, uk_date, utcnow
 from workflow.errors import DomainError, NotFound
 from workflow.lifecycle.moves import move_return, note_on_return
 from workflow.mail.notify import return_context, tell
@@ -162,7 +162,7 @@ def request_evidence(
     session.add(evidence_request)
     session.flush()
     context = return_context(
-        session, ret, question_ref=ref, description=evidence_request.description, due_date=f"{due_date:%d %B %Y}"
+        session, ret, question_ref=ref, description=evidence_request.description, due_date=uk_date(due_date)
     )
     tell(
         session,
@@ -246,7 +246,7 @@ def accept(session: Session, actor: User, return_id: int, *, note: str = "") -> 
     unanswered = session.exec(
         select(Challenge).where(Challenge.return_id == ret.id, Challenge.status == ChallengeState.OPEN)
     ).all()
-    reasons = [f"The challenge raised on {c.raised_at:%d %B %Y} has not been answered yet." for c in unanswered]
+    reasons = [f"The challenge raised on {uk_date(c.raised_at)} has not been answered yet." for c in unanswered]
     move_return(session, actor, ret, "accept", guard_reasons=reasons, reason=note.strip())
     for challenge in session.exec(
         select(Challenge).where(Challenge.return_id == ret.id, Challenge.status == ChallengeState.ANSWERED)
