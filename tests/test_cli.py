@@ -5,6 +5,7 @@ from click.testing import CliRunner
 from sqlalchemy import text
 
 from models.db import make_engine
+from tests.agency_lists import BAD_ROWS_NAMED, as_csv, as_xlsx, partnership_list
 from workflow.cli import main
 from workflow.templates.standard import DEFAULT_TEMPLATE_PATH
 
@@ -74,12 +75,30 @@ def test_an_administrator_sets_up_a_partnership_and_launches_a_cycle(run, tmp_pa
 def test_a_bad_csv_row_is_named_and_nothing_is_imported(run, tmp_path):
     run("db", "upgrade")
     csv_file = tmp_path / "agencies.csv"
-    csv_file.write_text("name,sector,statutory\nRiverside Council,Local authority,yes\nNorthbank,,perhaps\n")
+    csv_file.write_text(
+        "name,sector,statutory,contact_email\nRiverside Council,Local authority,yes,c@example.org\nNorthbank,,perhaps,\n"
+    )
     result = run("agencies", "import", str(csv_file), expect=1)
-    assert "Error: Row 3: statutory must be yes or no, not “perhaps”." in result.output
+    assert "Error: Row 3: the statutory column must say yes or no, not “perhaps”." in result.output
     assert "Nothing was saved." in result.output
     with make_engine(run.url).connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM agency")).scalar() == 0
+
+
+@pytest.mark.parametrize("saved_as", ["agencies.xlsx", "agencies.csv"])
+def test_the_command_line_names_every_bad_row_of_an_excel_or_windows_file_in_one_pass(run, tmp_path, saved_as):
+    run("db", "upgrade")
+    path = tmp_path / saved_as
+    rows = partnership_list()
+    path.write_bytes(as_xlsx(rows) if saved_as.endswith(".xlsx") else as_csv(rows, "cp1252"))
+    result = run("agencies", "import", str(path), expect=1)
+    assert [line for line in result.output.splitlines() if line.startswith("Error:")] == [
+        f"Error: {reason}" for reason in BAD_ROWS_NAMED
+    ]
+    rows[30][5], rows[31][3] = "ama@hope.example.org", "Riverside Children's Services"
+    del rows[28:30]
+    path.write_bytes(as_xlsx(rows) if saved_as.endswith(".xlsx") else as_csv(rows, "cp1252"))
+    assert "29 agencies added, 0 updated." in run("agencies", "import", str(path)).output
 
 
 def test_a_template_with_a_missing_field_is_refused_with_its_line(run, tmp_path):

@@ -35,6 +35,7 @@ from models.cycle import CycleKind
 from models.user import Role
 from workflow.calendar.cycles import CycleDates
 from workflow.people.agencies import AgencyDetails
+from workflow.people.sectors import SECTOR_NAMES
 
 DATE_FORMAT = "%d %m %Y"
 
@@ -42,6 +43,20 @@ DATE_FORMAT = "%d %m %Y"
 def options(pairs: list[tuple[str, str]]) -> list[SelectChoice]:
     """Choices for a select, radios or checkboxes (WTForms 3.3 deprecates plain tuples)."""
     return [SelectChoice(value, label) for value, label in pairs]
+
+
+def put_reasons_on_fields(form: FlaskForm | None, reasons: list[str]) -> list[str]:
+    """A workflow reason that names one of this form's fields is shown beside that field and linked
+    from the error summary; the others stay in the summary. Returns the others."""
+    rest = []
+    for reason in reasons:
+        name = getattr(reason, "field", None)
+        if form is not None and name in form._fields:
+            field = form[name]
+            field.errors = [*field.errors, str(reason)]
+        else:
+            rest.append(reason)
+    return rest
 
 
 def _date(label: str, hint: str = "For example, 27 3 2026") -> DateField:
@@ -95,13 +110,19 @@ class ConfirmForm(FlaskForm):
 
 class AgencyForm(FlaskForm):
     name = StringField("Name", widget=GovTextInput())
-    sector = StringField("Sector", widget=GovTextInput(), description="For example Health, Police, Local authority or Voluntary")
+    sector = SelectField(
+        "Sector",
+        widget=GovSelect(),
+        choices=options([("", "Choose a sector")] + [(name, name) for name in SECTOR_NAMES]),
+        validate_choice=False,  # the workflow says what is wrong with a sector, with every other reason
+        description="The bodies Section 11 applies to, or the voluntary, faith and commissioned services",
+    )
     statutory = RadioField(
         "Is it a statutory agency?",
         widget=GovRadioInput(),
         choices=options([("yes", "Yes"), ("no", "No")]),
         description="Statutory agencies answer every question; some apply to them only.",
-        validators=[InputRequired(message="Say whether the agency is statutory")],
+        validate_choice=False,
     )
     commissioned_by = SelectField(
         "Commissioned by",
@@ -128,7 +149,7 @@ class AgencyForm(FlaskForm):
         return AgencyDetails(
             name=self.name.data or "",
             sector=self.sector.data or "",
-            statutory=self.statutory.data == "yes",
+            statutory={"yes": True, "no": False}.get(self.statutory.data or ""),
             commissioned_by=self.commissioned_by.data or "",
             contact_name=self.contact_name.data or "",
             contact_email=self.contact_email.data or "",

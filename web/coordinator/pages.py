@@ -22,11 +22,13 @@ from web.common.forms import (
     ReasonForm,
     UploadForm,
     options,
+    put_reasons_on_fields,
 )
 from web.common.identity import me, roles_required
 from workflow.calendar import cycles, deadlines, progress
 from workflow.clock import uk_date
 from workflow.people import accounts, agencies, listings
+from workflow.people.sectors import SECTOR_NAMES, SECTORS
 from workflow.review import qa
 from workflow.templates.uploads import install_upload
 
@@ -48,8 +50,14 @@ def _done(message: str, endpoint: str, **values: Any) -> Callable[[Any], Respons
 
 
 def _page(template: str, **context: Any) -> Callable[[list[str]], ResponseReturnValue]:
-    """Re-render the form with the workflow's reasons (what was typed stays in the form)."""
-    return lambda reasons: (render_template(template, problems=reasons, **context), 422)
+    """Re-render the form with the workflow's reasons (what was typed stays in the form), each
+    reason that names a field shown beside it."""
+
+    def again(reasons: list[str]) -> ResponseReturnValue:
+        problems = put_reasons_on_fields(context.get("form"), reasons)
+        return render_template(template, problems=problems, **context), 422
+
+    return again
 
 
 def _uploaded_text(file: FileStorage) -> str:
@@ -78,6 +86,8 @@ def _agency_form(agency_id: int | None = None) -> AgencyForm:
     if agency is not None and request.method == "GET":
         form.statutory.data = "yes" if agency.statutory else "no"
         form.commissioned_by.data = names.get(agency.commissioned_by_id, "")
+    if agency is not None and agency.sector not in SECTOR_NAMES:
+        form.sector.choices = [*form.sector.choices, *options([(agency.sector, agency.sector)])]  # an older, free-typed one
     form.commissioned_by.choices = options(
         [("", "None")] + [(name, name) for id_, name in sorted(names.items(), key=lambda item: item[1]) if id_ != agency_id]
     )
@@ -118,12 +128,13 @@ def agency_edit(agency_id: int) -> ResponseReturnValue:
 @bp.route("/agencies/import", methods=["GET", "POST"])
 def agencies_import() -> ResponseReturnValue:
     form = UploadForm()
-    page = {"form": form, "columns": agencies.CSV_COLUMNS}
+    page = {"form": form, "columns": agencies.CSV_COLUMNS, "sectors": SECTORS}
     if form.validate_on_submit():
         return commit_or_show_errors(
-            agencies.import_csv,
+            agencies.import_file,
             me(),
-            _uploaded_text(form.file.data),
+            form.file.data.filename or "",
+            form.file.data.read(),
             then=lambda result: _done(
                 f"The file was imported: {result.added} agencies added, {result.updated} updated.", "coordinator.agencies"
             )(result),

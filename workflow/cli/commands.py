@@ -102,14 +102,14 @@ def agencies_group() -> None:
 
 @agencies_group.command(
     "import",
-    help=f"Add or update agencies from a CSV file with the columns: {', '.join(agencies.CSV_COLUMNS)}. "
-    "A bad row refuses the whole file.",
+    help=f"Add or update agencies from a CSV or Excel (.xlsx) file with the columns: {', '.join(agencies.CSV_COLUMNS)}. "
+    "Every bad row is named; any bad row refuses the whole file.",
 )
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def agencies_import(path: Path) -> None:
     try:
         with transaction(_engine()) as session:
-            result = agencies.import_csv(session, None, path.read_text(encoding="utf-8-sig"))
+            result = agencies.import_file(session, None, path.name, path.read_bytes())
     except DomainError as error:
         _fail(error)
     click.echo(f"{result.added} agencies added, {result.updated} updated.")
