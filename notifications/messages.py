@@ -21,6 +21,7 @@ SUBJECTS = {
     "statement_signed": "Section 11 {{ cycle_name }}: {{ agency_name }} signed its statement of compliance",
     "peer_review_chosen": "Section 11 {{ cycle_name }}: {{ agency_name }} chose a re-audit by peer review",
     "deadline_extended": "Section 11 {{ cycle_name }}: your deadline is now {{ new_deadline }}",
+    "cycle_dates_changed": "Section 11 {{ cycle_name }}: the audit's dates have changed",
     "submission_reminder": "Section 11 {{ cycle_name }}: reminder, {{ agency_name }}'s return is due by {{ deadline }}",
     "submission_overdue": "Section 11 {{ cycle_name }}: {{ agency_name }}'s return is overdue",
     "submission_escalation": "Section 11 {{ cycle_name }}: {{ agency_name }}'s return is {{ days_overdue }} days overdue",
