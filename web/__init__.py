@@ -61,6 +61,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from web.accounts.auth import bp as auth_bp
     from web.accounts.home import bp as home_bp
     from web.common import errors, navigation
+    from web.coordinator.cycle_changes import bp as cycle_changes_bp
     from web.coordinator.pages import bp as coordinator_bp
 
     errors.register(app)
@@ -68,6 +69,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(auth_bp)
     app.register_blueprint(home_bp)
     app.register_blueprint(coordinator_bp)
+    app.register_blueprint(cycle_changes_bp)  # drafts corrected, dates moved, agencies added, reopening
 
     # --- Blueprints from other parts of the product: register them here when they exist. -----
     _register_webhooks(app)

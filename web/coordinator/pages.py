@@ -9,7 +9,6 @@ from flask.typing import ResponseReturnValue
 from werkzeug.datastructures import FileStorage
 
 from models.audit_return import ReturnState
-from models.cycle import CycleKind
 from models.user import Role
 from web.common.db import commit_or_show_errors, db, read_or_404
 from web.common.forms import (
@@ -25,6 +24,7 @@ from web.common.forms import (
     put_reasons_on_fields,
 )
 from web.common.identity import me, roles_required
+from web.coordinator.cycle_changes import fill_cycle_choices
 from workflow.calendar import cycles, deadlines, progress
 from workflow.clock import uk_date
 from workflow.people import accounts, agencies, listings
@@ -245,30 +245,23 @@ def cycles_list() -> ResponseReturnValue:
 
 @bp.route("/cycles/new", methods=["GET", "POST"])
 def cycle_new() -> ResponseReturnValue:
-    session = db()
     form = CycleForm()
-    form.template_id.choices = options(
-        [("", "Choose a template")]
-        + [(str(s.template.id), f"{s.template.name} (version {s.template.version})") for s in listings.templates(session)]
+    fill_cycle_choices(form)
+    page = {"heading": "Create a cycle", "button": "Create cycle"}
+    if not form.is_submitted():
+        return render_template("coordinator/cycle_form.html", form=form, **page)
+    again = _page("coordinator/cycle_form.html", form=form, **page)
+    if not form.validate():  # what the form could not read, beside every reason the workflow gives
+        return again(cycles.settings_problems(db(), form.settings()))
+    return commit_or_show_errors(
+        cycles.create_cycle,
+        me(),
+        **form.settings().__dict__,
+        then=lambda cycle: _done(
+            f"{cycle.name} was created as a draft. Launch it to invite the agencies.", "coordinator.cycle", cycle_id=cycle.id
+        )(cycle),
+        otherwise=again,
     )
-    form.previous_cycle_id.choices = options([("", "None")] + [(str(c.id), c.name) for c in listings.full_audit_cycles(session)])
-    form.agency_ids.choices = options([(str(a.id), a.name) for a in listings.agencies(session, active_only=True)])
-    if form.validate_on_submit():
-        return commit_or_show_errors(
-            cycles.create_cycle,
-            me(),
-            name=form.name.data or "",
-            kind=CycleKind(form.kind.data),
-            template_id=form.chosen_template(),
-            dates=form.dates(),
-            agency_ids=form.chosen_agencies(),
-            previous_cycle_id=form.chosen_previous(),
-            then=lambda cycle: _done(
-                f"{cycle.name} was created as a draft. Launch it to invite the agencies.", "coordinator.cycle", cycle_id=cycle.id
-            )(cycle),
-            otherwise=_page("coordinator/cycle_form.html", form=form),
-        )
-    return render_template("coordinator/cycle_form.html", form=form)
 
 
 @bp.route("/cycles/<int:cycle_id>")
