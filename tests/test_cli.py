@@ -1,5 +1,7 @@
 """The administrator's command line: set up, load, import, add people, launch, check."""
 
+import json
+
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import text
@@ -144,3 +146,22 @@ def test_the_demo_builds_returns_in_every_state(run, tmp_path):
         line = next(line for line in output.splitlines() if line.strip().startswith(state))
         assert int(line.split()[-1]) >= 1, line
     assert "coordinator@demo.example.org" in output
+
+
+def test_the_administrator_sets_a_cycles_reminders_and_adds_an_agency_mid_year(run, tmp_path):
+    test_an_administrator_sets_up_a_partnership_and_launches_a_cycle(run, tmp_path)
+    refused = run("cycle", "reminders", "Section 11 audit 2026-27", "--days", "soon", "--escalate-after", "0", expect=1)
+    assert "Error: Enter the reminder days as whole numbers of days before the deadline" in refused.output
+    assert "Error: Enter the escalation delay as a whole number of days after the deadline" in refused.output
+    assert "14,3 days before a deadline; escalation 5 days after" in run("cycle", "reminders", "Section 11 audit 2026-27", "--days", "14,3",
+                                   "--escalate-after", "5").output
+    with make_engine(run.url).connect() as connection:
+        row = connection.execute(text("SELECT reminder_days, escalation_days FROM cycle")).one()
+    assert (list(json.loads(row[0]) if isinstance(row[0], str) else row[0]), row[1]) == ([14, 3], 5)
+
+    (tmp_path / "late.csv").write_text("name,sector,statutory,contact_email\nHackney Faith Forum,Faith,no,f@faith.example.org\n")
+    run("agencies", "import", str(tmp_path / "late.csv"))
+    assert "Hackney Faith Forum was added" in run(
+        "cycle", "add-agency", "Section 11 audit 2026-27", "--agency", "Hackney Faith Forum"
+    ).output
+    assert "Invited                             3" in run("cycle", "status", "Section 11 audit 2026-27").output
