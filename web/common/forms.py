@@ -261,6 +261,30 @@ class InviteForm(FlaskForm):
         return int(value) if value.isdigit() else None
 
 
+class PersonForm(FlaskForm):
+    """A person's details as the coordinator changes them (the e-mail address is their sign-in)."""
+
+    name = StringField("Full name", widget=GovTextInput())
+    job_title = StringField("Job title (optional)", widget=GovTextInput())
+    roles = SelectMultipleField(
+        "Roles",
+        widget=GovCheckboxesInput(),
+        choices=options([(r.value, r.title) for r in Role]),
+        validate_choice=False,
+        description="Select all that apply. Agency user, lead person and executive belong to one agency.",
+    )
+    agency_id = SelectField(
+        "Agency", widget=GovSelect(), choices=[], validate_choice=False, description="Leave as “None” for partnership staff"
+    )
+    submit = SubmitField("Save changes", widget=GovSubmitInput())
+
+    def chosen_roles(self) -> set[Role]:
+        return {Role(r) for r in self.roles.data or [] if r in Role._value2member_map_}
+
+    def chosen_agency(self) -> int | None:
+        return whole_number(self.agency_id.data)
+
+
 # --- Cycles ---------------------------------------------------------------------------------
 
 

@@ -18,6 +18,7 @@ from web.common.forms import (
     DipSampleForm,
     ExtendDeadlineForm,
     InviteForm,
+    PersonForm,
     ReasonForm,
     UploadForm,
     options,
@@ -27,7 +28,7 @@ from web.common.identity import me, roles_required
 from web.coordinator.cycle_changes import fill_cycle_choices
 from workflow.calendar import cycles, deadlines, progress
 from workflow.clock import uk_date
-from workflow.people import accounts, agencies, listings
+from workflow.people import accounts, agencies, listings, users
 from workflow.people.sectors import SECTOR_NAMES, SECTORS
 from workflow.review import qa
 from workflow.templates.uploads import install_upload
@@ -176,6 +177,40 @@ def deactivate(user_id: int) -> ResponseReturnValue:
         accounts.deactivate_user,
         user_id,
         then=lambda user: _done(f"{user.name} can no longer sign in.", "coordinator.people")(user),
+        back=url_for("coordinator.people"),
+    )
+
+
+@bp.route("/people/<int:user_id>/edit", methods=["GET", "POST"])
+def person_edit(user_id: int) -> ResponseReturnValue:
+    person = read_or_404(listings.person, user_id)
+    form = PersonForm(obj=person.user if request.method == "GET" else None)
+    form.agency_id.choices = options([("", "None")] + [(str(a.id), a.name) for a in listings.agencies(db(), active_only=True)])
+    if request.method == "GET":
+        form.roles.data = [r.value for r in person.roles]
+        form.agency_id.data = str(person.user.agency_id or "")
+    page = {"form": form, "person": person}
+    if form.validate_on_submit():
+        return commit_or_show_errors(
+            users.edit_user,
+            me(),
+            user_id,
+            name=form.name.data or "",
+            roles=form.chosen_roles(),
+            agency_id=form.chosen_agency(),
+            job_title=form.job_title.data or "",
+            then=lambda user: _done(f"{user.name}'s details were saved.", "coordinator.people")(user),
+            otherwise=_page("coordinator/person_form.html", **page),
+        )
+    return render_template("coordinator/person_form.html", **page)
+
+
+@bp.route("/people/<int:user_id>/reactivate", methods=["POST"])
+def reactivate(user_id: int) -> ResponseReturnValue:
+    return _button(
+        users.reactivate_user,
+        user_id,
+        then=lambda user: _done(f"{user.name} can sign in again.", "coordinator.people")(user),
         back=url_for("coordinator.people"),
     )
 
