@@ -9,7 +9,7 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Flask, Response
 
 from models.db import database_url
 from web.common import db as web_db
@@ -57,6 +57,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         referrer_policy="same-origin",
     )
     wtforms_helpers.init_app(app)
+    # Browsers ask for /favicon.ico whatever the page says: the same icon, no crown.
+    icon = (Path(app.static_folder) / "favicon.svg").read_bytes()
+    app.add_url_rule("/favicon.ico", "favicon", lambda: Response(icon, mimetype="image/svg+xml"))
 
     from web.accounts.auth import bp as auth_bp
     from web.accounts.home import bp as home_bp

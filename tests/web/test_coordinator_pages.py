@@ -411,3 +411,19 @@ def test_error_pages_are_plain_words_never_a_stack_trace(app, browser, partnersh
     big = app.test_client().post("/sign-in", data={"email": "x" * (app.config["MAX_CONTENT_LENGTH"] + 1)})
     assert big.status_code == 413
     assert "The file is too large" in big.text
+
+
+def test_names_ending_in_s_take_the_apostrophe_alone_and_counts_agree(app):
+    from web.common.templating import counted, possessive
+
+    assert possessive("Riverside Children's Services") == "Riverside Children's Services'"
+    assert possessive("Riverside Police") == "Riverside Police's"
+    assert (counted(1, "submitted return"), counted(2, "submitted return")) == ("1 submitted return", "2 submitted returns")
+
+
+def test_the_service_has_its_own_favicon_without_a_crown(browser):
+    icon = browser.client.get("/favicon.ico")
+    assert icon.status_code == 200 and icon.mimetype == "image/svg+xml"
+    assert b"crown" not in icon.data.lower()
+    page = browser.client.get("/sign-in")
+    assert 'rel="icon" href="/static/favicon.svg"' in page.text

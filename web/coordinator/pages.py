@@ -25,6 +25,7 @@ from web.common.forms import (
     put_reasons_on_fields,
 )
 from web.common.identity import me, roles_required
+from web.common.templating import possessive
 from web.coordinator.cycle_changes import fill_cycle_choices
 from workflow.calendar import cycles, deadlines, progress
 from workflow.clock import uk_date
@@ -120,7 +121,7 @@ def agency_edit(agency_id: int) -> ResponseReturnValue:
             me(),
             form.details(),
             agency_id,
-            then=lambda agency: _done(f"{agency.name}'s details were saved.", "coordinator.agencies")(agency),
+            then=lambda agency: _done(f"{possessive(agency.name)} details were saved.", "coordinator.agencies")(agency),
             otherwise=_page("coordinator/agency_form.html", **page),
         )
     return render_template("coordinator/agency_form.html", **page)
@@ -199,7 +200,7 @@ def person_edit(user_id: int) -> ResponseReturnValue:
             roles=form.chosen_roles(),
             agency_id=form.chosen_agency(),
             job_title=form.job_title.data or "",
-            then=lambda user: _done(f"{user.name}'s details were saved.", "coordinator.people")(user),
+            then=lambda user: _done(f"{possessive(user.name)} details were saved.", "coordinator.people")(user),
             otherwise=_page("coordinator/person_form.html", **page),
         )
     return render_template("coordinator/person_form.html", **page)
@@ -406,7 +407,7 @@ def extend_deadline(cycle_id: int, return_id: int) -> ResponseReturnValue:
             new_deadline=form.new_deadline.data,
             reason=form.reason.data or "",
             then=lambda ext: _done(
-                f"{overview.agency.name}'s deadline is now {uk_date(ext.new_deadline)}. The agency has been told.",
+                f"{possessive(overview.agency.name)} deadline is now {uk_date(ext.new_deadline)}. The agency has been told.",
                 "coordinator.cycle",
                 cycle_id=cycle_id,
             )(ext),

@@ -257,6 +257,17 @@ def accept(session: Session, actor: User, return_id: int, *, note: str = "") -> 
     return ret
 
 
+def accept_waits_for(ret: AuditReturn) -> str | None:
+    """Why QA cannot accept the return yet though it is in QA, in words for the QA page; None if
+    nothing in QA holds it up (whether this person may accept is `may_move`'s business)."""
+    if ret.status == ReturnState.EVIDENCE_REQUESTED:
+        return (
+            "You can accept the return once the agency has provided the evidence requested, "
+            "or return it for amendment now."
+        )
+    return None
+
+
 def release_without_qa(session: Session, actor: User | None, return_id: int) -> AuditReturn:
     """A return QA did not pick goes straight to its live action plan (by a coordinator, or the
     scheduler when the QA window ends)."""
