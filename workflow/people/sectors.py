@@ -1,6 +1,7 @@
 """The sectors an agency may be in: the bodies Section 11 of the Children Act 2004 applies to
 (Working Together to Safeguard Children), and the voluntary, faith and commissioned services that
-partnerships also audit. A statutory body's sector makes it statutory; the others are not."""
+partnerships also audit, with schools and colleges (whose safeguarding duty is section 175 of the
+Education Act 2002, not section 11). A statutory body's sector makes it statutory; the others are not."""
 
 from dataclasses import dataclass
 
@@ -29,6 +30,8 @@ SECTORS: tuple[Sector, ...] = (
     Sector("Commissioned service", False, ("commissioned", "commissioned provider", "private", "private provider")),
     Sector("Voluntary", False, ("voluntary sector", "voluntary and community", "voluntary and community sector", "vcs",
                                  "vcse", "charity", "community")),
+    Sector("Education", False, ("school", "schools", "academy", "college", "further education", "early years",
+                                 "nursery")),
     Sector("Faith", False, ("faith sector", "faith group", "faith organisation", "church")),
 )
 
