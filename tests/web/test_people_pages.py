@@ -24,7 +24,7 @@ def test_coordinator_changes_a_persons_roles_and_agency_every_problem_linked_to_
 
     coordinator.submit(f"/people/{person.id}/edit", {"name": "Sam Staff-Jones", "roles": ["agency_user", "lead_person"],
                                                      "agency_id": str(partnership.health.id)})
-    assert "Sam Staff-Jones's details were saved." in coordinator.text
+    assert "Sam Staff-Jones' details were saved." in coordinator.text
     assert "Agency user, Lead person" in coordinator.text
     session.expire_all()
     assert session.get(User, person.id).agency_id == partnership.health.id

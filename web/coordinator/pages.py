@@ -25,11 +25,12 @@ from web.common.forms import (
     put_reasons_on_fields,
 )
 from web.common.identity import me, roles_required
+from web.common.pagination import page_asked, pagination
 from web.common.templating import possessive
 from web.coordinator.cycle_changes import fill_cycle_choices
 from workflow.calendar import cycles, deadlines, progress
 from workflow.clock import uk_date
-from workflow.people import accounts, agencies, listings, users
+from workflow.people import accounts, agencies, directories, listings, users
 from workflow.people.sectors import SECTOR_NAMES, SECTORS
 from workflow.review import qa
 from workflow.templates.uploads import install_upload
@@ -76,8 +77,18 @@ def _uploaded_text(file: FileStorage) -> str:
 
 @bp.route("/agencies", endpoint="agencies")
 def agencies_list() -> ResponseReturnValue:
+    """Searched, filtered and paged: a partnership may have sixty agencies or more."""
     session = db()
-    return render_template("coordinator/agencies.html", agencies=listings.agencies(session), names=listings.agency_names(session))
+    filters = directories.AgencyFilters(
+        search=request.args.get("q", "")[:200],
+        sector=request.args.get("sector", "")[:80],
+        statutory={"yes": True, "no": False}.get(request.args.get("statutory", "")),
+    )
+    found = directories.agency_page(session, filters, page_asked())
+    return render_template(
+        "coordinator/agencies.html", found=found, filters=filters, pages=pagination(found, "coordinator.agencies"),
+        sectors=directories.sectors_in_use(session), names=listings.agency_names(session),
+    )
 
 
 def _agency_form(agency_id: int | None = None) -> AgencyForm:
@@ -150,7 +161,21 @@ def agencies_import() -> ResponseReturnValue:
 
 @bp.route("/people")
 def people() -> ResponseReturnValue:
-    return render_template("coordinator/people.html", people=accounts.directory(db()))
+    """Searched, filtered and paged: a partnership of sixty agencies has two hundred accounts or more."""
+    session = db()
+    role = request.args.get("role", "")
+    agency = request.args.get("agency", "")
+    filters = directories.PeopleFilters(
+        search=request.args.get("q", "")[:200],
+        role=Role(role) if role in Role._value2member_map_ else None,
+        agency_id=int(agency) if agency.isdigit() and len(agency) < 10 else None,
+        status=request.args.get("status", "") if request.args.get("status", "") in directories.STATUSES else "",
+    )
+    found = directories.people_page(session, filters, page_asked())
+    return render_template(
+        "coordinator/people.html", found=found, filters=filters, pages=pagination(found, "coordinator.people"),
+        roles=list(Role), agencies=listings.agencies(session), statuses=directories.STATUSES,
+    )
 
 
 @bp.route("/people/invite", methods=["GET", "POST"])
