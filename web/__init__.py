@@ -73,6 +73,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(home_bp)
     app.register_blueprint(coordinator_bp)
     app.register_blueprint(cycle_changes_bp)  # drafts corrected, dates moved, agencies added, reopening
+    from web.agency.colleagues import bp as colleagues_bp
+
+    app.register_blueprint(colleagues_bp)  # an agency user invites colleagues of their own agency
 
     # --- Blueprints from other parts of the product: register them here when they exist. -----
     _register_webhooks(app)

@@ -30,7 +30,7 @@ from web.common.templating import possessive
 from web.coordinator.cycle_changes import fill_cycle_choices
 from workflow.calendar import cycles, deadlines, progress
 from workflow.clock import uk_date
-from workflow.people import accounts, agencies, directories, listings, users
+from workflow.people import accounts, agencies, colleagues, directories, listings, users
 from workflow.people.sectors import SECTOR_NAMES, SECTORS
 from workflow.review import qa
 from workflow.templates.uploads import install_upload
@@ -175,6 +175,7 @@ def people() -> ResponseReturnValue:
     return render_template(
         "coordinator/people.html", found=found, filters=filters, pages=pagination(found, "coordinator.people"),
         roles=list(Role), agencies=listings.agencies(session), statuses=directories.STATUSES,
+        inviters=colleagues.inviter_names(session, [row.user for row in found.rows]),
     )
 
 
