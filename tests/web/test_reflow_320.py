@@ -27,8 +27,11 @@ WIDTH = 320
 MEASURE = """() => {
   const width = document.documentElement.scrollWidth;
   const out = [...document.querySelectorAll('body *')]
-    .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1 && !(e.parentElement && e.parentElement.closest('.app-table-scroll')))
-    .slice(0, 4).map(e => e.tagName.toLowerCase() + (e.className ? '.' + String(e.className).split(' ')[0] : '') + ':' + Math.round(e.getBoundingClientRect().right));
+    .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
+    .filter(e => !(e.parentElement && e.parentElement.closest('.app-table-scroll')))
+    .slice(0, 4)
+    .map(e => e.tagName.toLowerCase() + (e.className ? '.' + String(e.className).split(' ')[0] : '')
+              + ':' + Math.round(e.getBoundingClientRect().right));
   const regions = [...document.querySelectorAll('.app-table-scroll')]
     .filter(r => r.scrollWidth > r.clientWidth && r.tabIndex !== 0).length;
   return {width, out, unreachable: regions};
@@ -114,7 +117,8 @@ def test_every_page_of_every_role_reflows_at_320_pixels(chromium, live_server, w
         context.close()
 
     def _measure(page, where: str) -> None:
-        assert page.evaluate("getComputedStyle(document.querySelector('h1')).fontFamily").lower().startswith("arial"), "styles not loaded"
+        font = page.evaluate("getComputedStyle(document.querySelector('h1')).fontFamily")
+        assert font.lower().startswith("arial"), f"styles not loaded on {where}"
         found = page.evaluate(MEASURE)
         if found["width"] > WIDTH or found["unreachable"]:
             too_wide[where] = f"{found['width']} px wide; sticking out: {', '.join(found['out'])}"
