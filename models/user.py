@@ -51,6 +51,8 @@ class User(SQLModel, table=True):
     failed_logins: int = Field(default=0)
     locked_until: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)
+    # Who invited them when it was a colleague at their agency rather than a coordinator (migration 0007).
+    invited_by_id: int | None = Field(default=None, foreign_key="user_account.id")
 
 
 class UserRole(SQLModel, table=True):

@@ -34,6 +34,7 @@ SUBJECTS = {
     "good_practice_marked": "Section 11 {{ cycle_name }}: {{ agency_name }}'s answer is shared as good practice",
     "action_plan_review_due": "Section 11 {{ cycle_name }}: please update {{ agency_name }}'s actions before {{ review_date }}",
     "deadline_extended": "Section 11 {{ cycle_name }}: your deadline is now {{ new_deadline }}",
+    "cycle_dates_changed": "Section 11 {{ cycle_name }}: the audit's dates have changed",
     "submission_reminder": "Section 11 {{ cycle_name }}: reminder, {{ agency_name }}'s return is due by {{ deadline }}",
     "submission_overdue": "Section 11 {{ cycle_name }}: {{ agency_name }}'s return is overdue",
     "submission_escalation": "Section 11 {{ cycle_name }}: {{ agency_name }}'s return is {{ days_overdue }} days overdue",

@@ -6,8 +6,9 @@ lifecycles, and the outbox worker claims rows with `FOR UPDATE SKIP LOCKED`.
 
 import logging
 import os
-from collections.abc import Callable
-from datetime import date
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
 
 from sqlalchemy import Engine
 from sqlmodel import Session
@@ -16,7 +17,7 @@ from models.db import transaction
 from notifications.backends import EmailBackend, backend_from_config
 from notifications.outbox_worker import DEFAULT_SETTINGS, DeliveryReport, DeliverySettings, deliver_pending
 from workflow.calendar import cycle_calendar, plan_review, reminders
-from workflow.clock import today
+from workflow.clock import UK, is_working_day, today, uk_now
 from workflow.lifecycle import checkpoints
 
 logger = logging.getLogger(__name__)
@@ -33,6 +34,44 @@ DAILY_STEPS: tuple[Callable[[Session, date], object], ...] = (
     reminders.queue_action_reminders,
     plan_review.queue_plan_review_requests,
 )
+
+
+@dataclass(frozen=True)
+class DailyHours:
+    """When the daily work runs, on a clock in London: from `first_hour` (7am by default, so no
+    e-mail goes at 3am) and again each hour until `last_hour`, so a step that failed is tried again
+    and a cycle made during the day still opens that day. Reminders carry dedupe keys, so the
+    later runs tell nobody twice. Weekends and bank holidays in England and Wales are skipped."""
+
+    first_hour: int = 7
+    last_hour: int = 18
+    working_days_only: bool = True
+
+    def due(self, moment: datetime) -> bool:
+        """Whether the daily work runs at this moment (any time zone; read in London)."""
+        local = moment.astimezone(UK)
+        if self.working_days_only and not is_working_day(local.date()):
+            return False
+        return self.first_hour <= local.hour <= self.last_hour
+
+
+def daily_hours_from(environ: Mapping[str, str]) -> DailyHours:
+    """S11_DAILY_HOUR sets the UK hour the day's reminders go (0-18; 7 by default)."""
+    raw = environ.get("S11_DAILY_HOUR", "").strip()
+    if not raw:
+        return DailyHours()
+    if not raw.isdigit() or not 0 <= int(raw) <= DailyHours.last_hour:
+        raise ValueError(f"S11_DAILY_HOUR must be a whole hour from 0 to {DailyHours.last_hour}, not {raw!r}")
+    return DailyHours(first_hour=int(raw))
+
+
+def run_daily_if_due(engine: Engine, hours: DailyHours = DailyHours()) -> dict[str, int] | None:
+    """The scheduler's daily job: the day's work, unless it is outside the working hours or not a
+    working day in England (then nothing, and None)."""
+    if not hours.due(uk_now()):
+        logger.info("no daily work at %s (outside %s)", uk_now(), hours)
+        return None
+    return run_daily(engine)
 
 
 class DailyStepsFailed(RuntimeError):

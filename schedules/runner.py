@@ -7,14 +7,17 @@ session advisory lock held on a dedicated connection, on SQLite an exclusive loc
 the database) and takes over when the first stops. The jobs are idempotent anyway, so a lost lock
 can cost time but never a duplicate e-mail.
 
-Once it holds the lock: the daily work (cycle dates, reminders) at once, so a scheduler that was
-down for days catches up on start, then hourly; the outbox at once and every 30 seconds.
+Once it holds the lock: the daily work (cycle dates, reminders) at a set hour in London (7am
+unless S11_DAILY_HOUR says otherwise) and each hour after it until 6pm, Monday to Friday; on bank
+holidays in England and Wales it does nothing. It also runs at once on start within those hours,
+so a scheduler that was down catches up. The outbox runs at once and every 30 seconds.
 """
 
 from __future__ import annotations
 
 import fcntl
 import logging
+import os
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -26,6 +29,7 @@ from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.engine import make_url
@@ -36,12 +40,12 @@ from models.db import make_engine
 from notifications.backends import EmailBackend
 from notifications.outbox_worker import DEFAULT_SETTINGS, DeliverySettings
 from schedules import jobs
+from workflow.clock import UK
 
 logger = logging.getLogger(__name__)
 
 # Any constant the product owns; an advisory lock is per database, so partnerships never clash.
 ADVISORY_LOCK_KEY = 112004  # section 11 of the Children Act 2004
-DAILY_EVERY = timedelta(hours=1)
 OUTBOX_EVERY = timedelta(seconds=30)
 LOCK_POLL_EVERY = timedelta(seconds=15)
 LOCK_JOB, DAILY_JOB, OUTBOX_JOB = "scheduler-lock", "daily", "outbox"
@@ -146,7 +150,7 @@ class Work:
     engine: Engine
     backend: EmailBackend | None = None
     delivery: DeliverySettings = DEFAULT_SETTINGS
-    daily_every: timedelta = DAILY_EVERY
+    daily_hours: jobs.DailyHours = jobs.DailyHours()
     outbox_every: timedelta = OUTBOX_EVERY
 
 
@@ -167,11 +171,21 @@ def keep_the_lock(scheduler: BaseScheduler, lock: SchedulerLock, work: Work) -> 
     schedule_work(scheduler, work)
 
 
+def daily_trigger(hours: jobs.DailyHours) -> CronTrigger:
+    """On the hour in London from the first hour to the last, on weekdays (the job itself skips
+    bank holidays); APScheduler keeps to London's clock across both clock changes."""
+    return CronTrigger(
+        day_of_week="mon-fri" if hours.working_days_only else "*",
+        hour=f"{hours.first_hour}-{hours.last_hour}", minute=0, timezone=UK,
+    )
+
+
 def schedule_work(scheduler: BaseScheduler, work: Work) -> None:
-    """The daily work and the outbox, each first at once, then at its interval."""
+    """The daily work and the outbox, each first at once (the daily job does nothing outside its
+    hours), then the daily work on its hours and the outbox at its interval."""
     now = datetime.now(UTC)
     scheduler.add_job(
-        jobs.run_daily, IntervalTrigger(seconds=work.daily_every.total_seconds()), args=[work.engine],
+        jobs.run_daily_if_due, daily_trigger(work.daily_hours), args=[work.engine, work.daily_hours],
         id=DAILY_JOB, name="cycle dates and reminders", next_run_time=now, replace_existing=True,
     )
     scheduler.add_job(
@@ -198,10 +212,11 @@ def start_scheduler(
     `shutdown()` the caller owes. Either way the work begins once the lock is this process's.
 
     `backend` defaults to the one configured in the environment (S11_EMAIL_BACKEND);
-    `work_options` overrides the intervals of `Work` (tests make them short).
+    `work_options` overrides the intervals and hours of `Work` (tests make them short).
     """
     lock = lock_for(database_url)
-    work = Work(make_engine(database_url), backend, **(work_options or {}))
+    options = {"daily_hours": jobs.daily_hours_from(os.environ), **(work_options or {})}
+    work = Work(make_engine(database_url), backend, **options)
     scheduler_class = BackgroundScheduler if background else BlockingScheduler
     scheduler = scheduler_class(jobstores={"default": MemoryJobStore()}, job_defaults=JOB_DEFAULTS, timezone=UTC)
     scheduler.add_listener(partial(_let_go, lock, work.engine), EVENT_SCHEDULER_SHUTDOWN)

@@ -1,10 +1,13 @@
 """The administrator's command line: set up, load, import, add people, launch, check."""
 
+import json
+
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import text
 
 from models.db import make_engine
+from tests.agency_lists import BAD_ROWS_NAMED, as_csv, as_xlsx, partnership_list
 from workflow.cli import main
 from workflow.templates.standard import DEFAULT_TEMPLATE_PATH
 
@@ -74,12 +77,30 @@ def test_an_administrator_sets_up_a_partnership_and_launches_a_cycle(run, tmp_pa
 def test_a_bad_csv_row_is_named_and_nothing_is_imported(run, tmp_path):
     run("db", "upgrade")
     csv_file = tmp_path / "agencies.csv"
-    csv_file.write_text("name,sector,statutory\nRiverside Council,Local authority,yes\nNorthbank,,perhaps\n")
+    csv_file.write_text(
+        "name,sector,statutory,contact_email\nRiverside Council,Local authority,yes,c@example.org\nNorthbank,,perhaps,\n"
+    )
     result = run("agencies", "import", str(csv_file), expect=1)
-    assert "Error: Row 3: statutory must be yes or no, not “perhaps”." in result.output
+    assert "Error: Row 3: the statutory column must say yes or no, not “perhaps”." in result.output
     assert "Nothing was saved." in result.output
     with make_engine(run.url).connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM agency")).scalar() == 0
+
+
+@pytest.mark.parametrize("saved_as", ["agencies.xlsx", "agencies.csv"])
+def test_the_command_line_names_every_bad_row_of_an_excel_or_windows_file_in_one_pass(run, tmp_path, saved_as):
+    run("db", "upgrade")
+    path = tmp_path / saved_as
+    rows = partnership_list()
+    path.write_bytes(as_xlsx(rows) if saved_as.endswith(".xlsx") else as_csv(rows, "cp1252"))
+    result = run("agencies", "import", str(path), expect=1)
+    assert [line for line in result.output.splitlines() if line.startswith("Error:")] == [
+        f"Error: {reason}" for reason in BAD_ROWS_NAMED
+    ]
+    rows[30][5], rows[31][3] = "ama@hope.example.org", "Riverside Children's Services"
+    del rows[28:30]
+    path.write_bytes(as_xlsx(rows) if saved_as.endswith(".xlsx") else as_csv(rows, "cp1252"))
+    assert "29 agencies added, 0 updated." in run("agencies", "import", str(path)).output
 
 
 def test_a_template_with_a_missing_field_is_refused_with_its_line(run, tmp_path):
@@ -172,3 +193,22 @@ def test_the_scheduler_writes_the_days_checkpoint_once_and_emails_its_digest(run
     assert str(written) in digest.text_body
     assert "The history is intact" in run("verify-history", "--checkpoint", str(written)).output
     engine.dispose()
+
+
+def test_the_administrator_sets_a_cycles_reminders_and_adds_an_agency_mid_year(run, tmp_path):
+    test_an_administrator_sets_up_a_partnership_and_launches_a_cycle(run, tmp_path)
+    refused = run("cycle", "reminders", "Section 11 audit 2026-27", "--days", "soon", "--escalate-after", "0", expect=1)
+    assert "Error: Enter the reminder days as whole numbers of days before the deadline" in refused.output
+    assert "Error: Enter the escalation delay as a whole number of days after the deadline" in refused.output
+    saved = run("cycle", "reminders", "Section 11 audit 2026-27", "--days", "14,3", "--escalate-after", "5")
+    assert "14,3 days before a deadline; escalation 5 days after" in saved.output
+    with make_engine(run.url).connect() as connection:
+        row = connection.execute(text("SELECT reminder_days, escalation_days FROM cycle")).one()
+    assert (list(json.loads(row[0]) if isinstance(row[0], str) else row[0]), row[1]) == ([14, 3], 5)
+
+    (tmp_path / "late.csv").write_text("name,sector,statutory,contact_email\nHackney Faith Forum,Faith,no,f@faith.example.org\n")
+    run("agencies", "import", str(tmp_path / "late.csv"))
+    assert "Hackney Faith Forum was added" in run(
+        "cycle", "add-agency", "Section 11 audit 2026-27", "--agency", "Hackney Faith Forum"
+    ).output
+    assert "Invited                             3" in run("cycle", "status", "Section 11 audit 2026-27").output

@@ -106,7 +106,7 @@ def test_printed_return_shows_answers_qa_findings_and_the_action_plan(reader, ye
 
     assert PdfReader(io.BytesIO(data)).metadata.title == "Alder Health Trust: Section 11 return, Section 11 audit 2026-27"
     assert "Alder Health Trust: Section 11 return" in text
-    assert "Submitted 11 April 2026, 12:00 UTC by Alder User" in text
+    assert "Submitted 11 April 2026 at 1pm by Alder User" in text
     assert "1 Leadership Green Amber" in text  # the standard, self-assessed and after moderation
     assert "2 Safer workforce Amber Amber" in text
     assert "1.1 There is a named lead for safeguarding. Rating Green QA moderated rating Amber" in text

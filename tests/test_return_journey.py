@@ -222,7 +222,7 @@ def test_a_coordinator_extends_one_agencys_deadline_with_a_reason(engine, sessio
     with pytest.raises(DomainError) as refused:
         act(engine, deadlines.extend_deadline, p["coordinator"], ret.id, new_deadline=cycle.submission_deadline, reason="")
     assert refused.value.reasons == [
-        f"The new deadline must be after the current one ({cycle.submission_deadline:%d %B %Y}).",
+        f"The new deadline must be after the current one ({cycle.submission_deadline.day} {cycle.submission_deadline:%B %Y}).",
         "Give the reason for the extension.",
     ]
     with pytest.raises(DomainError, match="Only a coordinator can extend a deadline"):

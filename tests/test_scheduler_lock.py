@@ -19,6 +19,7 @@ from models.outbox import OutboxState
 from models.user import Role
 from notifications.backends import FolderBackend
 from schedules import runner
+from schedules.jobs import DailyHours
 from tests.factories import add_agency, add_person, install_template, launch_cycle
 from workflow.clock import today
 
@@ -137,8 +138,9 @@ SCHEDULER = """
     from schedules.runner import start_scheduler
 
     logging.basicConfig(level=logging.INFO, format="%(name)s %(message)s")
+    from schedules.jobs import DailyHours
     start_scheduler(os.environ["URL"], background=False, lock_poll_every=timedelta(seconds=0.2),
-                    work_options={"outbox_every": timedelta(seconds=0.5)})
+                    work_options={"outbox_every": timedelta(seconds=0.5), "daily_hours": DailyHours(0, 23, False)})
 """
 
 
@@ -191,7 +193,8 @@ def test_the_scheduler_runs_the_day_at_start_up_and_a_second_one_on_the_same_fil
     options = {
         "backend": FolderBackend(mail, "s11@example.org", "S11"),
         "lock_poll_every": timedelta(seconds=0.1),
-        "work_options": {"outbox_every": timedelta(seconds=0.2)},
+        # Any hour of any day, so the start-up run happens whenever the test runs.
+        "work_options": {"outbox_every": timedelta(seconds=0.2), "daily_hours": DailyHours(0, 23, False)},
     }
 
     schedulers = [runner.start_scheduler(url, background=True, **options) for _ in range(2)]
@@ -205,7 +208,7 @@ def test_the_scheduler_runs_the_day_at_start_up_and_a_second_one_on_the_same_fil
         jobs = {runner.LOCK_JOB, runner.DAILY_JOB, runner.CHECKPOINT_JOB, runner.OUTBOX_JOB}
         assert {job.id for job in worker.get_jobs()} == jobs
         daily = worker.get_job(runner.DAILY_JOB)
-        assert daily.trigger.interval == timedelta(hours=1)
+        assert str(daily.trigger) == "cron[day_of_week='*', hour='0-23', minute='0']"
         assert (daily.coalesce, daily.max_instances) == (True, 1)
         assert worker.get_job(runner.OUTBOX_JOB).trigger.interval == timedelta(seconds=0.2)
         assert [job.id for job in waiter.get_jobs()] == [runner.LOCK_JOB]  # waiting

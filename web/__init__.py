@@ -10,7 +10,7 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Flask, Response
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from models.migrate import script_heads
@@ -76,10 +76,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         referrer_policy="same-origin",
     )
     wtforms_helpers.init_app(app)
+    # Browsers ask for /favicon.ico whatever the page says: the same icon, no crown.
+    icon = (Path(app.static_folder) / "favicon.svg").read_bytes()
+    app.add_url_rule("/favicon.ico", "favicon", lambda: Response(icon, mimetype="image/svg+xml"))
 
     from web.accounts.auth import bp as auth_bp
     from web.accounts.home import bp as home_bp
     from web.common import errors, navigation
+    from web.coordinator.cycle_changes import bp as cycle_changes_bp
     from web.coordinator.pages import bp as coordinator_bp
 
     errors.register(app)
@@ -88,6 +92,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(auth_bp)
     app.register_blueprint(home_bp)
     app.register_blueprint(coordinator_bp)
+    app.register_blueprint(cycle_changes_bp)  # drafts corrected, dates moved, agencies added, reopening
+    from web.agency.colleagues import bp as colleagues_bp
+
+    app.register_blueprint(colleagues_bp)  # an agency user invites colleagues of their own agency
 
     # --- Blueprints from other parts of the product: register them here when they exist. -----
     _register_webhooks(app)

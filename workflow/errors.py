@@ -1,6 +1,18 @@
 """Domain errors: each carries the reasons in words the person acting can understand."""
 
 
+class Reason(str):
+    """A reason that belongs to one field of the form it came from, so a page can show it beside
+    that field and link to it from the error summary. Still a plain string everywhere else."""
+
+    field: str
+
+    def __new__(cls, text: str, field: str) -> "Reason":
+        reason = super().__new__(cls, text)
+        reason.field = field
+        return reason
+
+
 class DomainError(Exception):
     """A refused move; `reasons` lists every reason, not just the first."""
 

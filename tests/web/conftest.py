@@ -4,6 +4,7 @@ The client always sends the CSRF token it read from the form's page, as a browse
 protection stays on in every test.
 """
 
+import html
 import os
 import re
 import shutil
@@ -84,6 +85,15 @@ class Browser:
 
     def _explain(self, path: str) -> str:
         return f"{path} answered {self.page.status_code}: {self.text[:1500] if self.page else ''}"
+
+
+def error_summary(browser: Browser) -> list[tuple[str, str]]:
+    """The error summary's links, (href, words), in the order a person reads them."""
+    assert browser.page is not None
+    summary = re.search(r'<div class="govuk-error-summary".*?</ul>', browser.page.text, re.S)
+    assert summary, "the page has no error summary"
+    links = re.findall(r'<a href="([^"]*)">(.*?)</a>', summary.group(0), re.S)
+    return [(href, html.unescape(re.sub(r"\s+", " ", words).strip())) for href, words in links]
 
 
 @pytest.fixture

@@ -11,10 +11,12 @@ from sqlmodel import select
 from models import Agency, AuditReturn, Cycle, OutboxMessage, QaSelection, Template
 from models.audit_return import ReturnState
 from models.user import Role
+from tests.agency_lists import BAD_ROWS_NAMED, as_csv, as_xlsx, partnership_list
 from tests.factories import act, answer_everything, launch_cycle, questions_of
-from tests.web.conftest import add_person
+from tests.web.conftest import add_person, error_summary
 from workflow.answering import returns
 from workflow.clock import today
+from workflow.people.sectors import SECTOR_NAMES
 from workflow.templates.standard import TEMPLATE_DIR
 
 GOOD_CSV = b"""name,sector,statutory,contact_name,contact_email
@@ -91,11 +93,35 @@ def test_a_refused_agency_keeps_what_was_typed_and_lists_every_reason(coordinato
     )
 
     assert "There is a problem" in coordinator.text
-    assert "Enter the agency's sector, for example Health, Police or Voluntary." in coordinator.text
-    assert "The contact e-mail “not-an-address” is not a valid e-mail address." in coordinator.text
-    assert "There is already an agency called “Hackney Health Trust”." in coordinator.text
+    assert error_summary(coordinator) == [
+        ("#name", "There is already an agency called “Hackney Health Trust”: give this one another name."),
+        ("#sector", "Enter the agency's sector, one of: " + ", ".join(SECTOR_NAMES) + "."),
+        ("#contact_email",
+         "The contact e-mail “not-an-address” is not a valid e-mail address: check it has one @ and no spaces."),
+    ]
     assert 'value="Typed carefully"' in coordinator.page.text
     assert len(session.exec(select(Agency)).all()) == 2
+
+
+def test_an_empty_add_agency_form_reports_every_missing_answer_at_once_each_linked_to_its_field(coordinator, session):
+    coordinator.submit("/agencies/new", {}, expect=422)
+
+    assert [href for href, _ in error_summary(coordinator)] == ["#name", "#sector", "#statutory", "#contact_email"]
+    assert "Say whether the agency is statutory." in coordinator.text
+    assert coordinator.page.text.count('class="govuk-error-message"') == 4  # each beside its field
+
+
+def test_a_sector_must_agree_with_statutory_status(coordinator, session):
+    coordinator.submit(
+        "/agencies/new",
+        {"name": "Hackney Faith Forum", "sector": "Faith", "statutory": "yes", "contact_email": "f@faith.example.org"},
+        expect=422,
+    )
+    assert error_summary(coordinator) == [
+        ("#sector", "Agencies in the Faith sector are not statutory under Section 11: statutory must be no, "
+                    "or the sector must be the statutory body's."),
+    ]
+    assert 'value="Hackney Faith Forum"' in coordinator.page.text
 
 
 def test_coordinator_changes_an_agencys_details(coordinator, partnership, session):
@@ -121,14 +147,28 @@ def test_coordinator_changes_an_agencys_details(coordinator, partnership, sessio
 def test_a_csv_with_a_bad_row_names_the_row_and_saves_nothing(coordinator, session):
     coordinator.submit("/agencies/import", {"file": (_file(BAD_CSV), "agencies.csv")}, expect=422)
 
-    assert "Row 3: statutory must be yes or no, not “maybe”." in coordinator.text
-    assert "Row 3: enter the agency's sector" in coordinator.text
-    assert "Row 3: the contact e-mail “not-an-address” is not a valid e-mail address." in coordinator.text
+    assert "Row 3: the statutory column must say yes or no, not “maybe”." in coordinator.text
+    assert "Row 3: enter the agency's sector, one of: Local authority, Health, Police" in coordinator.text
+    assert "Row 3: the contact e-mail “not-an-address” is not a valid e-mail address" in coordinator.text
     assert session.exec(select(Agency).where(Agency.name == "Hackney Police")).first() is None
 
     coordinator.submit("/agencies/import", {"file": (_file(GOOD_CSV), "agencies.csv")})
     assert "The file was imported: 2 agencies added, 0 updated." in coordinator.text
     assert "Hackney Scouts" in coordinator.text
+
+
+def test_a_partnerships_excel_list_names_every_bad_row_in_one_pass_and_then_imports(coordinator, session):
+    rows = partnership_list()
+    coordinator.submit("/agencies/import", {"file": (_file(as_xlsx(rows)), "agencies.xlsx")}, expect=422)
+    for reason in BAD_ROWS_NAMED:
+        assert reason in coordinator.text
+    assert session.exec(select(Agency).where(Agency.name == "Riverside Police")).first() is None
+
+    rows[30][5], rows[31][3] = "ama@hope.example.org", "Riverside Children's Services"
+    del rows[28:30]
+    coordinator.submit("/agencies/import", {"file": (_file(as_csv(rows, "cp1252")), "agencies.csv")})
+    assert "The file was imported: 29 agencies added, 0 updated." in coordinator.text
+    assert "Riverside & District Integrated Care Board" in coordinator.text
 
 
 def _file(data: bytes) -> BytesIO:
@@ -371,3 +411,19 @@ def test_error_pages_are_plain_words_never_a_stack_trace(app, browser, partnersh
     big = app.test_client().post("/sign-in", data={"email": "x" * (app.config["MAX_CONTENT_LENGTH"] + 1)})
     assert big.status_code == 413
     assert "The file is too large" in big.text
+
+
+def test_names_ending_in_s_take_the_apostrophe_alone_and_counts_agree(app):
+    from web.common.templating import counted, possessive
+
+    assert possessive("Riverside Children's Services") == "Riverside Children's Services'"
+    assert possessive("Riverside Police") == "Riverside Police's"
+    assert (counted(1, "submitted return"), counted(2, "submitted return")) == ("1 submitted return", "2 submitted returns")
+
+
+def test_the_service_has_its_own_favicon_without_a_crown(browser):
+    icon = browser.client.get("/favicon.ico")
+    assert icon.status_code == 200 and icon.mimetype == "image/svg+xml"
+    assert b"crown" not in icon.data.lower()
+    page = browser.client.get("/sign-in")
+    assert 'rel="icon" href="/static/favicon.svg"' in page.text

@@ -84,6 +84,9 @@ def test_qa_requests_evidence_by_a_real_future_date(reviewer, world, session):
                     form_page=_review(w))
     assert "The evidence request was sent to the agency." in reviewer.text
     assert _status(session, w) == ReturnState.EVIDENCE_REQUESTED
+    # Accepting waits for the evidence, and the page says so instead of the button vanishing.
+    reviewer.open(_review(w))
+    assert "You can accept the return once the agency has provided the evidence requested" in reviewer.text
 
 
 def test_qa_records_a_moderated_rating_beside_the_agencys(reviewer, world, session):
@@ -96,7 +99,7 @@ def test_qa_records_a_moderated_rating_beside_the_agencys(reviewer, world, sessi
     assert (answer.rating, answer.moderated_rating) == ("partly_met", "not_met")
 
 
-def test_accept_waits_for_every_challenge_to_be_answered(reviewer, world, session, sqlite_only_engine):
+def test_accept_waits_for_every_challenge_to_be_answered(reviewer, world, session, sqlite_only_engine, another_browser):
     w = world
     challenge = act(sqlite_only_engine, qa.raise_challenge, w.qa, w.ret.id, text="Why?")
     reviewer.submit(f"{_review(w)}/accept", {"accept-note": "All good"}, form_page=_review(w), expect=422)
@@ -112,6 +115,10 @@ def test_accept_waits_for_every_challenge_to_be_answered(reviewer, world, sessio
     # QA's moves are no longer offered on an accepted return.
     reviewer.open(_review(w))
     assert "Raise the challenge" not in reviewer.text and "Accept the return" not in reviewer.text
+    # Nor is submitting offered to the agency once QA has accepted.
+    agency = signed_in(another_browser, w.agency_user)
+    agency.open(f"/returns/{w.ret.id}")
+    assert "Submit the return" not in agency.text and "See all the answers" in agency.text
 
 
 def test_return_for_amendment_needs_a_reason(reviewer, world, session):

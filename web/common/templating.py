@@ -9,6 +9,8 @@ from flask_wtf import FlaskForm
 from govuk_frontend_wtf.main import flatten_errors
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
+from workflow.clock import uk_date, uk_date_time
+
 TEMPLATES = Path(__file__).parents[1] / "templates"
 
 
@@ -27,16 +29,30 @@ def register(app: Flask) -> None:
     )
     app.jinja_env.filters["day"] = day
     app.jinja_env.filters["when"] = when
+    app.jinja_env.filters["possessive"] = possessive
+    app.add_template_global(counted)
     app.add_template_global(error_list)
 
 
 def day(value: date | None) -> str:
-    """27 March 2026: the GOV.UK style for dates."""
-    return f"{value:%-d %B %Y}" if value else ""
+    """27 March 2026: the GOV.UK style for dates (a time is shown by its day in London)."""
+    return uk_date(value)
 
 
 def when(value: datetime | None) -> str:
-    return f"{value:%-d %B %Y at %H:%M}" if value else ""
+    """27 March 2026 at 2:05pm, in London whatever the server's zone."""
+    return uk_date_time(value)
+
+
+def possessive(name: str) -> str:
+    """Riverside Police's, Children's Services': a name ending in s takes the apostrophe alone."""
+    name = str(name)
+    return f"{name}'" if name.endswith(("s", "S")) else f"{name}'s"
+
+
+def counted(count: int, singular: str, plural: str | None = None) -> str:
+    """'1 submitted return', '2 submitted returns'."""
+    return f"{count} {singular if count == 1 else plural or singular + 's'}"
 
 
 def error_list(form: FlaskForm | None = None, problems: list[str] | None = None) -> list[dict[str, Any]]:

@@ -9,7 +9,6 @@ from flask.typing import ResponseReturnValue
 from werkzeug.datastructures import FileStorage
 
 from models.audit_return import ReturnState
-from models.cycle import CycleKind
 from models.user import Role
 from web.common.db import commit_or_show_errors, db, read_or_404
 from web.common.forms import (
@@ -19,13 +18,20 @@ from web.common.forms import (
     DipSampleForm,
     ExtendDeadlineForm,
     InviteForm,
+    PersonForm,
     ReasonForm,
     UploadForm,
     options,
+    put_reasons_on_fields,
 )
 from web.common.identity import me, roles_required
+from web.common.pagination import page_asked, pagination
+from web.common.templating import possessive
+from web.coordinator.cycle_changes import fill_cycle_choices
 from workflow.calendar import cycles, deadlines, progress
-from workflow.people import accounts, agencies, listings
+from workflow.clock import uk_date
+from workflow.people import accounts, agencies, colleagues, directories, listings, users
+from workflow.people.sectors import SECTOR_NAMES, SECTORS
 from workflow.review import qa
 from workflow.templates.uploads import install_upload
 
@@ -47,8 +53,14 @@ def _done(message: str, endpoint: str, **values: Any) -> Callable[[Any], Respons
 
 
 def _page(template: str, **context: Any) -> Callable[[list[str]], ResponseReturnValue]:
-    """Re-render the form with the workflow's reasons (what was typed stays in the form)."""
-    return lambda reasons: (render_template(template, problems=reasons, **context), 422)
+    """Re-render the form with the workflow's reasons (what was typed stays in the form), each
+    reason that names a field shown beside it."""
+
+    def again(reasons: list[str]) -> ResponseReturnValue:
+        problems = put_reasons_on_fields(context.get("form"), reasons)
+        return render_template(template, problems=problems, **context), 422
+
+    return again
 
 
 def _uploaded_text(file: FileStorage) -> str:
@@ -65,8 +77,18 @@ def _uploaded_text(file: FileStorage) -> str:
 
 @bp.route("/agencies", endpoint="agencies")
 def agencies_list() -> ResponseReturnValue:
+    """Searched, filtered and paged: a partnership may have sixty agencies or more."""
     session = db()
-    return render_template("coordinator/agencies.html", agencies=listings.agencies(session), names=listings.agency_names(session))
+    filters = directories.AgencyFilters(
+        search=request.args.get("q", "")[:200],
+        sector=request.args.get("sector", "")[:80],
+        statutory={"yes": True, "no": False}.get(request.args.get("statutory", "")),
+    )
+    found = directories.agency_page(session, filters, page_asked())
+    return render_template(
+        "coordinator/agencies.html", found=found, filters=filters, pages=pagination(found, "coordinator.agencies"),
+        sectors=directories.sectors_in_use(session), names=listings.agency_names(session),
+    )
 
 
 def _agency_form(agency_id: int | None = None) -> AgencyForm:
@@ -77,6 +99,8 @@ def _agency_form(agency_id: int | None = None) -> AgencyForm:
     if agency is not None and request.method == "GET":
         form.statutory.data = "yes" if agency.statutory else "no"
         form.commissioned_by.data = names.get(agency.commissioned_by_id, "")
+    if agency is not None and agency.sector not in SECTOR_NAMES:
+        form.sector.choices = [*form.sector.choices, *options([(agency.sector, agency.sector)])]  # an older, free-typed one
     form.commissioned_by.choices = options(
         [("", "None")] + [(name, name) for id_, name in sorted(names.items(), key=lambda item: item[1]) if id_ != agency_id]
     )
@@ -108,7 +132,7 @@ def agency_edit(agency_id: int) -> ResponseReturnValue:
             me(),
             form.details(),
             agency_id,
-            then=lambda agency: _done(f"{agency.name}'s details were saved.", "coordinator.agencies")(agency),
+            then=lambda agency: _done(f"{possessive(agency.name)} details were saved.", "coordinator.agencies")(agency),
             otherwise=_page("coordinator/agency_form.html", **page),
         )
     return render_template("coordinator/agency_form.html", **page)
@@ -117,12 +141,13 @@ def agency_edit(agency_id: int) -> ResponseReturnValue:
 @bp.route("/agencies/import", methods=["GET", "POST"])
 def agencies_import() -> ResponseReturnValue:
     form = UploadForm()
-    page = {"form": form, "columns": agencies.CSV_COLUMNS}
+    page = {"form": form, "columns": agencies.CSV_COLUMNS, "sectors": SECTORS}
     if form.validate_on_submit():
         return commit_or_show_errors(
-            agencies.import_csv,
+            agencies.import_file,
             me(),
-            _uploaded_text(form.file.data),
+            form.file.data.filename or "",
+            form.file.data.read(),
             then=lambda result: _done(
                 f"The file was imported: {result.added} agencies added, {result.updated} updated.", "coordinator.agencies"
             )(result),
@@ -136,7 +161,22 @@ def agencies_import() -> ResponseReturnValue:
 
 @bp.route("/people")
 def people() -> ResponseReturnValue:
-    return render_template("coordinator/people.html", people=accounts.directory(db()))
+    """Searched, filtered and paged: a partnership of sixty agencies has two hundred accounts or more."""
+    session = db()
+    role = request.args.get("role", "")
+    agency = request.args.get("agency", "")
+    filters = directories.PeopleFilters(
+        search=request.args.get("q", "")[:200],
+        role=Role(role) if role in Role._value2member_map_ else None,
+        agency_id=int(agency) if agency.isdigit() and len(agency) < 10 else None,
+        status=request.args.get("status", "") if request.args.get("status", "") in directories.STATUSES else "",
+    )
+    found = directories.people_page(session, filters, page_asked())
+    return render_template(
+        "coordinator/people.html", found=found, filters=filters, pages=pagination(found, "coordinator.people"),
+        roles=list(Role), agencies=listings.agencies(session), statuses=directories.STATUSES,
+        inviters=colleagues.inviter_names(session, [row.user for row in found.rows]),
+    )
 
 
 @bp.route("/people/invite", methods=["GET", "POST"])
@@ -164,6 +204,40 @@ def deactivate(user_id: int) -> ResponseReturnValue:
         accounts.deactivate_user,
         user_id,
         then=lambda user: _done(f"{user.name} can no longer sign in.", "coordinator.people")(user),
+        back=url_for("coordinator.people"),
+    )
+
+
+@bp.route("/people/<int:user_id>/edit", methods=["GET", "POST"])
+def person_edit(user_id: int) -> ResponseReturnValue:
+    person = read_or_404(listings.person, user_id)
+    form = PersonForm(obj=person.user if request.method == "GET" else None)
+    form.agency_id.choices = options([("", "None")] + [(str(a.id), a.name) for a in listings.agencies(db(), active_only=True)])
+    if request.method == "GET":
+        form.roles.data = [r.value for r in person.roles]
+        form.agency_id.data = str(person.user.agency_id or "")
+    page = {"form": form, "person": person}
+    if form.validate_on_submit():
+        return commit_or_show_errors(
+            users.edit_user,
+            me(),
+            user_id,
+            name=form.name.data or "",
+            roles=form.chosen_roles(),
+            agency_id=form.chosen_agency(),
+            job_title=form.job_title.data or "",
+            then=lambda user: _done(f"{possessive(user.name)} details were saved.", "coordinator.people")(user),
+            otherwise=_page("coordinator/person_form.html", **page),
+        )
+    return render_template("coordinator/person_form.html", **page)
+
+
+@bp.route("/people/<int:user_id>/reactivate", methods=["POST"])
+def reactivate(user_id: int) -> ResponseReturnValue:
+    return _button(
+        users.reactivate_user,
+        user_id,
+        then=lambda user: _done(f"{user.name} can sign in again.", "coordinator.people")(user),
         back=url_for("coordinator.people"),
     )
 
@@ -233,30 +307,23 @@ def cycles_list() -> ResponseReturnValue:
 
 @bp.route("/cycles/new", methods=["GET", "POST"])
 def cycle_new() -> ResponseReturnValue:
-    session = db()
     form = CycleForm()
-    form.template_id.choices = options(
-        [("", "Choose a template")]
-        + [(str(s.template.id), f"{s.template.name} (version {s.template.version})") for s in listings.templates(session)]
+    fill_cycle_choices(form)
+    page = {"heading": "Create a cycle", "button": "Create cycle"}
+    if not form.is_submitted():
+        return render_template("coordinator/cycle_form.html", form=form, **page)
+    again = _page("coordinator/cycle_form.html", form=form, **page)
+    if not form.validate():  # what the form could not read, beside every reason the workflow gives
+        return again(cycles.settings_problems(db(), form.settings()))
+    return commit_or_show_errors(
+        cycles.create_cycle,
+        me(),
+        **form.settings().__dict__,
+        then=lambda cycle: _done(
+            f"{cycle.name} was created as a draft. Launch it to invite the agencies.", "coordinator.cycle", cycle_id=cycle.id
+        )(cycle),
+        otherwise=again,
     )
-    form.previous_cycle_id.choices = options([("", "None")] + [(str(c.id), c.name) for c in listings.full_audit_cycles(session)])
-    form.agency_ids.choices = options([(str(a.id), a.name) for a in listings.agencies(session, active_only=True)])
-    if form.validate_on_submit():
-        return commit_or_show_errors(
-            cycles.create_cycle,
-            me(),
-            name=form.name.data or "",
-            kind=CycleKind(form.kind.data),
-            template_id=form.chosen_template(),
-            dates=form.dates(),
-            agency_ids=form.chosen_agencies(),
-            previous_cycle_id=form.chosen_previous(),
-            then=lambda cycle: _done(
-                f"{cycle.name} was created as a draft. Launch it to invite the agencies.", "coordinator.cycle", cycle_id=cycle.id
-            )(cycle),
-            otherwise=_page("coordinator/cycle_form.html", form=form),
-        )
-    return render_template("coordinator/cycle_form.html", form=form)
 
 
 @bp.route("/cycles/<int:cycle_id>")
@@ -366,7 +433,7 @@ def extend_deadline(cycle_id: int, return_id: int) -> ResponseReturnValue:
             new_deadline=form.new_deadline.data,
             reason=form.reason.data or "",
             then=lambda ext: _done(
-                f"{overview.agency.name}'s deadline is now {ext.new_deadline:%-d %B %Y}. The agency has been told.",
+                f"{possessive(overview.agency.name)} deadline is now {uk_date(ext.new_deadline)}. The agency has been told.",
                 "coordinator.cycle",
                 cycle_id=cycle_id,
             )(ext),

@@ -79,6 +79,7 @@ def _review_page(return_id: int, posted: str | None = None) -> tuple[Callable[..
         forms=forms,
         moderate=moderate,
         may={m: return_view.may_move(session, user, ret, m) for m in MOVES},
+        accept_waits_for=qa.accept_waits_for(ret),
         may_moderate=return_view.may_moderate(session, user, ret),
         challenges=return_view.challenges_of(session, ret.id),
         requests=return_view.evidence_requests_of(session, ret.id),

@@ -13,7 +13,7 @@ from workflow.access import require_role, visible_return
 from workflow.answering import content as return_content
 from workflow.answering import lead_notice, submission_copies, versions
 from workflow.answering.rules import submission_problems
-from workflow.clock import utcnow
+from workflow.clock import uk_date_time, utcnow
 from workflow.errors import DomainError, NotFound
 from workflow.lifecycle import history
 from workflow.lifecycle.moves import move_return, touch_return
@@ -306,7 +306,7 @@ def submit(session: Session, actor: User, return_id: int, *, declaration_confirm
     ret.declaration = DECLARATION
     session.add(ret)
     session.flush()
-    context = return_context(session, ret, submitted_by=actor.name, submitted_at=f"{ret.submitted_at:%d %B %Y at %H:%M} UTC")
+    context = return_context(session, ret, submitted_by=actor.name, submitted_at=uk_date_time(ret.submitted_at))
     tell(
         session, "submission_receipt", agency_contacts(session, content.agency) + coordinators(session), context, return_id=ret.id
     )

@@ -6,7 +6,7 @@ action plan, whether Not applicable is allowed), never from rating names written
 
 from models import Action, Question
 from workflow.answering.content import ReturnContent
-from workflow.clock import today
+from workflow.clock import today, uk_date
 from workflow.templates.spec import NOT_APPLICABLE
 
 
@@ -23,7 +23,7 @@ def action_problems(action: Action, question: Question) -> list[str]:
     if missing:
         problems.append(f"An action for question {question.ref} is missing {_and(missing)}.")
     elif action.target_date < today():
-        problems.append(f"An action for question {question.ref} has a target date in the past ({action.target_date:%d %B %Y}).")
+        problems.append(f"An action for question {question.ref} has a target date in the past ({uk_date(action.target_date)}).")
     return problems
 
 

@@ -16,6 +16,7 @@ from models.audit_return import ReturnState
 from models.cycle import CycleState
 from workflow.calendar import cycles
 from workflow.calendar.reminders import recipient_digest
+from workflow.clock import uk_date
 from workflow.errors import DomainError
 from workflow.mail import outbox
 from workflow.people.recipients import coordinators
@@ -50,7 +51,7 @@ def _tell_coordinators_not_opened(session: Session, cycle: Cycle, reasons: list[
     context = {
         "cycle_id": cycle.id,
         "cycle_name": cycle.name,
-        "opens_on": f"{cycle.opens_on:%d %B %Y}",
+        "opens_on": uk_date(cycle.opens_on),
         "reasons": "\n".join(f"- {reason}" for reason in reasons),
     }
     for email, name in coordinators(session):

@@ -10,39 +10,56 @@ from models.audit_return import ReturnState
 from models.cycle import CycleKind, CycleState
 from models.user import Role
 from workflow.access import require_role
-from workflow.clock import utcnow
-from workflow.errors import DomainError, NotFound
+from workflow.clock import uk_date, utcnow
+from workflow.errors import DomainError, NotFound, Reason
 from workflow.lifecycle import history
 from workflow.lifecycle.machines import CYCLE_LIFECYCLE
 from workflow.lifecycle.moves import refusal_for_state
 from workflow.mail.notify import tell
 from workflow.people.recipients import agency_contacts, agency_executives
 
+DATE_LABELS = {
+    "opens_on": "the opening date",
+    "submission_deadline": "the submission deadline",
+    "qa_window_ends": "the end of the QA window",
+    "action_plan_review": "the action plan review",
+    "statement_deadline": "the statement of compliance deadline",
+}
+
 
 @dataclass(frozen=True)
 class CycleDates:
-    opens_on: date
-    submission_deadline: date
-    qa_window_ends: date
-    action_plan_review: date
-    statement_deadline: date
+    """The programme's dates; None where a person typed no real date."""
+
+    opens_on: date | None
+    submission_deadline: date | None
+    qa_window_ends: date | None
+    action_plan_review: date | None
+    statement_deadline: date | None
 
     def problems(self) -> list[str]:
-        """Dates must follow the programme's order."""
-        order = [
-            ("the opening date", self.opens_on),
-            ("the submission deadline", self.submission_deadline),
-            ("the end of the QA window", self.qa_window_ends),
-            ("the action plan review", self.action_plan_review),
+        """Every date given, and in the programme's order; each reason names its field."""
+        problems: list[str] = [
+            Reason(f"Enter {label} as a real date, for example 27 3 2027.", field)
+            for field, label in DATE_LABELS.items()
+            if getattr(self, field) is None
         ]
-        problems = [
-            f"{later[0].capitalize()} must be after {earlier[0]}."
-            for earlier, later in zip(order, order[1:], strict=False)
-            if later[1] <= earlier[1]
-        ]
-        if self.statement_deadline <= self.opens_on:
-            problems.append("The statement deadline must be after the opening date.")
+        order = ["opens_on", "submission_deadline", "qa_window_ends", "action_plan_review"]
+        for earlier, later in zip(order, order[1:], strict=False):
+            first, then = getattr(self, earlier), getattr(self, later)
+            if first is not None and then is not None and then <= first:
+                problems.append(Reason(f"{DATE_LABELS[later].capitalize()} must be after {DATE_LABELS[earlier]}.", later))
+        if self.opens_on and self.statement_deadline and self.statement_deadline <= self.opens_on:
+            problems.append(Reason("The statement of compliance deadline must be after the opening date.", "statement_deadline"))
         return problems
+
+    def changed_from(self, cycle: Cycle) -> dict[str, tuple[str, str]]:
+        """The dates that differ from the cycle's, as (was, now) in ISO form for the history."""
+        return {
+            field: (getattr(cycle, field).isoformat(), getattr(self, field).isoformat())
+            for field in DATE_LABELS
+            if getattr(self, field) != getattr(cycle, field)
+        }
 
 
 def create_cycle(
@@ -56,46 +73,85 @@ def create_cycle(
     agency_ids: list[int],
     previous_cycle_id: int | None = None,
     reminder_days: list[int] | None = None,
-    escalation_days: int = 7,
+    escalation_days: int | None = 7,
 ) -> Cycle:
     """A draft cycle; nothing is sent until it is launched. `actor` None is the command line."""
     if actor is not None:
         require_role(session, actor, {Role.COORDINATOR}, "create a cycle")
-    reasons = []
-    if not name.strip():
-        reasons.append("Give the cycle a name, for example “Section 11 audit 2026-27”.")
-    elif session.exec(select(Cycle.id).where(Cycle.name == name.strip())).first():
-        reasons.append(f"There is already a cycle called “{name.strip()}”.")
-    if session.get(Template, template_id) is None:
-        reasons.append("Choose a standards template.")
-    reasons.extend(dates.problems())
-    if kind == CycleKind.STATEMENT_YEAR:
-        previous = session.get(Cycle, previous_cycle_id) if previous_cycle_id else None
-        if previous is None:
-            reasons.append("A statement of compliance year follows a full audit: choose the previous cycle.")
-    days = sorted(set(reminder_days or [14, 7, 1]), reverse=True)
-    if any(d < 1 for d in days):
-        reasons.append("Reminder days must be whole numbers of days before the deadline (1 or more).")
-    if escalation_days < 1:
-        reasons.append("Escalation must come at least one day after the deadline.")
-    reasons.extend(_agency_problems(session, agency_ids))
+    settings = CycleSettings(name, kind, template_id, dates, agency_ids, previous_cycle_id, reminder_days, escalation_days)
+    reasons = settings_problems(session, settings)
     if reasons:
         raise DomainError(reasons)
-    cycle = Cycle(
-        name=name.strip(),
-        kind=kind.value,
-        template_id=template_id,
-        previous_cycle_id=previous_cycle_id,
-        reminder_days=days,
-        escalation_days=escalation_days,
-        **dates.__dict__,
-    )
+    cycle = Cycle(name="", template_id=template_id, **dates.__dict__)
+    apply_settings(cycle, settings)
     session.add(cycle)
     session.flush()
     for agency_id in sorted(set(agency_ids)):
         session.add(CycleAgency(cycle_id=cycle.id, agency_id=agency_id))
     history.append(session, subject_type="cycle", subject_id=cycle.id, actor=actor, trigger="create", to_state=cycle.status)
     return cycle
+
+
+@dataclass(frozen=True)
+class CycleSettings:
+    """What the coordinator sets for a draft cycle."""
+
+    name: str
+    kind: CycleKind
+    template_id: int
+    dates: CycleDates
+    agency_ids: list[int]
+    previous_cycle_id: int | None = None
+    reminder_days: list[int] | None = None
+    escalation_days: int | None = 7
+
+
+def settings_problems(session: Session, settings: CycleSettings, cycle_id: int | None = None) -> list[str]:
+    """Every reason these settings cannot be saved, each naming its field; `cycle_id` is the draft being changed."""
+    reasons: list[str] = []
+    name = settings.name.strip()
+    if not name:
+        reasons.append(Reason("Give the cycle a name, for example “Section 11 audit 2026-27”.", "name"))
+    elif session.exec(select(Cycle.id).where(Cycle.name == name, Cycle.id != (cycle_id or 0))).first():
+        reasons.append(Reason(f"There is already a cycle called “{name}”: give this one another name.", "name"))
+    if session.get(Template, settings.template_id) is None:
+        reasons.append(Reason("Choose a standards template.", "template_id"))
+    if settings.kind == CycleKind.STATEMENT_YEAR:
+        previous = session.get(Cycle, settings.previous_cycle_id) if settings.previous_cycle_id else None
+        if previous is None:
+            reasons.append(
+                Reason("A statement of compliance year follows a full audit: choose the previous cycle.", "previous_cycle_id")
+            )
+    reasons.extend(settings.dates.problems())
+    reasons.extend(reminder_problems(settings.reminder_days, settings.escalation_days))
+    reasons.extend(Reason(r, "agency_ids") for r in _agency_problems(session, settings.agency_ids))
+    return reasons
+
+
+def reminder_problems(reminder_days: list[int] | None, escalation_days: int | None) -> list[str]:
+    """Reminders go whole days before a deadline; the escalation whole days after it."""
+    reasons: list[str] = []
+    if reminder_days is not None and (not reminder_days or any(d < 1 or d > 365 for d in reminder_days)):
+        reasons.append(
+            Reason("Enter the reminder days as whole numbers of days before the deadline, from 1 to 365, "
+                   "separated by commas, for example 14, 7, 1.", "reminder_days")
+        )
+    if escalation_days is None or not 1 <= escalation_days <= 365:
+        reasons.append(
+            Reason("Enter the escalation delay as a whole number of days after the deadline, from 1 to 365.", "escalation_days")
+        )
+    return reasons
+
+
+def apply_settings(cycle: Cycle, settings: CycleSettings) -> None:
+    cycle.name = settings.name.strip()
+    cycle.kind = settings.kind.value
+    cycle.template_id = settings.template_id
+    cycle.previous_cycle_id = settings.previous_cycle_id
+    cycle.reminder_days = sorted(set(settings.reminder_days or [14, 7, 1]), reverse=True)
+    cycle.escalation_days = settings.escalation_days or 7
+    for field, value in settings.dates.__dict__.items():
+        setattr(cycle, field, value)
 
 
 def _agency_problems(session: Session, agency_ids: list[int]) -> list[str]:
@@ -108,7 +164,7 @@ def _agency_problems(session: Session, agency_ids: list[int]) -> list[str]:
 def set_agencies(session: Session, actor: User, cycle_id: int, agency_ids: list[int]) -> None:
     """Change who takes part, while the cycle is still a draft."""
     require_role(session, actor, {Role.COORDINATOR}, "choose a cycle's agencies")
-    cycle = _cycle(session, cycle_id)
+    cycle = find_cycle(session, cycle_id)
     reasons = [] if cycle.status == CycleState.DRAFT else ["Agencies can be chosen only while the cycle is a draft."]
     reasons.extend(_agency_problems(session, agency_ids))
     if reasons:
@@ -121,14 +177,14 @@ def set_agencies(session: Session, actor: User, cycle_id: int, agency_ids: list[
     session.flush()
 
 
-def _cycle(session: Session, cycle_id: int) -> Cycle:
+def find_cycle(session: Session, cycle_id: int) -> Cycle:
     cycle = session.get(Cycle, cycle_id)
     if cycle is None:
         raise NotFound("There is no such cycle.")
     return cycle
 
 
-def _move_cycle(session: Session, actor: User | None, cycle: Cycle, trigger: str, reasons: list[str], reason: str = "") -> None:
+def move_cycle(session: Session, actor: User | None, cycle: Cycle, trigger: str, reasons: list[str], reason: str = "") -> None:
     if actor is not None:
         require_role(session, actor, CYCLE_LIFECYCLE.moves[trigger].roles, CYCLE_LIFECYCLE.moves[trigger].title)
     problem = refusal_for_state(CYCLE_LIFECYCLE, trigger, cycle.status, "cycle")
@@ -155,7 +211,7 @@ def launch(session: Session, actor: User | None, cycle_id: int) -> list[AuditRet
 
     In a statement of compliance year the executives are asked for their statement too.
     """
-    cycle = _cycle(session, cycle_id)
+    cycle = find_cycle(session, cycle_id)
     agencies = list(
         session.exec(
             select(Agency)
@@ -168,42 +224,45 @@ def launch(session: Session, actor: User | None, cycle_id: int) -> list[AuditRet
     reasons.extend(
         f"{a.name} has no contact to invite: add a contact e-mail or a user." for a in agencies if not agency_contacts(session, a)
     )
-    _move_cycle(session, actor, cycle, "launch", reasons)
+    move_cycle(session, actor, cycle, "launch", reasons)
     cycle.launched_at = utcnow()
     session.add(cycle)
-    returns = []
-    for agency in agencies:
-        ret = AuditReturn(cycle_id=cycle.id, agency_id=agency.id, status=ReturnState.INVITED.value)
-        session.add(ret)
-        session.flush()
-        history.append(
-            session,
-            subject_type="return",
-            subject_id=ret.id,
-            return_id=ret.id,
-            actor=actor,
-            trigger="launch",
-            to_state=ret.status,
-            details={"cycle": cycle.name},
-        )
-        context = {
-            "return_id": ret.id,
-            "cycle_name": cycle.name,
-            "agency_name": agency.name,
-            "deadline": f"{cycle.submission_deadline:%d %B %Y}",
-        }
-        tell(session, "invitation", agency_contacts(session, agency), context, return_id=ret.id)
-        if cycle.kind == CycleKind.STATEMENT_YEAR:
-            statement_context = {**context, "deadline": f"{cycle.statement_deadline:%d %B %Y}"}
-            tell(session, "statement_requested", agency_executives(session, agency), statement_context, return_id=ret.id)
-        returns.append(ret)
-    return returns
+    return [invite(session, actor, cycle, agency) for agency in agencies]
+
+
+def invite(session: Session, actor: User | None, cycle: Cycle, agency: Agency) -> AuditReturn:
+    """The agency's return in an open cycle, and the invitation to its contacts (in a statement of
+    compliance year its executives are asked for their statement too)."""
+    ret = AuditReturn(cycle_id=cycle.id, agency_id=agency.id, status=ReturnState.INVITED.value)
+    session.add(ret)
+    session.flush()
+    history.append(
+        session,
+        subject_type="return",
+        subject_id=ret.id,
+        return_id=ret.id,
+        actor=actor,
+        trigger="launch",
+        to_state=ret.status,
+        details={"cycle": cycle.name},
+    )
+    context = {
+        "return_id": ret.id,
+        "cycle_name": cycle.name,
+        "agency_name": agency.name,
+        "deadline": uk_date(cycle.submission_deadline),
+    }
+    tell(session, "invitation", agency_contacts(session, agency), context, return_id=ret.id)
+    if cycle.kind == CycleKind.STATEMENT_YEAR:
+        statement_context = {**context, "deadline": uk_date(cycle.statement_deadline)}
+        tell(session, "statement_requested", agency_executives(session, agency), statement_context, return_id=ret.id)
+    return ret
 
 
 def close(session: Session, actor: User | None, cycle_id: int, *, reason: str = "") -> Cycle:
     """Close the cycle: no more submissions; returns keep the state they reached."""
-    cycle = _cycle(session, cycle_id)
-    _move_cycle(session, actor, cycle, "close", [], reason)
+    cycle = find_cycle(session, cycle_id)
+    move_cycle(session, actor, cycle, "close", [], reason)
     cycle.closed_at = utcnow()
     session.add(cycle)
     session.flush()
@@ -219,7 +278,7 @@ class CycleStatus:
 
 def status(session: Session, cycle_id: int) -> CycleStatus:
     """How many returns are in each state."""
-    cycle = _cycle(session, cycle_id)
+    cycle = find_cycle(session, cycle_id)
     counts = dict(
         session.exec(
             select(AuditReturn.status, func.count()).where(AuditReturn.cycle_id == cycle.id).group_by(AuditReturn.status)

@@ -9,6 +9,7 @@ from models.audit_return import ReturnState
 from models.user import Role
 from workflow.access import require_role, visible_return
 from workflow.answering import content as return_content
+from workflow.clock import uk_date
 from workflow.errors import DomainError
 from workflow.lifecycle.moves import note_on_return
 from workflow.mail.notify import return_context, tell
@@ -28,7 +29,7 @@ def extend_deadline(
     if new_deadline is None:
         reasons.append("Give the new deadline.")
     elif new_deadline <= current:
-        reasons.append(f"The new deadline must be after the current one ({current:%d %B %Y}).")
+        reasons.append(f"The new deadline must be after the current one ({uk_date(current)}).")
     if not reason.strip():
         reasons.append("Give the reason for the extension.")
     if reasons:
@@ -38,7 +39,7 @@ def extend_deadline(
     note_on_return(
         session, actor, ret, "extend_deadline", reason=reason.strip(), details={"from": str(current), "to": str(new_deadline)}
     )
-    context = return_context(session, ret, new_deadline=f"{new_deadline:%d %B %Y}", reason=reason.strip())
+    context = return_context(session, ret, new_deadline=uk_date(new_deadline), reason=reason.strip())
     tell(
         session,
         "deadline_extended",

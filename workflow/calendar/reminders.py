@@ -23,6 +23,7 @@ from models.cycle import CycleKind, CycleState
 from models.evidence import EvidenceRequestState
 from workflow.answering.actions import LIVE_RETURN_STATES
 from workflow.answering.content import effective_deadline, load_agency
+from workflow.clock import uk_date, uk_day
 from workflow.mail import outbox
 from workflow.mail.notify import return_context
 from workflow.people.recipients import agency_contacts, agency_executives, coordinators
@@ -108,7 +109,7 @@ def _deadline_announced_on(session: Session, ret: AuditReturn) -> date:
     extended = session.exec(
         select(func.max(DeadlineExtension.granted_at)).where(DeadlineExtension.return_id == ret.id)
     ).one()
-    return max(ret.created_at, extended).date() if extended else ret.created_at.date()
+    return uk_day(max(ret.created_at, extended)) if extended else uk_day(ret.created_at)
 
 
 def queue_statement_reminders(session: Session, on: date) -> int:
@@ -127,7 +128,7 @@ def queue_statement_reminders(session: Session, on: date) -> int:
     queued = 0
     for ret, cycle in rows:
         deadline = cycle.statement_deadline
-        stage = current_stage(reminder_stages(deadline, cycle.reminder_days, issued_on=ret.created_at.date()), on)
+        stage = current_stage(reminder_stages(deadline, cycle.reminder_days, issued_on=uk_day(ret.created_at)), on)
         if stage is None:
             continue
         context = return_context(session, ret, **_timing(deadline, on, "deadline"))
@@ -151,7 +152,7 @@ def queue_evidence_reminders(session: Session, on: date) -> int:
     queued = 0
     for request, ret in rows:
         due = request.due_date
-        stages = reminder_stages(due, EVIDENCE_REMINDER_DAYS, issued_on=request.requested_at.date())
+        stages = reminder_stages(due, EVIDENCE_REMINDER_DAYS, issued_on=uk_day(request.requested_at))
         stage = current_stage(stages + after_deadline_stages(due), on)
         if stage is None:
             continue
@@ -181,7 +182,7 @@ def queue_action_reminders(session: Session, on: date) -> int:
     queued = 0
     for action, ret, cycle in rows:
         target = action.target_date
-        stages = reminder_stages(target, ACTION_REMINDER_DAYS, issued_on=action.created_at.date())
+        stages = reminder_stages(target, ACTION_REMINDER_DAYS, issued_on=uk_day(action.created_at))
         stage = current_stage(stages + after_deadline_stages(target, cycle.escalation_days), on)
         if stage is None:
             continue
@@ -215,7 +216,7 @@ def _timing(deadline: date, on: date, name: str) -> dict[str, Any]:
     """The deadline as the e-mails say it, and how far away it is as of `on`."""
     days = (deadline - on).days
     due_in = "today" if days == 0 else "tomorrow" if days == 1 else f"in {days} days"
-    return {name: f"{deadline:%d %B %Y}", "due_in": due_in, "days_overdue": max(0, -days)}
+    return {name: uk_date(deadline), "due_in": due_in, "days_overdue": max(0, -days)}
 
 
 def _queue_once(

@@ -18,9 +18,10 @@ from models.user import Role
 from workflow import readiness
 from workflow.answering.evidence_inventory import problems_with, recorded_files
 from workflow.answering.evidence_storage import EvidenceStore, store_from_settings
-from workflow.calendar import cycles
+from workflow.calendar import cycle_changes, cycles
 from workflow.cli import backup as backups
 from workflow.cli import demo
+from workflow.clock import uk_date
 from workflow.errors import DomainError
 from workflow.lifecycle import checkpoints, history, sealing
 from workflow.lifecycle.machines import ACTION_LIFECYCLE, CYCLE_LIFECYCLE, PEER_REVIEW_LIFECYCLE, RETURN_LIFECYCLE
@@ -130,14 +131,14 @@ def agencies_group() -> None:
 
 @agencies_group.command(
     "import",
-    help=f"Add or update agencies from a CSV file with the columns: {', '.join(agencies.CSV_COLUMNS)}. "
-    "A bad row refuses the whole file.",
+    help=f"Add or update agencies from a CSV or Excel (.xlsx) file with the columns: {', '.join(agencies.CSV_COLUMNS)}. "
+    "Every bad row is named; any bad row refuses the whole file.",
 )
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def agencies_import(path: Path) -> None:
     try:
         with transaction(_engine()) as session:
-            result = agencies.import_csv(session, None, path.read_text(encoding="utf-8-sig"))
+            result = agencies.import_file(session, None, path.name, path.read_bytes())
     except DomainError as error:
         _fail(error)
     click.echo(f"{result.added} agencies added, {result.updated} updated.")
@@ -193,8 +194,11 @@ def cycle() -> None:
 @click.option("--statement-deadline", type=click.DateTime(["%Y-%m-%d"]), required=True)
 @click.option("--previous", "previous_name", default=None, help="The previous cycle's name (statement of compliance years).")
 @click.option("--agency", "agency_names", multiple=True, help="Repeat for each agency; leave out for every active agency.")
+@click.option("--reminder-days", default="14,7,1", show_default=True, help="Days before a deadline that reminders go.")
+@click.option("--escalate-after", type=int, default=7, show_default=True, help="Days after the deadline of the escalation.")
 def cycle_launch(
-    name, kind, template_key, opens, deadline, qa_ends, review, statement_deadline, previous_name, agency_names
+    name, kind, template_key, opens, deadline, qa_ends, review, statement_deadline, previous_name, agency_names,
+    reminder_days, escalate_after,
 ) -> None:
     try:
         with transaction(_engine()) as session:
@@ -216,11 +220,54 @@ def cycle_launch(
                 dates=dates,
                 agency_ids=ids,
                 previous_cycle_id=previous.id if previous else None,
+                reminder_days=_days(reminder_days),
+                escalation_days=escalate_after,
             )
             launched = cycles.launch(session, None, made.id)
     except DomainError as error:
         _fail(error)
     click.echo(f"Launched “{name}”: {len(launched)} returns, invitations queued.")
+
+
+def _days(text: str) -> list[int]:
+    """'14,7,1' as days; anything else is refused by the workflow with what to type."""
+    parts = [p.strip() for p in text.split(",") if p.strip()]
+    return [int(p) for p in parts] if parts and all(p.isdigit() for p in parts) else []
+
+
+def _cycle_named(session, name: str) -> Cycle:
+    found = session.exec(select(Cycle).where(Cycle.name == name)).first()
+    if found is None:
+        raise DomainError(f"There is no cycle called “{name}”.")
+    return found
+
+
+@cycle.command("reminders", help="Set a cycle's reminder days and escalation delay.")
+@click.argument("name")
+@click.option("--days", "reminder_days", required=True, help="Days before a deadline that reminders go, e.g. 14,7,1.")
+@click.option("--escalate-after", type=int, required=True, help="Days after the submission deadline of the escalation.")
+def cycle_reminders(name: str, reminder_days: str, escalate_after: int) -> None:
+    try:
+        with transaction(_engine()) as session:
+            found = _cycle_named(session, name)
+            cycle_changes.set_reminders(
+                session, None, found.id, reminder_days=_days(reminder_days), escalation_days=escalate_after
+            )
+    except DomainError as error:
+        _fail(error)
+    click.echo(f"Reminders for “{name}”: {reminder_days} days before a deadline; escalation {escalate_after} days after.")
+
+
+@cycle.command("add-agency", help="Invite an agency admitted mid-year into an open cycle.")
+@click.argument("name")
+@click.option("--agency", "agency_name", required=True)
+def cycle_add_agency(name: str, agency_name: str) -> None:
+    try:
+        with transaction(_engine()) as session:
+            cycle_changes.add_agency(session, None, _cycle_named(session, name).id, _agency_id(session, agency_name))
+    except DomainError as error:
+        _fail(error)
+    click.echo(f"{agency_name} was added to “{name}” and invited.")
 
 
 @cycle.command("status", help="How many returns of a cycle are in each state.")
@@ -234,9 +281,8 @@ def cycle_status(name: str) -> None:
 
 
 def _print_status(result: cycles.CycleStatus) -> None:
-    click.echo(
-        f"{result.cycle.name} ({CycleKind(result.cycle.kind).title}, {result.cycle.status}), deadline {result.cycle.submission_deadline:%d %B %Y}"
-    )
+    cycle = result.cycle
+    click.echo(f"{cycle.name} ({CycleKind(cycle.kind).title}, {cycle.status}), deadline {uk_date(cycle.submission_deadline)}")
     for state, count in result.by_state.items():
         click.echo(f"  {ReturnState(state).title:<32} {count:>4}")
     click.echo(f"  {'Total':<32} {result.total:>4}")
@@ -412,10 +458,15 @@ def scheduler() -> None:
     import logging
 
     from notifications.backends import backend_from_config
+    from schedules.jobs import daily_hours_from
     from schedules.runner import start_scheduler
 
     _require_history_key()
     settings = _settings(_environment(production_by_default=True))
+    try:
+        daily_hours_from(os.environ)
+    except ValueError as error:
+        _fail(error)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     backend = backend_from_config(os.environ)  # once, at start, like every other setting
     click.echo(f"Scheduler running on {_safe(settings.database_url)} (Ctrl-C stops).")

@@ -16,7 +16,7 @@ from models import AccountToken, Agency, User, UserRole
 from models.account_token import TokenPurpose
 from models.user import Role
 from workflow.access import require_role
-from workflow.clock import utcnow
+from workflow.clock import uk_date, uk_time, utcnow
 from workflow.errors import DomainError, NotFound
 from workflow.mail import outbox
 from workflow.people import users
@@ -68,7 +68,7 @@ def attempt_sign_in(session: Session, email: str, password: str) -> SignInOutcom
 def _locked_message(until: datetime) -> str:
     return (
         f"You entered a wrong password {MAX_FAILED_SIGN_INS} times, so the account is locked until "
-        f"{until:%H:%M} UTC. Try again then, or reset your password."
+        f"{uk_time(until)}. Try again then, or reset your password."
     )
 
 
@@ -193,7 +193,7 @@ def _send_invitation(session: Session, actor: User, user: User, roles: set[Role]
             "invited_by": actor.name,
             "roles": " and ".join(r.title.lower() if not r.title.startswith("QA") else r.title for r in sorted(roles)),
             "agency_name": agency.name if agency else "",
-            "expires_on": f"{row.expires_at:%d %B %Y}",
+            "expires_on": uk_date(row.expires_at),
         },
     )
 
@@ -209,7 +209,7 @@ def request_password_reset(session: Session, email: str) -> None:
         kind="password_reset",
         to_email=user.email,
         to_name=user.name,
-        context={"token": token, "expires_at": f"{row.expires_at:%H:%M} UTC on {row.expires_at:%d %B %Y}"},
+        context={"token": token, "expires_at": f"{uk_time(row.expires_at)} on {uk_date(row.expires_at)}"},
     )
 
 

@@ -1,7 +1,5 @@
-"""Agencies: add, edit, and import a partnership's list from CSV (all rows or none)."""
+"""Agencies: add, edit, and import a partnership's list from CSV or Excel (all rows or none)."""
 
-import csv
-import io
 from dataclasses import dataclass
 
 from email_validator import EmailNotValidError, validate_email
@@ -10,7 +8,10 @@ from sqlmodel import Session, select
 from models import Agency, User
 from models.user import Role
 from workflow.access import require_role
-from workflow.errors import DomainError
+from workflow.errors import DomainError, Reason
+from workflow.people.agency_files import SheetRow, read_agency_file
+from workflow.people.recipients import has_agency_users
+from workflow.people.sectors import sector_named, sector_problems
 
 CSV_COLUMNS = [
     "name",
@@ -33,12 +34,26 @@ class AgencyDetails:
 
     name: str
     sector: str
-    statutory: bool
+    statutory: bool | None  # None: not said
     commissioned_by: str = ""
     contact_name: str = ""
     contact_email: str = ""
     executive_name: str = ""
     executive_email: str = ""
+
+
+def field_length(column: str) -> int:
+    """The longest value the agency table keeps in this column: the one definition of its length."""
+    return Agency.__table__.c[column].type.length
+
+
+LABELS = {
+    "name": "The agency's name",
+    "contact_name": "The contact's name",
+    "contact_email": "The contact e-mail",
+    "executive_name": "The executive's name",
+    "executive_email": "The executive's e-mail",
+}
 
 
 def _email_problem(label: str, value: str) -> str | None:
@@ -47,32 +62,43 @@ def _email_problem(label: str, value: str) -> str | None:
     try:
         validate_email(value, check_deliverability=False)
     except EmailNotValidError:
-        return f"{label} “{value}” is not a valid e-mail address."
+        return f"{label} “{value}” is not a valid e-mail address: check it has one @ and no spaces."
     return None
 
 
-def details_problems(details: AgencyDetails) -> list[str]:
+def details_problems(details: AgencyDetails, *, contact_required: bool = False) -> list[str]:
+    """Every problem with what was typed about one agency, each saying what to do and naming its field."""
     problems = []
     if not details.name.strip():
-        problems.append("Enter the agency's name.")
-    if not details.sector.strip():
-        problems.append("Enter the agency's sector, for example Health, Police or Voluntary.")
-    for label, value in (("The contact e-mail", details.contact_email), ("The executive's e-mail", details.executive_email)):
-        problem = _email_problem(label, value.strip())
-        if problem:
-            problems.append(problem)
+        problems.append(Reason("Enter the agency's name.", "name"))
+    if details.statutory is None:
+        problems.append(Reason("Say whether the agency is statutory.", "statutory"))
+    for problem in sector_problems(details.sector, details.statutory):
+        problems.append(Reason(problem, "sector"))
+    if contact_required and not details.contact_email.strip():
+        why = "the invitation to each cycle goes there until the agency has users"
+        problems.append(Reason(f"Enter the contact e-mail: {why}.", "contact_email"))
+    for column, label in LABELS.items():
+        value = getattr(details, column).strip()
+        if len(value) > field_length(column):
+            problems.append(Reason(f"{label} must be {field_length(column)} characters or fewer; it has {len(value)}.", column))
+        elif column.endswith("_email") and (problem := _email_problem(label, value)):
+            problems.append(Reason(problem, column))
     return problems
 
 
 def save_agency(session: Session, actor: User, details: AgencyDetails, agency_id: int | None = None) -> Agency:
     """Add an agency, or change one; the commissioning agency is named."""
     require_role(session, actor, {Role.COORDINATOR}, "change the list of agencies")
-    problems = details_problems(details)
     agency = session.get(Agency, agency_id) if agency_id else Agency(name="", sector="")
+    problems = details_problems(details, contact_required=agency.id is None or not has_agency_users(session, agency))
     same_name = session.exec(select(Agency).where(Agency.name == details.name.strip())).first()
     if same_name is not None and same_name.id != agency.id:
-        problems.append(f"There is already an agency called “{details.name.strip()}”.")
+        taken = f"There is already an agency called “{details.name.strip()}”: give this one another name."
+        problems.append(Reason(taken, "name"))
     commissioner = _commissioner(session, details.commissioned_by, problems)
+    if commissioner is not None and agency.id is not None and commissioner.id == agency.id:
+        problems.append(Reason("An agency cannot commission itself: choose another agency or none.", "commissioned_by"))
     if problems:
         raise DomainError(problems)
     _apply(agency, details, commissioner)
@@ -87,14 +113,16 @@ def _commissioner(session: Session, name: str, problems: list[str], pending: dic
         return None
     found = (pending or {}).get(name) or session.exec(select(Agency).where(Agency.name == name)).first()
     if found is None:
-        problems.append(f"The commissioning agency “{name}” is not in the list of agencies.")
+        unknown = f"The commissioning agency “{name}” is not in the list of agencies: choose one from the list."
+        problems.append(Reason(unknown, "commissioned_by"))
     return found
 
 
 def _apply(agency: Agency, details: AgencyDetails, commissioner: Agency | None) -> None:
     agency.name = details.name.strip()
-    agency.sector = details.sector.strip()
-    agency.statutory = details.statutory
+    sector = sector_named(details.sector)
+    agency.sector = sector.name if sector else details.sector.strip()
+    agency.statutory = bool(details.statutory)
     agency.commissioned_by_id = commissioner.id if commissioner else None
     agency.contact_name = details.contact_name.strip()
     agency.contact_email = details.contact_email.strip()
@@ -109,57 +137,95 @@ class ImportResult:
 
 
 def import_csv(session: Session, actor: User | None, text: str) -> ImportResult:
-    """Add or update agencies from CSV; any bad row refuses the whole file, naming every problem.
+    """Add or update agencies from CSV text (see `import_file`)."""
+    return import_file(session, actor, "agencies.csv", text.encode("utf-8"))
+
+
+def import_file(session: Session, actor: User | None, filename: str, data: bytes) -> ImportResult:
+    """Add or update agencies from a CSV or Excel file. Every bad row is named in one pass, with its
+    line number and what to do; nothing is saved unless every row is good.
 
     `actor` None is the command line run by the partnership's administrator.
     """
     if actor is not None:
         require_role(session, actor, {Role.COORDINATOR}, "import agencies")
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    headers = {h.strip().lower() for h in reader.fieldnames or []}
-    missing = REQUIRED_COLUMNS - headers
+    sheet = read_agency_file(filename, data)
+    _check_columns(sheet.columns)
+    existing = {name_key(a.name): a for a in session.exec(select(Agency))}
+    rows, problems = _read_rows(session, sheet.rows, existing)
+    if not rows and not problems:
+        problems.append("The file has no agencies in it: add a row for each agency under the column names.")
+    if problems:
+        raise DomainError(problems)
+    return _save_rows(session, rows, existing)
+
+
+def name_key(name: str) -> str:
+    """Two names that differ only in case or spacing name the same agency."""
+    return " ".join(name.replace("’", "'").split()).casefold()
+
+
+def _check_columns(columns: list[str]) -> None:
+    missing = [c for c in CSV_COLUMNS if c in REQUIRED_COLUMNS and c not in columns]
     if missing:
         raise DomainError(
-            f"The file has no column {', '.join(sorted(missing))}. The first row must name the columns: {', '.join(CSV_COLUMNS)}."
+            f"The file has no column {', '.join(missing)}. The first row must name the columns: {', '.join(CSV_COLUMNS)}."
         )
-    unknown = headers - set(CSV_COLUMNS)
+    unknown = [c for c in columns if c and c not in CSV_COLUMNS]
     if unknown:
-        raise DomainError(f"Unknown column {', '.join(sorted(unknown))}. Use only: {', '.join(CSV_COLUMNS)}.")
+        raise DomainError(f"Unknown column {', '.join(unknown)}. Use only: {', '.join(CSV_COLUMNS)}.")
+
+
+def _read_rows(
+    session: Session, sheet_rows: list[SheetRow], existing: dict[str, Agency]
+) -> tuple[list[tuple[int, AgencyDetails]], list[str]]:
+    """Each row's details, and every problem of every row, in the order of the file."""
     problems: list[str] = []
     rows: list[tuple[int, AgencyDetails]] = []
     seen: dict[str, int] = {}
-    for line, raw in enumerate(reader, start=2):
-        row = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items()}
+    in_file = {name_key(r.cells.get("name", "")) for r in sheet_rows}
+    for sheet_row in sheet_rows:
+        line, row = sheet_row.line, sheet_row.cells
         row_problems = []
         statutory = row.get("statutory", "").lower()
         if statutory not in YES | NO:
-            row_problems.append(f"statutory must be yes or no, not “{row.get('statutory')}”")
+            row_problems.append(f"the statutory column must say yes or no, not “{row.get('statutory')}”")
+            # Said once: the sector is not also blamed for disagreeing with a word that is not yes or no.
+            sector = sector_named(row.get("sector", ""))
+            statutory = "yes" if sector and sector.statutory else "no"
         details = AgencyDetails(
             name=row.get("name", ""),
             sector=row.get("sector", ""),
             statutory=statutory in YES,
             **{k: row.get(k, "") for k in CSV_COLUMNS[3:]},
         )
-        row_problems.extend(p.rstrip(".") for p in details_problems(details))
-        if details.name in seen:
-            row_problems.append(f"“{details.name}” is already on row {seen[details.name]}")
-        seen.setdefault(details.name, line)
+        key = name_key(details.name)
+        known = existing.get(key)
+        needs_contact = known is None or not has_agency_users(session, known)
+        row_problems.extend(p.rstrip(".") for p in details_problems(details, contact_required=needs_contact))
+        if key and key in seen:
+            row_problems.append(f"“{details.name}” is already on row {seen[key]}: keep one row for each agency")
+        seen.setdefault(key, line)
+        commissioner = name_key(details.commissioned_by)
+        if commissioner and commissioner == key:
+            row_problems.append("an agency cannot commission itself: leave commissioned_by empty or name another agency")
+        elif commissioner and commissioner not in in_file and commissioner not in existing:
+            row_problems.append(
+                f"the commissioning agency “{details.commissioned_by}” is neither in the file nor in the list of "
+                "agencies: check its spelling or add a row for it"
+            )
         problems.extend(f"Row {line}: {p[0].lower() + p[1:]}." for p in row_problems)
         rows.append((line, details))
-    if not rows and not problems:
-        problems.append("The file has no agencies in it.")
-    if problems:
-        raise DomainError(problems)
-    return _save_rows(session, rows)
+    return rows, problems
 
 
-def _save_rows(session: Session, rows: list[tuple[int, AgencyDetails]]) -> ImportResult:
+def _save_rows(session: Session, rows: list[tuple[int, AgencyDetails]], existing: dict[str, Agency]) -> ImportResult:
     """Save in two passes so a row may name a commissioner that comes later in the file."""
-    existing = {a.name: a for a in session.exec(select(Agency))}
     added = updated = 0
-    by_name: dict[str, Agency] = {}
+    by_key = dict(existing)
     for _line, details in rows:
-        agency = existing.get(details.name)
+        key = name_key(details.name)
+        agency = existing.get(key)
         if agency is None:
             agency = Agency(name=details.name, sector=details.sector)
             added += 1
@@ -167,16 +233,10 @@ def _save_rows(session: Session, rows: list[tuple[int, AgencyDetails]]) -> Impor
             updated += 1
         _apply(agency, details, None)
         session.add(agency)
-        by_name[details.name] = agency
+        by_key[key] = agency
     session.flush()
-    problems: list[str] = []
-    for line, details in rows:
-        before = len(problems)
-        commissioner = _commissioner(session, details.commissioned_by, problems, by_name)
-        if len(problems) > before:
-            problems[-1] = f"Row {line}: {problems[-1][0].lower()}{problems[-1][1:]}"
-        by_name[details.name].commissioned_by_id = commissioner.id if commissioner else None
-    if problems:
-        raise DomainError(problems)
+    for _line, details in rows:
+        commissioner = by_key.get(name_key(details.commissioned_by)) if details.commissioned_by.strip() else None
+        by_key[name_key(details.name)].commissioned_by_id = commissioner.id if commissioner else None
     session.flush()
     return ImportResult(added, updated)

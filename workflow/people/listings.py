@@ -7,8 +7,9 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, func, select
 
-from models import Agency, Cycle, Question, Standard, Template
+from models import Agency, Cycle, Question, Standard, Template, User, UserRole
 from models.cycle import CycleKind
+from models.user import Role
 from workflow.errors import NotFound
 from workflow.templates.spec import RatingScale
 
@@ -74,3 +75,21 @@ def cycle(session: Session, cycle_id: int) -> Cycle:
 def full_audit_cycles(session: Session) -> list[Cycle]:
     """The cycles a statement of compliance year can follow."""
     return list(session.exec(select(Cycle).where(Cycle.kind == CycleKind.FULL_AUDIT.value).order_by(Cycle.opens_on.desc())))
+
+
+@dataclass(frozen=True)
+class Person:
+    """One person as the coordinator's edit page shows them."""
+
+    user: User
+    roles: list[Role]
+    agency_name: str
+
+
+def person(session: Session, user_id: int) -> Person:
+    found = session.get(User, user_id)
+    if found is None:
+        raise NotFound("There is no such person.")
+    roles = sorted(Role(r) for r in session.exec(select(UserRole.role).where(UserRole.user_id == found.id)))
+    agency = session.get(Agency, found.agency_id) if found.agency_id else None
+    return Person(found, roles, agency.name if agency else "")

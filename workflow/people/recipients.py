@@ -26,6 +26,11 @@ def agency_contacts(session: Session, agency: Agency) -> list[tuple[str, str]]:
     return people
 
 
+def has_agency_users(session: Session, agency: Agency) -> bool:
+    """Whether the agency's invitations go to its own users rather than its named contact."""
+    return bool(_users_with_role(session, Role.AGENCY_USER, agency.id))
+
+
 def agency_executives(session: Session, agency: Agency) -> list[tuple[str, str]]:
     people = [(u.email, u.name) for u in _users_with_role(session, Role.EXECUTIVE, agency.id)]
     if not people and agency.executive_email:

@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 from models import Agency, User, UserRole
 from models.user import AGENCY_ROLES, Role
 from workflow.access import require_role
-from workflow.errors import DomainError
+from workflow.errors import DomainError, NotFound, Reason
 
 _hasher = PasswordHasher()
 MIN_PASSWORD_LENGTH = 12
@@ -91,3 +91,76 @@ def password_matches(session: Session, user: User, password: str) -> bool:
         user.password_hash = _hasher.hash(password)
         session.add(user)
     return True
+
+
+def edit_user(
+    session: Session, actor: User, user_id: int, *, name: str, roles: set[Role], agency_id: int | None, job_title: str = ""
+) -> User:
+    """Change a person's name, job title, roles and agency. A change of roles or agency ends their
+    sessions, so what they may see changes at once; a coordinator keeps their own coordinator role."""
+    require_role(session, actor, {Role.COORDINATOR}, "change people's details")
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("There is no such person.")
+    problems = person_problems(session, name=name, roles=roles, agency_id=agency_id, job_title=job_title)
+    if user.id == actor.id and Role.COORDINATOR not in roles:
+        problems.append(Reason("You cannot take away your own coordinator role: ask another coordinator.", "roles"))
+    if problems:
+        raise DomainError(problems)
+    held = set(roles_of(session, user))
+    if held != roles or user.agency_id != agency_id:
+        user.session_token = secrets.token_hex(16)
+    user.name, user.job_title, user.agency_id = name.strip(), job_title.strip(), agency_id
+    session.add(user)
+    for row in session.exec(select(UserRole).where(UserRole.user_id == user.id)):
+        if Role(row.role) not in roles:
+            session.delete(row)
+    for role in sorted(roles - held):
+        session.add(UserRole(user_id=user.id, role=role.value))
+    session.flush()
+    return user
+
+
+def person_problems(
+    session: Session, *, name: str, roles: set[Role], agency_id: int | None, job_title: str = ""
+) -> list[str]:
+    """What is wrong with a person's details, each reason naming its field."""
+    problems: list[str] = []
+    longest = {column: User.__table__.c[column].type.length for column in ("name", "job_title")}
+    if not name.strip():
+        problems.append(Reason("Enter the person's full name.", "name"))
+    elif len(name.strip()) > longest["name"]:
+        problems.append(Reason(f"The name must be {longest['name']} characters or fewer.", "name"))
+    if len(job_title.strip()) > longest["job_title"]:
+        problems.append(Reason(f"The job title must be {longest['job_title']} characters or fewer.", "job_title"))
+    if not roles:
+        problems.append(Reason("Give the person at least one role.", "roles"))
+    agency = session.get(Agency, agency_id) if agency_id is not None else None
+    if agency_id is not None and agency is None:
+        problems.append(Reason("Choose an agency from the list.", "agency_id"))
+    elif roles & AGENCY_ROLES and agency is None:
+        problems.append(Reason("An agency user, lead person or executive must belong to an agency: choose it.", "agency_id"))
+    return problems
+
+
+def roles_of(session: Session, user: User) -> list[Role]:
+    return sorted(Role(r) for r in session.exec(select(UserRole.role).where(UserRole.user_id == user.id)))
+
+
+def reactivate_user(session: Session, actor: User, user_id: int) -> User:
+    """Let a deactivated person sign in again, with their old password if they had one."""
+    require_role(session, actor, {Role.COORDINATOR}, "reactivate users")
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("There is no such person.")
+    if user.active:
+        raise DomainError(f"{user.name}'s account is already active.")
+    if user.agency_id is not None and not session.get(Agency, user.agency_id).active:
+        raise DomainError(f"{user.name}'s agency is no longer active: move them to another agency first.")
+    user.active = True
+    user.failed_logins = 0
+    user.locked_until = None
+    user.session_token = secrets.token_hex(16)
+    session.add(user)
+    session.flush()
+    return user

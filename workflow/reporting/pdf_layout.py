@@ -21,6 +21,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Flowable, Image, Paragraph, SimpleDocTemplate, Table, TableStyle
 
+from workflow.clock import uk_date, uk_date_time
 from workflow.reporting.charts import Chart
 
 PAGE_WIDTH = A4[0] - 36 * mm
@@ -63,10 +64,8 @@ def words(value: object) -> str:
         return ""
     if isinstance(value, bool):
         return "Yes" if value else "No"
-    if isinstance(value, datetime):
-        return f"{value.day} {value:%B %Y, %H:%M} UTC"
     if isinstance(value, date):
-        return f"{value.day} {value:%B %Y}"
+        return uk_date_time(value) if isinstance(value, datetime) else uk_date(value)
     return str(value)
 
 

@@ -16,7 +16,7 @@ from models.cycle import CycleKind
 from workflow.answering import actions as action_rules
 from workflow.answering import content
 from workflow.answering.ratings import rating, weakest
-from workflow.clock import today
+from workflow.clock import today, uk_day
 from workflow.errors import NotFound
 from workflow.reporting import charts, reports
 from workflow.reporting.pdf_layout import PAGE_WIDTH, build, chart_with_table, para, table, words
@@ -106,7 +106,7 @@ def return_pdf(session: Session, return_id: int) -> bytes:
             table(
                 ["Question", "Challenge", "Raised", "Answer", "Answered"],
                 [
-                    [refs.get(ch.question_id, "Whole return"), ch.text, ch.raised_at.date(), ch.response, _day(ch.responded_at)]
+                    [refs.get(ch.question_id, "Whole return"), ch.text, uk_day(ch.raised_at), ch.response, _day(ch.responded_at)]
                     for ch in challenges
                 ],
                 widths=[PAGE_WIDTH * w for w in (0.12, 0.3, 0.13, 0.32, 0.13)],
@@ -127,15 +127,15 @@ def return_pdf(session: Session, return_id: int) -> bytes:
     for statement in statements:
         story += [para("Statement of compliance", "h1"), para(statement.declaration)]
         if statement.choice == "signed":
-            story.append(para(f"Signed by {statement.signed_name} on {words(statement.signed_at.date())}."))
+            story.append(para(f"Signed by {statement.signed_name} on {words(uk_day(statement.signed_at))}."))
         else:
-            story.append(para(f"The executive chose a re-audit by peer review on {words(statement.signed_at.date())}."))
+            story.append(para(f"The executive chose a re-audit by peer review on {words(uk_day(statement.signed_at))}."))
         story += [para(f"Standard {i['standard']} is now met: {i['evidence']}") for i in statement.improvements]
     return build(f"{c.agency.name}: Section 11 return, {c.cycle.name}", story)
 
 
 def _day(moment: datetime | None) -> date | None:
-    return moment.date() if moment else None
+    return uk_day(moment) if moment else None
 
 
 def _standard_label(c: content.ReturnContent, standard, *, moderated: bool) -> str:

@@ -13,6 +13,7 @@ from workflow.access import visible_return
 from workflow.answering import content as return_content
 from workflow.answering.content import ReturnContent
 from workflow.answering.return_view import people_named
+from workflow.clock import uk_date
 from workflow.errors import DomainError
 from workflow.mail import outbox
 from workflow.mail.notify import return_context
@@ -42,7 +43,7 @@ def as_text(content: ReturnContent, names: dict[int, str]) -> str:
                 lines.append(f"Evidence file: {file.filename}")
             for action in content.actions_for(question):
                 lead = names.get(action.lead_user_id, "no lead person yet") if action.lead_user_id else "no lead person yet"
-                due = f"{action.target_date:%d %B %Y}" if action.target_date else "no target date yet"
+                due = uk_date(action.target_date) if action.target_date else "no target date yet"
                 lines.append(f"Action: {action.description or '(not described yet)'}; lead: {lead}; by {due}")
             parts.append("\n".join(lines))
     return "\n\n".join(parts)
@@ -56,7 +57,7 @@ def email_me_a_copy(session: Session, actor: User, return_id: int) -> OutboxMess
     content = return_content.load(session, ret)
     names = people_named(session, {a.lead_user_id for a in content.actions if a.lead_user_id})
     context = return_context(
-        session, ret, state=ReturnState(ret.status).title, deadline=f"{content.deadline:%d %B %Y}",
+        session, ret, state=ReturnState(ret.status).title, deadline=uk_date(content.deadline),
         answers=as_text(content, names),
     )
     return outbox.queue(session, kind="return_copy", to_email=actor.email, to_name=actor.name, context=context, return_id=ret.id)

@@ -13,7 +13,7 @@ from models.qa import ChallengeState
 from models.user import Role
 from workflow.access import require_role, visible_return
 from workflow.answering import content as return_content
-from workflow.clock import today, utcnow
+from workflow.clock import today, uk_date, utcnow
 from workflow.errors import DomainError, NotFound
 from workflow.lifecycle.moves import hold_return, move_return, note_on_return
 from workflow.mail.notify import return_context, tell
@@ -197,7 +197,7 @@ def request_evidence(
     session.add(evidence_request)
     session.flush()
     context = return_context(
-        session, ret, question_ref=ref, description=evidence_request.description, due_date=f"{due_date:%d %B %Y}"
+        session, ret, question_ref=ref, description=evidence_request.description, due_date=uk_date(due_date)
     )
     tell(
         session,
@@ -283,7 +283,7 @@ def accept(session: Session, actor: User, return_id: int, *, note: str = "") -> 
     unanswered = session.exec(
         select(Challenge).where(Challenge.return_id == ret.id, Challenge.status == ChallengeState.OPEN)
     ).all()
-    reasons = [f"The challenge raised on {c.raised_at:%d %B %Y} has not been answered yet." for c in unanswered]
+    reasons = [f"The challenge raised on {uk_date(c.raised_at)} has not been answered yet." for c in unanswered]
     move_return(session, actor, ret, "accept", guard_reasons=reasons, reason=note.strip())
     for challenge in session.exec(
         select(Challenge).where(Challenge.return_id == ret.id, Challenge.status == ChallengeState.ANSWERED)
@@ -301,6 +301,17 @@ def _send_feedback_letter(session: Session, ret: AuditReturn) -> None:
     letter = feedback.letter_for(session, ret)
     context = return_context(session, ret, reviewer_name=letter.reviewer_name, letter=feedback.as_text(letter))
     tell(session, "qa_feedback", agency_contacts(session, return_content.load_agency(session, ret)), context, return_id=ret.id)
+
+
+def accept_waits_for(ret: AuditReturn) -> str | None:
+    """Why QA cannot accept the return yet though it is in QA, in words for the QA page; None if
+    nothing in QA holds it up (whether this person may accept is `may_move`'s business)."""
+    if ret.status == ReturnState.EVIDENCE_REQUESTED:
+        return (
+            "You can accept the return once the agency has provided the evidence requested, "
+            "or return it for amendment now."
+        )
+    return None
 
 
 def release_without_qa(session: Session, actor: User | None, return_id: int) -> AuditReturn:

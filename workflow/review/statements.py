@@ -9,6 +9,7 @@ from models.audit_return import ReturnState
 from models.cycle import CycleKind
 from workflow.access import visible_return
 from workflow.answering import content as return_content
+from workflow.clock import uk_date
 from workflow.lifecycle.moves import move_return
 from workflow.mail.notify import return_context, tell
 from workflow.people.recipients import agency_contacts, coordinators
@@ -104,7 +105,7 @@ def sign(
     )
     session.add(statement)
     session.flush()
-    context = return_context(session, ret, signed_name=statement.signed_name, signed_at=f"{statement.signed_at:%d %B %Y}")
+    context = return_context(session, ret, signed_name=statement.signed_name, signed_at=uk_date(statement.signed_at))
     agency = return_content.load_agency(session, ret)
     tell(session, "statement_signed", coordinators(session) + agency_contacts(session, agency), context, return_id=ret.id)
     return statement
