@@ -12,6 +12,7 @@ from models.outbox import OutboxMessage
 from models.qa import Challenge, QaSelection
 from models.statement import ComplianceStatement
 from models.template import Question, Standard, Template
+from models.throttle import Throttle
 from models.user import User, UserRole
 
 __all__ = [
@@ -35,6 +36,7 @@ __all__ = [
     "Question",
     "Standard",
     "Template",
+    "Throttle",
     "User",
     "UserRole",
 ]

@@ -79,10 +79,30 @@ def set_password(session: Session, user: User, password: str) -> None:
     session.flush()
 
 
+def _dummy_hash() -> str:
+    """A hash made with the same settings as real ones, so checking against it takes as long."""
+    global _DUMMY_HASH
+    if _DUMMY_HASH is None:
+        _DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
+    return _DUMMY_HASH
+
+
+_DUMMY_HASH: str | None = None
+
+
+def check_against_nobody(password: str) -> bool:
+    """Spend the time of a real check when there is no account to check: timing must not tell."""
+    try:
+        _hasher.verify(_dummy_hash(), password)
+    except (VerifyMismatchError, InvalidHashError):
+        pass
+    return False
+
+
 def password_matches(session: Session, user: User, password: str) -> bool:
     """Check a password, upgrading its hash when the hasher's settings have changed."""
     if not user.password_hash:
-        return False
+        return check_against_nobody(password)
     try:
         _hasher.verify(user.password_hash, password)
     except (VerifyMismatchError, InvalidHashError):
