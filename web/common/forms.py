@@ -4,7 +4,6 @@ Forms check only the shape of what was typed (a date is a date, a file was chose
 change is allowed is the workflow's business, and its reasons come back through the error summary.
 """
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
@@ -33,6 +32,7 @@ from wtforms.validators import DataRequired, InputRequired, NumberRange, Optiona
 
 from models.cycle import CycleKind
 from models.user import Role
+from web.common.form_checks import CheckedForm
 from workflow.calendar.cycles import CycleDates
 from workflow.people.agencies import AgencyDetails
 
@@ -57,13 +57,13 @@ def _date(label: str, hint: str = "For example, 27 3 2026") -> DateField:
 # --- Signing in -------------------------------------------------------------------------------
 
 
-class SignInForm(FlaskForm):
+class SignInForm(CheckedForm):
     email = StringField("E-mail address", widget=GovTextInput(), validators=[DataRequired(message="Enter your e-mail address")])
     password = PasswordField("Password", widget=GovPasswordInput(), validators=[DataRequired(message="Enter your password")])
     submit = SubmitField("Sign in", widget=GovSubmitInput())
 
 
-class ForgottenPasswordForm(FlaskForm):
+class ForgottenPasswordForm(CheckedForm):
     email = StringField(
         "E-mail address",
         widget=GovTextInput(),
@@ -73,7 +73,7 @@ class ForgottenPasswordForm(FlaskForm):
     submit = SubmitField("Send the link", widget=GovSubmitInput())
 
 
-class SetPasswordForm(FlaskForm):
+class SetPasswordForm(CheckedForm):
     password = PasswordField(
         "New password",
         widget=GovPasswordInput(),
@@ -86,14 +86,14 @@ class SetPasswordForm(FlaskForm):
     submit = SubmitField("Set password", widget=GovSubmitInput())
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(CheckedForm):
     """A button and its CSRF token, for moves that need no typing (sign out, launch, release)."""
 
 
 # --- Agencies -------------------------------------------------------------------------------
 
 
-class AgencyForm(FlaskForm):
+class AgencyForm(CheckedForm):
     name = StringField("Name", widget=GovTextInput())
     sector = StringField("Sector", widget=GovTextInput(), description="For example Health, Police, Local authority or Voluntary")
     statutory = RadioField(
@@ -137,7 +137,7 @@ class AgencyForm(FlaskForm):
         )
 
 
-class UploadForm(FlaskForm):
+class UploadForm(CheckedForm):
     """One file: an agency list (CSV) or a standards template (YAML or JSON)."""
 
     file = FileField("Choose a file", widget=GovFileInput(), validators=[FileRequired(message="Choose a file to upload")])
@@ -147,7 +147,7 @@ class UploadForm(FlaskForm):
 # --- People ---------------------------------------------------------------------------------
 
 
-class InviteForm(FlaskForm):
+class InviteForm(CheckedForm):
     name = StringField("Full name", widget=GovTextInput())
     email = StringField("E-mail address", widget=GovTextInput(), description="The invitation to set a password goes here")
     job_title = StringField("Job title (optional)", widget=GovTextInput())
@@ -173,7 +173,7 @@ class InviteForm(FlaskForm):
 # --- Cycles ---------------------------------------------------------------------------------
 
 
-class CycleForm(FlaskForm):
+class CycleForm(CheckedForm):
     name = StringField("Name", widget=GovTextInput(), description="For example, Section 11 audit 2026-27")
     kind = RadioField(
         "Kind of year",
@@ -219,13 +219,13 @@ class CycleForm(FlaskForm):
         return [int(v) for v in self.agency_ids.data or [] if str(v).isdigit()]
 
 
-class ExtendDeadlineForm(FlaskForm):
+class ExtendDeadlineForm(CheckedForm):
     new_deadline = _date("New deadline")
     reason = TextAreaField("Reason", widget=GovTextArea(), description="The agency sees this in the e-mail telling them")
     submit = SubmitField("Extend the deadline", widget=GovSubmitInput())
 
 
-class DipSampleForm(FlaskForm):
+class DipSampleForm(CheckedForm):
     count = IntegerField(
         "How many returns to draw",
         widget=GovTextInput(),
@@ -244,7 +244,7 @@ class DipSampleForm(FlaskForm):
     submit = SubmitField("Draw the sample", widget=GovSubmitInput())
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(CheckedForm):
     """A move that must say why: pick by hand, return for amendment, withdraw, close."""
 
     reason = TextAreaField("Reason", widget=GovTextArea())

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from email_validator import EmailNotValidError, validate_email
 from sqlmodel import Session, select
 
-from models import Agency, User
+from models import Agency, User, field_limits
 from models.user import Role
 from workflow.access import require_role
 from workflow.errors import DomainError
@@ -57,10 +57,32 @@ def details_problems(details: AgencyDetails) -> list[str]:
         problems.append("Enter the agency's name.")
     if not details.sector.strip():
         problems.append("Enter the agency's sector, for example Health, Police or Voluntary.")
+    problems.extend(_size_problems(details))
     for label, value in (("The contact e-mail", details.contact_email), ("The executive's e-mail", details.executive_email)):
+        if len(value) > field_limits.EMAIL:
+            continue  # already said: too long
         problem = _email_problem(label, value.strip())
         if problem:
             problems.append(problem)
+    return problems
+
+
+_SIZES = {
+    "name": ("The agency's name", field_limits.AGENCY_NAME),
+    "sector": ("The sector", field_limits.SECTOR),
+    "commissioned_by": ("The commissioning agency", field_limits.AGENCY_NAME),
+    "contact_name": ("The contact's name", field_limits.PERSON_NAME),
+    "contact_email": ("The contact e-mail", field_limits.EMAIL),
+    "executive_name": ("The executive's name", field_limits.PERSON_NAME),
+    "executive_email": ("The executive's e-mail", field_limits.EMAIL),
+}
+
+
+def _size_problems(details: AgencyDetails) -> list[str]:
+    """Sizes and characters from `models.field_limits`: the form, the import and the CLI alike."""
+    problems = []
+    for attribute, (label, limit) in _SIZES.items():
+        problems.extend(field_limits.text_problems(label, getattr(details, attribute).strip(), limit))
     return problems
 
 
@@ -68,6 +90,8 @@ def save_agency(session: Session, actor: User, details: AgencyDetails, agency_id
     """Add an agency, or change one; the commissioning agency is named."""
     require_role(session, actor, {Role.COORDINATOR}, "change the list of agencies")
     problems = details_problems(details)
+    if _size_problems(details):
+        raise DomainError(problems)  # the lookups below could not even search for such a value
     agency = session.get(Agency, agency_id) if agency_id else Agency(name="", sector="")
     same_name = session.exec(select(Agency).where(Agency.name == details.name.strip())).first()
     if same_name is not None and same_name.id != agency.id:

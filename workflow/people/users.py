@@ -7,7 +7,7 @@ from argon2.exceptions import InvalidHashError, VerifyMismatchError
 from email_validator import EmailNotValidError, validate_email
 from sqlmodel import Session, select
 
-from models import Agency, User, UserRole
+from models import Agency, User, UserRole, field_limits
 from models.user import AGENCY_ROLES, Role
 from workflow.access import require_role
 from workflow.errors import DomainError
@@ -30,7 +30,13 @@ def add_user(
     """Add a person; agency roles need an agency. `actor` None is the command line."""
     if actor is not None:
         require_role(session, actor, {Role.COORDINATOR}, "add users")
-    problems = []
+    problems = [
+        *field_limits.text_problems("The e-mail address", email.strip(), field_limits.EMAIL),
+        *field_limits.text_problems("The name", name.strip(), field_limits.PERSON_NAME),
+        *field_limits.text_problems("The job title", job_title.strip(), field_limits.JOB_TITLE),
+    ]
+    if problems:
+        raise DomainError(problems)  # the lookups below could not even search for such a value
     try:
         email = validate_email(email.strip(), check_deliverability=False).normalized
     except EmailNotValidError:
@@ -65,7 +71,7 @@ def add_user(
 def password_problems(password: str) -> list[str]:
     if len(password) < MIN_PASSWORD_LENGTH:
         return [f"The password must be at least {MIN_PASSWORD_LENGTH} characters long."]
-    return []
+    return field_limits.text_problems("The password", password, field_limits.PASSWORD)
 
 
 def set_password(session: Session, user: User, password: str) -> None:
