@@ -13,7 +13,7 @@ from flask import Flask
 
 from models.db import database_url
 from web.common import db as web_db
-from web.common import request_checks, templating
+from web.common import caching, request_checks, templating
 from web.common.extensions import CONTENT_SECURITY_POLICY, csrf, login_manager, talisman, wtforms_helpers
 from workflow.answering.evidence_files import MAX_BYTES as MAX_EVIDENCE_BYTES
 
@@ -39,6 +39,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     request_checks.register(app)  # before any route is added: ids beyond the database's range are 404
     templating.register(app)
+    caching.register(app)
     web_db.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.sign_in"
