@@ -120,6 +120,14 @@ class Journey:
         return f"{len(self.violations)} violations on {len(set(self.pages_checked))} pages:\n" + "\n".join(self.violations)
 
 
+def assert_on_page(page: Any, url: str, heading: str) -> None:
+    """Before checking a page, make sure it is that page: no redirect (to sign in, say), and its
+    main heading starts with the words expected. Otherwise axe would check the wrong page and pass."""
+    assert page.url == url, f"expected {url}, but the browser is on {page.url}"
+    found = re.sub(r"\s+", " ", page.locator("h1").first.text_content() or "").strip()
+    assert found.startswith(heading), f"{url} shows the heading {found!r}, not {heading!r}"
+
+
 # --- filling in GOV.UK forms ---------------------------------------------------------------------
 
 

@@ -159,7 +159,9 @@ def test_a_nul_byte_at_sign_in_is_refused_in_words_keeping_the_address_typed(app
     client = app.test_client()
     token = _token(client, "/sign-in")
 
-    answer = client.post("/sign-in", data={"csrf_token": token, "email": "cora.ordinator@example.org", "password": "pass\x00word"})
+    typed = {"csrf_token": token, "email": "cora.ordinator@example.org", "password": "pass\x00word"}
+
+    answer = client.post("/sign-in", data=typed)
 
     assert answer.status_code == 422
     assert "“Password” contains an invisible control character" in answer.text
