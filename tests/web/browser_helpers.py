@@ -82,6 +82,8 @@ class Journey:
     def goto(self, page: Any, path: str, *, shot: str | None = None, expect: int = 200) -> Any:
         """Type an address (or follow one from an e-mail) and check the page that comes back."""
         response = page.goto(self.base_url + path)
+        if expect == 200:  # not redirected elsewhere (to sign in, say): it is the page meant
+            assert page.url == self.base_url + path, f"went to {path}, but the browser is on {page.url}"
         self.check(page, response, shot=shot, expect=expect)
         return page
 
@@ -97,6 +99,7 @@ class Journey:
     def check(self, page: Any, response: Any, *, shot: str | None, expect: int) -> None:
         assert response is not None, f"no page loaded at {page.url}"
         heading = page.locator("h1").first.text_content() or ""
+        assert heading.strip(), f"{page.url} has no main heading: not one of our pages"
         assert response.status == expect, f"{page.url} answered {response.status}, not {expect}: {heading.strip()}"
         page.wait_for_load_state("load")
         font = page.evaluate("getComputedStyle(document.querySelector('h1')).fontFamily").lower()
