@@ -18,6 +18,7 @@ from models.qa_meeting import QaMeeting, QaMeetingItem
 from models.statement import ComplianceStatement
 from models.submission import SubmissionCopy
 from models.template import Question, Standard, Template
+from models.throttle import Throttle
 from models.user import User, UserRole
 
 __all__ = [
@@ -50,6 +51,7 @@ __all__ = [
     "Standard",
     "SubmissionCopy",
     "Template",
+    "Throttle",
     "User",
     "UserRole",
 ]

@@ -11,6 +11,7 @@ from models.types import utcnow
 class TokenPurpose(StrEnum):
     INVITATION = "invitation"
     PASSWORD_RESET = "password_reset"
+    UNLOCK = "unlock"  # lifts a sign-in pause early: sent to the owner when one starts
 
 
 class AccountToken(SQLModel, table=True):

@@ -2,6 +2,8 @@
 
 from sqlmodel import Field, SQLModel
 
+from models import field_limits
+
 
 class Agency(SQLModel, table=True):
     """An organisation that works with children; statutory ones must take part every year."""
@@ -9,12 +11,12 @@ class Agency(SQLModel, table=True):
     __tablename__ = "agency"
 
     id: int | None = Field(default=None, primary_key=True)
-    name: str = Field(max_length=200, unique=True, index=True)
-    sector: str = Field(max_length=80, index=True)
+    name: str = Field(max_length=field_limits.AGENCY_NAME, unique=True, index=True)
+    sector: str = Field(max_length=field_limits.SECTOR, index=True)
     statutory: bool = Field(default=False)
     commissioned_by_id: int | None = Field(default=None, foreign_key="agency.id")
-    contact_name: str = Field(default="", max_length=200)
-    contact_email: str = Field(default="", max_length=254)
-    executive_name: str = Field(default="", max_length=200)
-    executive_email: str = Field(default="", max_length=254)
+    contact_name: str = Field(default="", max_length=field_limits.PERSON_NAME)
+    contact_email: str = Field(default="", max_length=field_limits.EMAIL)
+    executive_name: str = Field(default="", max_length=field_limits.PERSON_NAME)
+    executive_email: str = Field(default="", max_length=field_limits.EMAIL)
     active: bool = Field(default=True)

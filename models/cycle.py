@@ -6,6 +6,7 @@ from enum import StrEnum
 from sqlalchemy import Column
 from sqlmodel import Field, SQLModel, UniqueConstraint
 
+from models import field_limits
 from models.types import MutableJSONList, utcnow
 
 
@@ -36,7 +37,7 @@ class Cycle(SQLModel, table=True):
     __tablename__ = "cycle"
 
     id: int | None = Field(default=None, primary_key=True)
-    name: str = Field(max_length=200, unique=True)
+    name: str = Field(max_length=field_limits.CYCLE_NAME, unique=True)
     kind: str = Field(default=CycleKind.FULL_AUDIT.value, max_length=40)
     status: str = Field(default=CycleState.DRAFT.value, max_length=20, index=True)
     template_id: int = Field(foreign_key="template.id")

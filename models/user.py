@@ -5,6 +5,7 @@ from enum import StrEnum
 
 from sqlmodel import Field, SQLModel, UniqueConstraint
 
+from models import field_limits
 from models.types import utcnow
 
 
@@ -40,9 +41,9 @@ class User(SQLModel, table=True):
     __tablename__ = "user_account"
 
     id: int | None = Field(default=None, primary_key=True)
-    email: str = Field(max_length=254, unique=True, index=True)
-    name: str = Field(max_length=200)
-    job_title: str = Field(default="", max_length=200)
+    email: str = Field(max_length=field_limits.EMAIL, unique=True, index=True)
+    name: str = Field(max_length=field_limits.PERSON_NAME)
+    job_title: str = Field(default="", max_length=field_limits.JOB_TITLE)
     agency_id: int | None = Field(default=None, foreign_key="agency.id", index=True)
     password_hash: str | None = Field(default=None, max_length=255)
     active: bool = Field(default=True)

@@ -47,6 +47,7 @@ SUBJECTS = {
     "cycle_not_opened": "Section 11 {{ cycle_name }}: the cycle could not open on {{ opens_on }}",
     "user_invitation": "Section 11 audit: set your password to start using the service",
     "password_reset": "Section 11 audit: reset your password",
+    "sign_in_paused": "Section 11 audit: signing in to your account is paused",
     "return_copy": "Section 11 {{ cycle_name }}: a copy of {{ agency_name }}'s return",
 }
 

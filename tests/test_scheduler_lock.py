@@ -58,7 +58,12 @@ def python(code: str, *, env: dict[str, str], log: Path) -> subprocess.Popen:
         )
 
 
-def wait_for(condition, *, within: float, what: str) -> None:
+# Limits only guard against a hang: a wait ends as soon as its condition holds, so a limit costs
+# nothing when things work. On a shared 2-core box under load a start can take tens of seconds.
+PATIENCE = 180.0
+
+
+def wait_for(condition, *, within: float = PATIENCE, what: str) -> None:
     give_up = time.monotonic() + within
     while not condition():
         assert time.monotonic() < give_up, f"gave up waiting for {what}"
@@ -117,7 +122,7 @@ def test_two_processes_running_the_jobs_at_once_queue_and_send_each_notice_exact
     ]
     try:
         for process, folder in zip(processes, folders, strict=True):
-            assert process.wait(timeout=40) == 0, (tmp_path / f"{folder.name}.log").read_text()
+            assert process.wait(timeout=PATIENCE) == 0, (tmp_path / f"{folder.name}.log").read_text()
     finally:
         for process in processes:
             process.kill()
@@ -154,21 +159,21 @@ def test_a_second_scheduler_waits_and_takes_over_when_the_first_dies(overdue_ret
     first_log, second_log = tmp_path / "first.log", tmp_path / "second.log"
     first = python(SCHEDULER, env={**env, "S11_EMAIL_FOLDER": str(tmp_path / "first")}, log=first_log)
     try:
-        wait_for(lambda: "holds the scheduler lock" in first_log.read_text(), within=15, what="the first scheduler")
+        wait_for(lambda: "holds the scheduler lock" in first_log.read_text(), what="the first scheduler")
         second = python(SCHEDULER, env={**env, "S11_EMAIL_FOLDER": str(tmp_path / "second")}, log=second_log)
         try:
-            wait_for(lambda: counts(engine) == {OutboxState.SENT: expected}, within=30, what="the outbox to drain")
-            wait_for(lambda: "scheduler starting" in second_log.read_text(), within=15, what="the second scheduler")
+            wait_for(lambda: counts(engine) == {OutboxState.SENT: expected}, what="the outbox to drain")
+            wait_for(lambda: "scheduler starting" in second_log.read_text(), what="the second scheduler")
             time.sleep(1)  # five polls of the lock
             assert "holds the scheduler lock" not in second_log.read_text()  # it waits, it does not work
             assert second.poll() is None
 
             first.kill()  # no clean shutdown: the server ends its session and its lock
-            wait_for(lambda: "holds the scheduler lock" in second_log.read_text(), within=15, what="the take-over")
-            wait_for(lambda: "daily steps for" in second_log.read_text(), within=15, what="the catch-up run")
+            wait_for(lambda: "holds the scheduler lock" in second_log.read_text(), what="the take-over")
+            wait_for(lambda: "daily steps for" in second_log.read_text(), what="the catch-up run")
         finally:
             second.send_signal(signal.SIGINT)
-            assert second.wait(timeout=15) == 0, second_log.read_text()
+            assert second.wait(timeout=PATIENCE) == 0, second_log.read_text()
     finally:
         first.kill()
         first.wait()
@@ -201,7 +206,7 @@ def test_the_scheduler_runs_the_day_at_start_up_and_a_second_one_on_the_same_fil
     try:
         # At start-up the one that wins the lock catches up at once: the overdue notice is queued and sent.
         # ...and the day's history checkpoint is written, its digest e-mailed to the two coordinators.
-        wait_for(lambda: counts(sqlite_only_engine) == {OutboxState.SENT: 4}, within=10, what="the start-up run")
+        wait_for(lambda: counts(sqlite_only_engine) == {OutboxState.SENT: 4}, what="the start-up run")
         working = [s for s in schedulers if s.get_job(runner.DAILY_JOB) is not None]
         assert len(working) == 1, "exactly one scheduler works"
         worker, waiter = working[0], next(s for s in schedulers if s is not working[0])
@@ -214,7 +219,7 @@ def test_the_scheduler_runs_the_day_at_start_up_and_a_second_one_on_the_same_fil
         assert [job.id for job in waiter.get_jobs()] == [runner.LOCK_JOB]  # waiting
 
         worker.shutdown()
-        wait_for(lambda: waiter.get_job(runner.DAILY_JOB) is not None, within=5, what="the take-over")
+        wait_for(lambda: waiter.get_job(runner.DAILY_JOB) is not None, what="the take-over")
     finally:
         for scheduler in schedulers:
             if scheduler.running:

@@ -15,7 +15,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from models.migrate import script_heads
 from web.common import db as web_db
-from web.common import health, request_log, templating
+from web.common import caching, health, request_checks, request_log, templating
 from web.common.extensions import CONTENT_SECURITY_POLICY, csrf, login_manager, talisman, wtforms_helpers
 from workflow.answering.evidence_files import MAX_BYTES as MAX_EVIDENCE_BYTES
 from workflow.answering.evidence_storage import store_from_settings
@@ -56,7 +56,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     )
 
     request_log.register(app)
+    request_checks.register(app)  # before any route is added: ids beyond the database's range are 404
     templating.register(app)
+    caching.register(app)
     web_db.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.sign_in"

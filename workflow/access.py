@@ -3,6 +3,7 @@
 from sqlmodel import Session, select
 
 from models import AuditReturn, User, UserRole
+from models.audit_return import ReturnState
 from models.user import AGENCY_ROLES, Role
 from workflow.errors import NotFound, NotPermitted
 
@@ -26,10 +27,29 @@ def can_see_agency(session: Session, user: User | None, agency_id: int) -> bool:
     return bool(roles & AGENCY_ROLES) and user is not None and user.agency_id == agency_id
 
 
+def qa_may_see(ret: AuditReturn) -> bool:
+    """QA reviews what agencies submit: a return being written for the first time, and its
+    evidence, are the agency's own until it is submitted. Once submitted, QA keeps seeing it (when
+    they send it back for amendment, they follow the changes); a statement signed without a return
+    (a statement year) is for QA to read too."""
+    return ret.submitted_at is not None or ret.status == ReturnState.COMPLIANCE_STATEMENT_SIGNED
+
+
+def can_see_return(session: Session, user: User | None, ret: AuditReturn) -> bool:
+    """Coordinators see every return; the agency's own people see theirs; QA once it is submitted."""
+    roles = roles_of(session, user)
+    if Role.COORDINATOR in roles:
+        return True
+    if roles & AGENCY_ROLES and user is not None and user.agency_id == ret.agency_id:
+        return True
+    return Role.QA_REVIEWER in roles and qa_may_see(ret)
+
+
 def visible_return(session: Session, user: User | None, return_id: int) -> AuditReturn:
-    """The return, or NotFound when it does not exist or belongs to another agency."""
+    """The return, or NotFound when it does not exist, belongs to another agency, or is not yet
+    submitted and the person is QA (its existence is not even confirmed)."""
     ret = session.get(AuditReturn, return_id)
-    if ret is None or not can_see_agency(session, user, ret.agency_id):
+    if ret is None or not can_see_return(session, user, ret):
         raise NotFound("There is no such return.")
     return ret
 

@@ -82,6 +82,8 @@ class Journey:
     def goto(self, page: Any, path: str, *, shot: str | None = None, expect: int = 200) -> Any:
         """Type an address (or follow one from an e-mail) and check the page that comes back."""
         response = page.goto(self.base_url + path)
+        if expect == 200:  # not redirected elsewhere (to sign in, say): it is the page meant
+            assert page.url == self.base_url + path, f"went to {path}, but the browser is on {page.url}"
         self.check(page, response, shot=shot, expect=expect)
         return page
 
@@ -97,6 +99,7 @@ class Journey:
     def check(self, page: Any, response: Any, *, shot: str | None, expect: int) -> None:
         assert response is not None, f"no page loaded at {page.url}"
         heading = page.locator("h1").first.text_content() or ""
+        assert heading.strip(), f"{page.url} has no main heading: not one of our pages"
         assert response.status == expect, f"{page.url} answered {response.status}, not {expect}: {heading.strip()}"
         page.wait_for_load_state("load")
         font = page.evaluate("getComputedStyle(document.querySelector('h1')).fontFamily").lower()
@@ -118,6 +121,14 @@ class Journey:
 
     def report(self) -> str:
         return f"{len(self.violations)} violations on {len(set(self.pages_checked))} pages:\n" + "\n".join(self.violations)
+
+
+def assert_on_page(page: Any, url: str, heading: str) -> None:
+    """Before checking a page, make sure it is that page: no redirect (to sign in, say), and its
+    main heading starts with the words expected. Otherwise axe would check the wrong page and pass."""
+    assert page.url == url, f"expected {url}, but the browser is on {page.url}"
+    found = re.sub(r"\s+", " ", page.locator("h1").first.text_content() or "").strip()
+    assert found.startswith(heading), f"{url} shows the heading {found!r}, not {heading!r}"
 
 
 # --- filling in GOV.UK forms ---------------------------------------------------------------------

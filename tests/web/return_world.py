@@ -14,6 +14,7 @@ from sqlmodel import Session, select
 
 from models import AuditReturn, Cycle, Question, Standard, User
 from models.user import Role
+from tests import sample_files
 from tests.factories import act, answer_everything, launch_cycle, questions_of
 from tests.web.conftest import Browser, Partnership, add_person
 from workflow.answering import returns
@@ -21,7 +22,7 @@ from workflow.clock import today
 from workflow.people import users
 from workflow.review import qa
 
-PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+PDF = sample_files.pdf()
 
 
 @dataclass

@@ -5,13 +5,13 @@ import pytest
 from sqlmodel import Session
 
 from tests.factories import launch_cycle
+from tests.web.browser_helpers import assert_on_page
 from tests.web.conftest import PASSWORD
 from tests.web.test_email_delivery_page import failed_email_and_bounce
 
 pytestmark = pytest.mark.browser
 
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-
 
 
 def test_coordinator_pages_have_no_accessibility_violations(chromium, live_server, partnership, sqlite_only_engine):
@@ -22,30 +22,34 @@ def test_coordinator_pages_have_no_accessibility_violations(chromium, live_serve
     )
     with Session(sqlite_only_engine) as session:
         failed_email_and_bounce(session)
-    pages = [
-        "/",
-        "/cycles",
-        f"/cycles/{cycle.id}",
-        f"/cycles/{cycle.id}/returns/{launched[0].id}",
-        f"/cycles/{cycle.id}/returns/{launched[0].id}/extend-deadline",
-        "/cycles/new",
-        "/agencies",
-        "/agencies/new",
-        "/agencies/import",
-        "/people",
-        "/people/invite",
-        "/templates",
-        f"/templates/{partnership.template.id}",
-        "/templates/upload",
-        "/email-delivery",
-    ]
+    health = launched[0].id
+    # Each page with the heading that proves it is that page (not the sign-in page it would
+    # redirect to if signing in had failed).
+    pages = {
+        "/": "Your work in the Section 11 audit",
+        "/cycles": "Cycles",
+        f"/cycles/{cycle.id}": "Section 11 audit 2026-27",
+        f"/cycles/{cycle.id}/returns/{health}": "Hackney Health Trust",
+        f"/cycles/{cycle.id}/returns/{health}/extend-deadline": "Extend the submission deadline",
+        "/cycles/new": "Create a cycle",
+        "/agencies": "Agencies",
+        "/agencies/new": "Add an agency",
+        "/agencies/import": "Import agencies from a CSV file",
+        "/people": "People",
+        "/people/invite": "Invite someone",
+        "/templates": "Standards templates",
+        f"/templates/{partnership.template.id}": "Section 11 self-assessment",
+        "/templates/upload": "Load a template file",
+        "/email-delivery": "E-mail delivery",
+    }
     axe = Axe()
     page = chromium.new_page()
     problems = {}
 
-    def check(path: str) -> None:
+    def check(path: str, heading: str) -> None:
         answer = page.goto(live_server + path)
         assert answer.status == 200, path
+        assert_on_page(page, live_server + path, heading)
         # Missing CSS gives false target-size failures: make sure the built Arial styles loaded.
         assert page.evaluate("getComputedStyle(document.querySelector('h1')).fontFamily").lower().startswith("arial"), (
             "styles not loaded"
@@ -54,10 +58,12 @@ def test_coordinator_pages_have_no_accessibility_violations(chromium, live_serve
         if result.violations_count:
             problems[path] = result.generate_report()
 
-    check("/sign-in")
+    check("/sign-in", "Sign in to the Section 11 audit")
     page.fill("#email", "cora.ordinator@example.org")
     page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
-    for path in pages:
-        check(path)
+    with page.expect_navigation():
+        page.click("button[type=submit]")
+    assert "Signed in as Cora Ordinator" in page.inner_text("body"), f"not signed in: {page.url}"
+    for path, heading in pages.items():
+        check(path, heading)
     assert problems == {}

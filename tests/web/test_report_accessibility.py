@@ -27,7 +27,6 @@ def app(world: World) -> Iterator[Flask]:
     app.extensions["s11_engine"].dispose()
 
 
-
 def test_report_pages_have_no_accessibility_violations(chromium, live_server, world):
     from axe_playwright_python.sync_playwright import Axe
 
@@ -44,6 +43,8 @@ def test_report_pages_have_no_accessibility_violations(chromium, live_server, wo
     def check(path: str) -> None:
         answer = page.goto(live_server + path)
         assert answer.status == 200, path
+        assert page.url == live_server + path, f"expected {path}, but the browser is on {page.url}"
+        assert "Sign in" not in (page.locator("h1").first.text_content() or "")
         # Missing CSS gives false target-size failures: make sure the built Arial styles loaded.
         assert page.evaluate("getComputedStyle(document.querySelector('h1')).fontFamily").lower().startswith("arial"), (
             "styles not loaded"
@@ -55,7 +56,9 @@ def test_report_pages_have_no_accessibility_violations(chromium, live_server, wo
     page.goto(live_server + "/sign-in")
     page.fill("#email", email(year, "coordinator"))
     page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
+    with page.expect_navigation():
+        page.click("button[type=submit]")
+    assert "Signed in as" in page.inner_text("body"), f"not signed in: {page.url}"
     for path in pages:
         check(path)
     # The charts keep their colours under the page's CSP: a bar is filled with GOV.UK blue.

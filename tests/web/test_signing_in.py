@@ -42,23 +42,111 @@ def test_a_wrong_password_is_refused_without_saying_which_part_was_wrong(browser
     assert "Enter a correct e-mail address and password." in browser.text
 
 
-def test_five_wrong_passwords_lock_the_account_for_fifteen_minutes(browser, partnership, session):
-    with freeze_time(utcnow()) as clock:
-        for _ in range(4):
-            browser.sign_in("cora.ordinator@example.org", "a guess")
-            assert "Enter a correct e-mail address and password." in browser.text
-        browser.sign_in("cora.ordinator@example.org", "a fifth guess")
-        assert "the account is locked until" in browser.text
+WRONG_DETAILS = "Enter a correct e-mail address and password."
 
-        # Even the right password is refused while the lock lasts, and the lock is in the database.
+
+def test_five_wrong_passwords_pause_the_account_and_email_its_owner_a_link_to_unlock_it(browser, partnership, session):
+    with freeze_time(utcnow()) as clock:
+        for guess in range(5):
+            browser.sign_in("cora.ordinator@example.org", f"guess {guess}")
+            assert WRONG_DETAILS in browser.text
+
+        # Even the right password is refused while the pause lasts, with the same words.
         browser.sign_in("cora.ordinator@example.org")
-        assert "the account is locked until" in browser.text
+        assert WRONG_DETAILS in browser.text
+        assert "Signed in as" not in browser.text
         session.expire_all()
         assert session.get(User, partnership.coordinator.id).locked_until is not None
 
-        clock.tick(timedelta(minutes=15, seconds=1))
+        # The first pause is a minute.
+        clock.tick(timedelta(minutes=1, seconds=1))
         browser.sign_in("cora.ordinator@example.org")
         assert "Signed in as Cora Ordinator" in browser.text
+
+
+def test_the_owner_unlocks_a_paused_account_at_once_with_the_emailed_link(browser, another_browser, partnership, session):
+    for guess in range(5):
+        another_browser.sign_in("cora.ordinator@example.org", f"a stranger's guess {guess}")
+    email = last_email(session, "sign_in_paused", "cora.ordinator@example.org")
+    assert "5 times in a row" in email.text_body
+    link = link_in(email)
+    assert link.startswith("/unlock/")
+
+    browser.open(link)
+    assert "Unlock your account" in browser.text
+    session.expire_all()
+    assert session.get(User, partnership.coordinator.id).locked_until is not None  # opening the link changes nothing
+    browser.submit(link)
+    assert "Your account is unlocked. Sign in now." in browser.text
+    browser.sign_in("cora.ordinator@example.org")
+    assert "Signed in as Cora Ordinator" in browser.text
+
+    browser.open(link, expect=404)  # the link works once
+
+
+def test_pauses_grow_after_each_further_wrong_password_but_never_beyond_fifteen_minutes():
+    from workflow.people.sign_in import pause_after
+
+    assert [pause_after(n) for n in (4, 5, 6, 7, 8, 9, 20)] == [
+        timedelta(0),
+        timedelta(minutes=1),
+        timedelta(minutes=2),
+        timedelta(minutes=4),
+        timedelta(minutes=8),
+        timedelta(minutes=15),
+        timedelta(minutes=15),
+    ]
+
+
+def test_a_paused_account_and_an_unknown_address_read_exactly_like_a_wrong_password(browser, partnership):
+    browser.sign_in("cora.ordinator@example.org", "wrong")
+    wrong = browser.text
+    browser.sign_in("nobody@example.org", "wrong")
+    assert browser.text == wrong
+    for guess in range(5):
+        browser.sign_in("cora.ordinator@example.org", f"guess {guess}")
+    browser.sign_in("cora.ordinator@example.org")
+    assert browser.text == wrong
+
+
+def test_one_address_trying_many_accounts_is_stopped_for_a_while(app, partnership, session):
+    from tests.web.conftest import Browser
+    from workflow.people.sign_in import ADDRESS_WINDOW, FAILURES_PER_ADDRESS
+
+    attacker = Browser(app.test_client())
+    with freeze_time(utcnow()) as clock:
+        for n in range(FAILURES_PER_ADDRESS):
+            attacker.sign_in(f"guess{n}@example.org", "password123")
+        # Now even a right password from that address is not checked, until the window ends.
+        attacker.sign_in("alex.agency@example.org")
+        assert WRONG_DETAILS in attacker.text
+        someone_else = Browser(app.test_client())
+        someone_else.client.environ_base["REMOTE_ADDR"] = "10.1.2.3"
+        someone_else.sign_in("alex.agency@example.org")
+        assert "Signed in as Alex Agency" in someone_else.text
+
+        clock.tick(ADDRESS_WINDOW + timedelta(seconds=1))
+        attacker.sign_in("alex.agency@example.org")
+        assert "Signed in as Alex Agency" in attacker.text
+
+
+def test_reset_links_are_limited_per_account_and_per_address(app, browser, partnership, session):
+    from tests.web.conftest import Browser
+    from workflow.people.accounts import RESETS_PER_ACCOUNT, RESETS_PER_ADDRESS
+
+    for _ in range(RESETS_PER_ACCOUNT + 2):
+        browser.submit("/forgotten-password", {"email": "alex.agency@example.org"})
+        assert "Check your e-mail" in browser.text  # the same page: it must not tell that the account exists
+    sent = session.exec(select(OutboxMessage).where(OutboxMessage.kind == "password_reset")).all()
+    assert len(sent) == RESETS_PER_ACCOUNT
+
+    flooder = Browser(app.test_client())
+    flooder.client.environ_base["REMOTE_ADDR"] = "10.9.9.9"
+    for n in range(RESETS_PER_ADDRESS):
+        flooder.submit("/forgotten-password", {"email": f"someone{n}@example.org"})
+    flooder.submit("/forgotten-password", {"email": "lee.lead@example.org"}, expect=429)
+    assert "Too many reset links have been asked for from this network" in flooder.text
+    assert 'value="lee.lead@example.org"' in flooder.page.text
 
 
 def test_an_invited_person_sets_a_password_with_the_link_and_signs_in(browser, another_browser, partnership, session):
@@ -214,4 +302,4 @@ def test_a_deactivated_person_cannot_sign_in_and_is_signed_out(browser, another_
     another_browser.open("/")
     assert "Sign in to the Section 11 audit" in another_browser.text
     another_browser.sign_in("lee.lead@example.org")
-    assert "Enter a correct e-mail address and password." in another_browser.text
+    assert WRONG_DETAILS in another_browser.text

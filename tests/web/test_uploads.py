@@ -1,14 +1,13 @@
 """Real bad files through the standard page: each refused with a clear message, nothing saved, and
 what was typed still on the page. A good PDF comes back as an attachment to the right people only."""
 
-import io
-import zipfile
 from io import BytesIO
 
 import pytest
 from sqlmodel import select
 
 from models import Answer, EvidenceFile
+from tests import sample_files
 from tests.web import return_world
 from tests.web.return_world import PDF, World, pdf, signed_in
 
@@ -18,13 +17,7 @@ world = return_world.world  # the shared fixture: a launched cycle with a person
 
 
 def _docx(*, macros: bool) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("[Content_Types].xml", "<Types/>")
-        archive.writestr("word/document.xml", "<w:document/>")
-        if macros:
-            archive.writestr("word/vbaProject.bin", b"\x00VBA macro storage")
-    return buffer.getvalue()
+    return sample_files.docx(macros=macros)
 
 
 def _post_file(browser, w: World, upload: tuple[BytesIO, str], *, expect: int):

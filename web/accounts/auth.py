@@ -13,6 +13,7 @@ from web.common.identity import SignedIn, me
 from workflow.access import roles_of
 from workflow.errors import DomainError
 from workflow.people import accounts
+from workflow.people import sign_in as sign_in_rules
 
 bp = Blueprint("auth", __name__)
 
@@ -25,13 +26,20 @@ def sign_in() -> ResponseReturnValue:
     problems: list[str] = []
     if form.validate_on_submit():
         session = db()
-        outcome = accounts.attempt_sign_in(session, form.email.data, form.password.data)
-        session.commit()  # a failure is saved too: it counts towards the lock-out
+        attempt = sign_in_rules.begin_attempt(session, form.email.data, _address())
+        session.commit()  # counted before the slow hash starts, so parallel guesses see the count
+        outcome = sign_in_rules.finish_attempt(session, attempt, form.password.data)
+        session.commit()
         if outcome.user is not None:
             login_user(SignedIn(outcome.user, roles_of(session, outcome.user)))
             return redirect(_safe_next(request.args.get("next")))
         problems.append(outcome.problem)
     return render_template("auth/sign_in.html", form=form, problems=problems)
+
+
+def _address() -> str:
+    """The network address the request came from (what throttles count per address)."""
+    return request.remote_addr or ""
 
 
 def _safe_next(target: str | None) -> str:
@@ -62,8 +70,9 @@ def forgotten_password() -> ResponseReturnValue:
         return commit_or_show_errors(
             accounts.request_password_reset,
             form.email.data,
+            _address(),
             then=lambda _: render_template("auth/check_email.html", email=form.email.data.strip()),
-            otherwise=lambda reasons: render_template("auth/forgotten_password.html", form=form, problems=reasons),
+            otherwise=lambda reasons: (render_template("auth/forgotten_password.html", form=form, problems=reasons), 429),
         )
     return render_template("auth/forgotten_password.html", form=form)
 
@@ -106,3 +115,26 @@ def _set_password(token: str, purpose: TokenPurpose, heading: str) -> ResponseRe
             ),
         )
     return render_template("auth/set_password.html", form=form, holder=holder, heading=heading)
+
+
+@bp.route("/unlock/<token>", methods=["GET", "POST"])
+def unlock(token: str) -> ResponseReturnValue:
+    """The link e-mailed when signing in pauses: a button, so a mail scanner's visit changes nothing."""
+    try:
+        holder = accounts.holder_of_link(db(), token, TokenPurpose.UNLOCK)
+    except DomainError:
+        return render_template("auth/link_expired.html"), 404
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        return commit_or_show_errors(
+            accounts.unlock_from_link,
+            token,
+            then=lambda _user: _unlocked(),
+            otherwise=lambda _reasons: (render_template("auth/link_expired.html"), 404),
+        )
+    return render_template("auth/unlock.html", form=form, holder=holder)
+
+
+def _unlocked() -> ResponseReturnValue:
+    flash("Your account is unlocked. Sign in now.", "success")
+    return redirect(url_for("auth.sign_in"))

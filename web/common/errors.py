@@ -1,6 +1,6 @@
 """Error pages in the GOV.UK style: a plain explanation and what to do next, never a stack trace."""
 
-from flask import Flask, current_app, render_template
+from flask import Flask, Response, current_app, make_response, render_template
 from flask_wtf.csrf import CSRFError
 from markupsafe import escape
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -38,6 +38,12 @@ def _render(code: int, message: str | None = None) -> tuple[str, int]:
 
 PLAIN_PAGE = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{title} – Section 11 audit</title></head>
 <body><h1>{title}</h1><p>{advice}</p><p><a href="/">Go to the start of the service</a></p></body></html>"""
+
+
+def refuse(code: int, message: str) -> Response:
+    """An error page with words of the caller's own, for `abort(refuse(400, "..."))`."""
+    body, code = _render(code, message)
+    return make_response(body, code)
 
 
 def _csrf_error(error: CSRFError) -> tuple[str, int]:

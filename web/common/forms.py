@@ -36,6 +36,7 @@ from wtforms.validators import DataRequired, InputRequired, NumberRange, Optiona
 
 from models.cycle import CycleKind
 from models.user import Role
+from web.common.form_checks import CheckedForm
 from workflow.calendar.cycles import CycleDates, CycleSettings
 from workflow.people.agencies import AgencyDetails
 from workflow.people.sectors import SECTOR_NAMES
@@ -142,13 +143,13 @@ class RemindersFields:
 # --- Signing in -------------------------------------------------------------------------------
 
 
-class SignInForm(FlaskForm):
+class SignInForm(CheckedForm):
     email = StringField("E-mail address", widget=GovTextInput(), validators=[DataRequired(message="Enter your e-mail address")])
     password = PasswordField("Password", widget=GovPasswordInput(), validators=[DataRequired(message="Enter your password")])
     submit = SubmitField("Sign in", widget=GovSubmitInput())
 
 
-class ForgottenPasswordForm(FlaskForm):
+class ForgottenPasswordForm(CheckedForm):
     email = StringField(
         "E-mail address",
         widget=GovTextInput(),
@@ -158,7 +159,7 @@ class ForgottenPasswordForm(FlaskForm):
     submit = SubmitField("Send the link", widget=GovSubmitInput())
 
 
-class SetPasswordForm(FlaskForm):
+class SetPasswordForm(CheckedForm):
     password = PasswordField(
         "New password",
         widget=GovPasswordInput(),
@@ -171,14 +172,14 @@ class SetPasswordForm(FlaskForm):
     submit = SubmitField("Set password", widget=GovSubmitInput())
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(CheckedForm):
     """A button and its CSRF token, for moves that need no typing (sign out, launch, release)."""
 
 
 # --- Agencies -------------------------------------------------------------------------------
 
 
-class AgencyForm(FlaskForm):
+class AgencyForm(CheckedForm):
     name = StringField("Name", widget=GovTextInput())
     sector = SelectField(
         "Sector",
@@ -228,7 +229,7 @@ class AgencyForm(FlaskForm):
         )
 
 
-class UploadForm(FlaskForm):
+class UploadForm(CheckedForm):
     """One file: an agency list (CSV) or a standards template (YAML or JSON)."""
 
     file = FileField("Choose a file", widget=GovFileInput(), validators=[FileRequired(message="Choose a file to upload")])
@@ -238,7 +239,7 @@ class UploadForm(FlaskForm):
 # --- People ---------------------------------------------------------------------------------
 
 
-class InviteForm(FlaskForm):
+class InviteForm(CheckedForm):
     name = StringField("Full name", widget=GovTextInput())
     email = StringField("E-mail address", widget=GovTextInput(), description="The invitation to set a password goes here")
     job_title = StringField("Job title (optional)", widget=GovTextInput())
@@ -261,7 +262,7 @@ class InviteForm(FlaskForm):
         return int(value) if value.isdigit() else None
 
 
-class PersonForm(FlaskForm):
+class PersonForm(CheckedForm):
     """A person's details as the coordinator changes them (the e-mail address is their sign-in)."""
 
     name = StringField("Full name", widget=GovTextInput())
@@ -288,7 +289,7 @@ class PersonForm(FlaskForm):
 # --- Cycles ---------------------------------------------------------------------------------
 
 
-class CycleForm(FlaskForm, RemindersFields):
+class CycleForm(CheckedForm, RemindersFields):
     name = StringField("Name", widget=GovTextInput(), description="For example, Section 11 audit 2026-27")
     kind = RadioField(
         "Kind of year",
@@ -350,7 +351,7 @@ class CycleForm(FlaskForm, RemindersFields):
         )
 
 
-class CycleDatesForm(FlaskForm):
+class CycleDatesForm(CheckedForm):
     """A launched cycle's dates, moved with a reason the agencies are told."""
 
     submission_deadline = _uk_date("Submission deadline")
@@ -370,13 +371,13 @@ class CycleDatesForm(FlaskForm):
         )
 
 
-class RemindersForm(FlaskForm, RemindersFields):
+class RemindersForm(CheckedForm, RemindersFields):
     reminder_days = _reminder_days()
     escalation_days = _escalation_days()
     submit = SubmitField("Save the reminders", widget=GovSubmitInput())
 
 
-class AddAgencyToCycleForm(FlaskForm):
+class AddAgencyToCycleForm(CheckedForm):
     agency_id = SelectField("Agency", widget=GovSelect(), choices=[], validate_choice=False)
     submit = SubmitField("Invite the agency", widget=GovSubmitInput())
 
@@ -384,7 +385,7 @@ class AddAgencyToCycleForm(FlaskForm):
         return whole_number(self.agency_id.data) or 0
 
 
-class ReopenCycleForm(FlaskForm):
+class ReopenCycleForm(CheckedForm):
     reason = TextAreaField("Reason", widget=GovTextArea())
     statement_deadline = _uk_date(
         "New statement of compliance deadline", "Needed if the old one has passed. For example, 27 3 2027"
@@ -392,13 +393,13 @@ class ReopenCycleForm(FlaskForm):
     submit = SubmitField("Reopen the cycle", widget=GovSubmitInput())
 
 
-class ExtendDeadlineForm(FlaskForm):
+class ExtendDeadlineForm(CheckedForm):
     new_deadline = _date("New deadline")
     reason = TextAreaField("Reason", widget=GovTextArea(), description="The agency sees this in the e-mail telling them")
     submit = SubmitField("Extend the deadline", widget=GovSubmitInput())
 
 
-class DipSampleForm(FlaskForm):
+class DipSampleForm(CheckedForm):
     count = IntegerField(
         "How many returns to draw",
         widget=GovTextInput(),
@@ -417,7 +418,7 @@ class DipSampleForm(FlaskForm):
     submit = SubmitField("Draw the sample", widget=GovSubmitInput())
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(CheckedForm):
     """A move that must say why: pick by hand, return for amendment, withdraw, close."""
 
     reason = TextAreaField("Reason", widget=GovTextArea())

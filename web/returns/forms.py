@@ -7,7 +7,6 @@ block per question uses plain WTForms forms with a prefix each; the page carries
 
 from datetime import date
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, MultipleFileField
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
@@ -19,8 +18,9 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
     GovTextInput,
 )
-from wtforms import BooleanField, DateField, Form, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import BooleanField, DateField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 
+from web.common.form_checks import CheckedForm, CheckedSubForm
 from workflow.answering.content import ReturnContent
 from workflow.review.statements import RaisableStandard
 from workflow.templates.spec import RatingScale
@@ -40,7 +40,7 @@ class Radios(GovRadioInput):
         return params
 
 
-class PageForm(FlaskForm):
+class PageForm(CheckedForm):
     """A form on a page that may hold several: CSRFProtect checks every POST's one `csrf_token`
     (the page's), so the forms do not each carry a prefixed token of their own."""
 
@@ -89,7 +89,7 @@ def _text(label: str, hint: str = "") -> TextAreaField:
 # --- The agency's standard page ----------------------------------------------------------------
 
 
-class QuestionForm(Form):
+class QuestionForm(CheckedSubForm):
     """One question of a standard: rating, reason for N/A, narrative, evidence and a file."""
 
     rating = RadioField("Rating", widget=Radios(), choices=[], validate_choice=False)
@@ -104,7 +104,7 @@ class QuestionForm(Form):
         return self
 
 
-class ActionForm(Form):
+class ActionForm(CheckedSubForm):
     """One action of the plan: what will be done, who leads it, by when (or its removal)."""
 
     description = _text("What will be done")

@@ -1,23 +1,22 @@
 """Checking and storing uploaded evidence: allowed kinds checked by content, never by name alone.
 
 Partnerships accept DOCX, DOC, PDF, JPG/JPEG, PNG and GIF (the Wirral form's list). A file is
-refused when its content is not what its name says, when a Word document carries macros, when it
-is over the size limit, or when a zip inside it would expand past a safe size. Where the checked
-bytes are kept (a folder or a bucket, by SHA-256) is `evidence_storage`'s.
+refused when its content is not, all through, what its name says (`file_structure` parses it),
+when a Word document carries macros, when it is over the size limit, or when a zip inside it would
+expand past a safe size. Where the checked bytes are kept (a folder or a bucket, by SHA-256) is
+`evidence_storage`'s.
 """
 
 import hashlib
-import io
-import zipfile
 from dataclasses import dataclass
 from pathlib import PurePath
 
 from werkzeug.utils import secure_filename
 
+from workflow.answering import file_structure
 from workflow.errors import DomainError
 
 MAX_BYTES = 20 * 1024 * 1024
-MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
 ALLOWED = {
     ".pdf": "application/pdf",
     ".png": "image/png",
@@ -77,38 +76,16 @@ def _shown(name: str) -> str:
 
 
 def _content_problem(extension: str, data: bytes) -> str | None:
-    """Why the bytes are not the kind of file the name says, or None."""
+    """Why the bytes are not, all through, the kind of file the name says (file_structure), or None."""
     if extension == ".pdf":
-        return None if data.startswith(b"%PDF-") else "is not a real PDF file."
+        return file_structure.pdf_problem(data)
     if extension == ".png":
-        return None if data.startswith(b"\x89PNG\r\n\x1a\n") else "is not a real PNG image."
+        return file_structure.image_problem("PNG", data)
     if extension in (".jpg", ".jpeg"):
-        return None if data.startswith(b"\xff\xd8\xff") else "is not a real JPEG image."
+        return file_structure.image_problem("JPEG", data)
     if extension == ".gif":
-        return None if data[:6] in (b"GIF87a", b"GIF89a") else "is not a real GIF image."
+        return file_structure.image_problem("GIF", data)
     if extension == ".doc":
-        if not data.startswith(OLE2):
-            return "is not a real Word document."
-        if any(marker in data for marker in OLE2_MACRO_STORAGES):
-            return "contains macros, which are not allowed. Save it without macros (as .docx or PDF) and upload it again."
-        return None
-    return _docx_problem(data)
-
-
-def _docx_problem(data: bytes) -> str | None:
-    if not data.startswith(b"PK\x03\x04"):
-        return "is not a real Word document."
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = archive.namelist()
-            total = sum(info.file_size for info in archive.infolist())
-    except zipfile.BadZipFile:
-        return "is damaged and cannot be opened. Save it again and upload the new copy."
-    if "word/document.xml" not in names:
-        return "is not a real Word document."
-    if any(name.lower().endswith("vbaproject.bin") for name in names):
-        return "contains macros, which are not allowed. Save it without macros (as .docx or PDF) and upload it again."
-    if total > MAX_UNZIPPED_BYTES:
-        return "expands to more than 200 MB and cannot be accepted."
-    return None
+        return file_structure.doc_problem(data, OLE2, OLE2_MACRO_STORAGES)
+    return file_structure.docx_problem(data)
 

@@ -14,7 +14,7 @@ from models.action import ActionState
 from models.audit_return import ReturnState
 from models.cycle import CycleState
 from models.user import Role
-from workflow.access import require_role, visible_return
+from workflow.access import can_see_return, require_role, visible_return
 from workflow.answering import returns
 from workflow.answering.actions import is_overdue
 from workflow.answering.content import ReturnContent
@@ -73,6 +73,8 @@ def submit_refusals(session: Session, actor: User, content: ReturnContent) -> li
     """Every reason `returns.submit` would give now, apart from the declaration still to be ticked."""
     ret = content.ret
     move = RETURN_LIFECYCLE.moves["submit"]
+    if not can_see_return(session, actor, ret):
+        return ["There is no such return."]  # as `visible_return` says: QA before submission, say
     try:
         require_role(session, actor, move.roles, move.title, agency_id=ret.agency_id)
     except DomainError as refused:

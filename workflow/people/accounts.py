@@ -1,14 +1,13 @@
-"""Accounts: signing in with a lock-out, invitation and password-reset links, sign-out, deactivation.
+"""Accounts: sessions, invitation, password-reset and unlock links, sign-out, deactivation.
 
-The rules live here, not in the web views, so the command line and tests use the same ones. A
-failed sign-in is a fact to save (the counter), not a refusal to roll back: `attempt_sign_in`
-returns an outcome and the caller commits either way.
+The rules live here, not in the web views, so the command line and tests use the same ones.
+Signing in itself, with its pauses and throttles, is in `sign_in`.
 """
 
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from sqlmodel import Session, func, select
 
@@ -19,60 +18,24 @@ from workflow.access import require_role
 from workflow.clock import uk_date, uk_time, utcnow
 from workflow.errors import DomainError, NotFound
 from workflow.mail import outbox
-from workflow.people import users
+from workflow.people import throttles, users
 
-MAX_FAILED_SIGN_INS = 5
-LOCK_OUT = timedelta(minutes=15)
 INVITATION_LIFETIME = timedelta(days=14)
 RESET_LIFETIME = timedelta(hours=2)
+UNLOCK_LIFETIME = timedelta(hours=1)
+# Reset links: enough for someone who lost the first e-mail, too few to flood a mailbox.
+RESET_WINDOW = timedelta(hours=1)
+RESETS_PER_ACCOUNT = 3
+RESETS_PER_ADDRESS = 10
 
-WRONG_DETAILS = "Enter a correct e-mail address and password."
 EXPIRED_LINK = "This link has expired or has already been used. Ask for a new one."
+TOO_MANY_RESETS = (
+    "Too many reset links have been asked for from this network in the last hour. "
+    "Wait an hour, then try again, or ask the partnership's business unit for help."
+)
 
 
-@dataclass(frozen=True)
-class SignInOutcome:
-    """Who signed in, or why not (a message safe to show: it never says whether the address exists)."""
-
-    user: User | None
-    problem: str | None = None
-
-
-def attempt_sign_in(session: Session, email: str, password: str) -> SignInOutcome:
-    """Check the password; five wrong ones in a row lock the account for fifteen minutes."""
-    user = _by_email(session, email)
-    if user is None or not user.active:
-        return SignInOutcome(None, WRONG_DETAILS)
-    now = utcnow()
-    if user.locked_until is not None and user.locked_until > now:
-        return SignInOutcome(None, _locked_message(user.locked_until))
-    if not users.password_matches(session, user, password):
-        user.failed_logins += 1
-        problem = WRONG_DETAILS
-        if user.failed_logins >= MAX_FAILED_SIGN_INS:
-            user.locked_until = now + LOCK_OUT
-            user.failed_logins = 0
-            problem = _locked_message(user.locked_until)
-        session.add(user)
-        session.flush()
-        return SignInOutcome(None, problem)
-    user.failed_logins = 0
-    user.locked_until = None
-    if not user.session_token:
-        user.session_token = secrets.token_hex(16)
-    session.add(user)
-    session.flush()
-    return SignInOutcome(user)
-
-
-def _locked_message(until: datetime) -> str:
-    return (
-        f"You entered a wrong password {MAX_FAILED_SIGN_INS} times, so the account is locked until "
-        f"{uk_time(until)}. Try again then, or reset your password."
-    )
-
-
-def _by_email(session: Session, email: str) -> User | None:
+def account_for_email(session: Session, email: str) -> User | None:
     """Addresses are matched without regard to case: people type them both ways."""
     return session.exec(select(User).where(func.lower(User.email) == email.strip().lower())).first()
 
@@ -86,6 +49,10 @@ def user_for_session(session: Session, session_id: str) -> User | None:
     if user is None or not user.active or not user.session_token:
         return None
     return user if secrets.compare_digest(user.session_token, token) else None
+
+
+def new_session_token() -> str:
+    return secrets.token_hex(16)
 
 
 def sign_out(session: Session, user: User) -> None:
@@ -102,7 +69,7 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _issue(session: Session, user: User, purpose: TokenPurpose, lifetime: timedelta) -> tuple[str, AccountToken]:
+def issue_link(session: Session, user: User, purpose: TokenPurpose, lifetime: timedelta) -> tuple[str, AccountToken]:
     """A new link; earlier unused links for the same purpose stop working, so only the latest counts."""
     now = utcnow()
     for old in session.exec(
@@ -181,7 +148,7 @@ def resend_invitation(session: Session, actor: User, user_id: int) -> User:
 
 
 def _send_invitation(session: Session, actor: User, user: User, roles: set[Role]) -> None:
-    token, row = _issue(session, user, TokenPurpose.INVITATION, INVITATION_LIFETIME)
+    token, row = issue_link(session, user, TokenPurpose.INVITATION, INVITATION_LIFETIME)
     agency = session.get(Agency, user.agency_id) if user.agency_id else None
     outbox.queue(
         session,
@@ -198,12 +165,21 @@ def _send_invitation(session: Session, actor: User, user: User, roles: set[Role]
     )
 
 
-def request_password_reset(session: Session, email: str) -> None:
-    """E-mail a reset link if the address has an active account; say nothing either way."""
-    user = _by_email(session, email)
+def request_password_reset(session: Session, email: str, address: str | None = None) -> None:
+    """E-mail a reset link if the address has an active account; say nothing either way.
+
+    Limited per network address (a refusal in words: it says nothing about any account) and per
+    account (silently: saying so would tell a stranger the account exists).
+    """
+    if address is not None:
+        if throttles.count(session, "reset_address", address, window=RESET_WINDOW) > RESETS_PER_ADDRESS:
+            raise DomainError(TOO_MANY_RESETS)
+    user = account_for_email(session, email)
     if user is None or not user.active:
         return
-    token, row = _issue(session, user, TokenPurpose.PASSWORD_RESET, RESET_LIFETIME)
+    if throttles.count(session, "reset_account", str(user.id), window=RESET_WINDOW) > RESETS_PER_ACCOUNT:
+        return
+    token, row = issue_link(session, user, TokenPurpose.PASSWORD_RESET, RESET_LIFETIME)
     outbox.queue(
         session,
         kind="password_reset",
@@ -211,6 +187,18 @@ def request_password_reset(session: Session, email: str) -> None:
         to_name=user.name,
         context={"token": token, "expires_at": f"{uk_time(row.expires_at)} on {uk_date(row.expires_at)}"},
     )
+
+
+def unlock_from_link(session: Session, token: str) -> User:
+    """The owner lifts a sign-in pause with the link e-mailed when it began; the link works once."""
+    row = _valid_token(session, token, TokenPurpose.UNLOCK)
+    user = session.get(User, row.user_id)
+    user.failed_logins = 0
+    user.locked_until = None
+    row.used_at = utcnow()
+    session.add_all([user, row])
+    session.flush()
+    return user
 
 
 # --- People administration ------------------------------------------------------------------

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from email_validator import EmailNotValidError, validate_email
 from sqlmodel import Session, select
 
-from models import Agency, User
+from models import Agency, User, field_limits
 from models.user import Role
 from workflow.access import require_role
 from workflow.errors import DomainError, Reason
@@ -42,11 +42,6 @@ class AgencyDetails:
     executive_email: str = ""
 
 
-def field_length(column: str) -> int:
-    """The longest value the agency table keeps in this column: the one definition of its length."""
-    return Agency.__table__.c[column].type.length
-
-
 LABELS = {
     "name": "The agency's name",
     "contact_name": "The contact's name",
@@ -78,18 +73,41 @@ def details_problems(details: AgencyDetails, *, contact_required: bool = False) 
     if contact_required and not details.contact_email.strip():
         why = "the invitation to each cycle goes there until the agency has users"
         problems.append(Reason(f"Enter the contact e-mail: {why}.", "contact_email"))
-    for column, label in LABELS.items():
-        value = getattr(details, column).strip()
-        if len(value) > field_length(column):
-            problems.append(Reason(f"{label} must be {field_length(column)} characters or fewer; it has {len(value)}.", column))
-        elif column.endswith("_email") and (problem := _email_problem(label, value)):
+    badly_typed = set()
+    for column, (label, limit) in _SIZES.items():
+        for problem in field_limits.text_problems(label, getattr(details, column).strip(), limit):
             problems.append(Reason(problem, column))
+            badly_typed.add(column)
+    for column in ("contact_email", "executive_email"):
+        if column not in badly_typed and (problem := _email_problem(LABELS[column], getattr(details, column).strip())):
+            problems.append(Reason(problem, column))
+    return problems
+
+
+_SIZES = {
+    "name": ("The agency's name", field_limits.AGENCY_NAME),
+    "sector": ("The sector", field_limits.SECTOR),
+    "commissioned_by": ("The commissioning agency", field_limits.AGENCY_NAME),
+    "contact_name": ("The contact's name", field_limits.PERSON_NAME),
+    "contact_email": ("The contact e-mail", field_limits.EMAIL),
+    "executive_name": ("The executive's name", field_limits.PERSON_NAME),
+    "executive_email": ("The executive's e-mail", field_limits.EMAIL),
+}
+
+
+def _size_problems(details: AgencyDetails) -> list[str]:
+    """Sizes and characters from `models.field_limits`: the form, the import and the CLI alike."""
+    problems = []
+    for attribute, (label, limit) in _SIZES.items():
+        problems.extend(field_limits.text_problems(label, getattr(details, attribute).strip(), limit))
     return problems
 
 
 def save_agency(session: Session, actor: User, details: AgencyDetails, agency_id: int | None = None) -> Agency:
     """Add an agency, or change one; the commissioning agency is named."""
     require_role(session, actor, {Role.COORDINATOR}, "change the list of agencies")
+    if _size_problems(details):
+        raise DomainError(details_problems(details))  # the lookups below could not even search for such a value
     agency = session.get(Agency, agency_id) if agency_id else Agency(name="", sector="")
     problems = details_problems(details, contact_required=agency.id is None or not has_agency_users(session, agency))
     same_name = session.exec(select(Agency).where(Agency.name == details.name.strip())).first()

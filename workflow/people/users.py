@@ -7,7 +7,7 @@ from argon2.exceptions import InvalidHashError, VerifyMismatchError
 from email_validator import EmailNotValidError, validate_email
 from sqlmodel import Session, select
 
-from models import Agency, User, UserRole
+from models import Agency, User, UserRole, field_limits
 from models.user import AGENCY_ROLES, Role
 from workflow.access import require_role
 from workflow.errors import DomainError, NotFound, Reason
@@ -30,7 +30,13 @@ def add_user(
     """Add a person; agency roles need an agency. `actor` None is the command line."""
     if actor is not None:
         require_role(session, actor, {Role.COORDINATOR}, "add users")
-    problems = []
+    problems = [
+        *field_limits.text_problems("The e-mail address", email.strip(), field_limits.EMAIL),
+        *field_limits.text_problems("The name", name.strip(), field_limits.PERSON_NAME),
+        *field_limits.text_problems("The job title", job_title.strip(), field_limits.JOB_TITLE),
+    ]
+    if problems:
+        raise DomainError(problems)  # the lookups below could not even search for such a value
     try:
         email = validate_email(email.strip(), check_deliverability=False).normalized
     except EmailNotValidError:
@@ -65,7 +71,7 @@ def add_user(
 def password_problems(password: str) -> list[str]:
     if len(password) < MIN_PASSWORD_LENGTH:
         return [f"The password must be at least {MIN_PASSWORD_LENGTH} characters long."]
-    return []
+    return field_limits.text_problems("The password", password, field_limits.PASSWORD)
 
 
 def set_password(session: Session, user: User, password: str) -> None:
@@ -79,10 +85,30 @@ def set_password(session: Session, user: User, password: str) -> None:
     session.flush()
 
 
+def _dummy_hash() -> str:
+    """A hash made with the same settings as real ones, so checking against it takes as long."""
+    global _DUMMY_HASH
+    if _DUMMY_HASH is None:
+        _DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
+    return _DUMMY_HASH
+
+
+_DUMMY_HASH: str | None = None
+
+
+def check_against_nobody(password: str) -> bool:
+    """Spend the time of a real check when there is no account to check: timing must not tell."""
+    try:
+        _hasher.verify(_dummy_hash(), password)
+    except (VerifyMismatchError, InvalidHashError):
+        pass
+    return False
+
+
 def password_matches(session: Session, user: User, password: str) -> bool:
     """Check a password, upgrading its hash when the hasher's settings have changed."""
     if not user.password_hash:
-        return False
+        return check_against_nobody(password)
     try:
         _hasher.verify(user.password_hash, password)
     except (VerifyMismatchError, InvalidHashError):
