@@ -74,3 +74,25 @@ def ratio_figure(what: str, product_ms: float, floor_ms: float | None, limit: fl
     """A figure whose target is 'product within `limit` times its floor'."""
     met = floor_ms is not None and product_ms <= limit * floor_ms
     return Figure(what, product_ms, floor_ms, statements, f"<= {limit:g}x floor", met)
+
+
+class Lap:
+    """Turn-about timings of a product path and its floor, gathered one call at a time."""
+
+    def __init__(self) -> None:
+        self.ours: list[float] = []
+        self.theirs: list[float] = []
+
+    def product(self, run: Callable[[], object]) -> None:
+        self.ours.append(_timed(run))
+
+    def floor(self, run: Callable[[], object]) -> None:
+        self.theirs.append(_timed(run))
+
+    @property
+    def product_ms(self) -> float:
+        return statistics.median(self.ours)
+
+    @property
+    def floor_ms(self) -> float | None:
+        return statistics.median(self.theirs) if self.theirs else None
