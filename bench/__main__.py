@@ -1,6 +1,6 @@
 """`python -m bench`: every path on SQLite and PostgreSQL, product beside floor, in one run.
 
-    .venv/bin/python -m bench [--agencies 1000] [--postgres URL | --no-postgres] [--only figures moves ...]
+.venv/bin/python -m bench [--agencies 1000] [--postgres URL | --no-postgres] [--only figures moves ...]
 """
 
 import argparse
@@ -18,7 +18,6 @@ from bench import figures, launching, moves, outbox, pages, sweep, world
 from bench.measure import HEADER, Figure
 from models.db import make_engine
 from models.migrate import upgrade
-from models.template import Template
 from workflow.templates.spec import RatingScale
 
 SECTIONS = ["figures", "moves", "launch", "sweep", "outbox", "pages"]
@@ -63,8 +62,10 @@ def run(name: str, url: str, options: argparse.Namespace) -> list[Figure]:
         previous = world.bulk_cycle(engine, name="Last year", agencies=options.agencies, template=template, user=user)
         small = world.bulk_cycle(engine, name="Small", agencies=50, template=template, user=user)
         large = world.bulk_cycle(engine, name="This year", agencies=0, template=template, user=user, previous=previous)
-        section(f"the Board's figures at {options.agencies} agencies", figures.measure(
-            engine, small=small, large=large, previous=previous, scale=scale, repeat=options.repeat))
+        section(
+            f"the Board's figures at {options.agencies} agencies",
+            figures.measure(engine, small=small, large=large, previous=previous, scale=scale, repeat=options.repeat),
+        )
     if "moves" in options.only:
         section("one answer and the moves", moves.measure(engine, template, repeat=options.repeat * 2))
     if "launch" in options.only:
@@ -96,8 +97,10 @@ def main() -> None:
         with postgres_url(options.postgres) as url:
             results += run("PostgreSQL", url, options)
     missed = [f.what for f in results if f.met is False]
-    print(f"{len(results) - len(missed)} of {len([f for f in results if f.met is not None])} targets met "
-          f"in {time.perf_counter() - started:.0f} s" + (f"; not met: {', '.join(missed)}" if missed else ""))
+    print(
+        f"{len(results) - len(missed)} of {len([f for f in results if f.met is not None])} targets met "
+        f"in {time.perf_counter() - started:.0f} s" + (f"; not met: {', '.join(missed)}" if missed else "")
+    )
 
 
 if __name__ == "__main__":

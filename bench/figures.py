@@ -46,7 +46,10 @@ def heatmap_summary_sql() -> str:
 
 def floor_heatmap(engine: Engine, cycle_id: int, scale: RatingScale) -> Callable[[], object]:
     sql = heatmap_sql(scale)
-    summary = sql.replace("SELECT * FROM cells ORDER BY name, number", "SELECT sector, statutory, number, self_rank, moderated_rank, COUNT(*) FROM cells GROUP BY sector, statutory, number, self_rank, moderated_rank")
+    summary = sql.replace(
+        "SELECT * FROM cells ORDER BY name, number",
+        "SELECT sector, statutory, number, self_rank, moderated_rank, COUNT(*) FROM cells GROUP BY sector, statutory, number, self_rank, moderated_rank",
+    )
 
     def run() -> object:
         with engine.connect() as conn:

@@ -8,7 +8,7 @@ from sqlalchemy import Engine, insert, text, update
 from sqlmodel import Session, select
 
 from bench.measure import Figure, Lap, counting, ratio_figure
-from models import Agency, Answer, AuditReturn, Question, Template, User
+from models import Answer, AuditReturn, Question, Template, User
 from models.user import Role
 from tests.factories import act, add_agency, add_person, launch_cycle
 from workflow.answering import returns
@@ -35,14 +35,32 @@ def measure(engine: Engine, template: Template, *, repeat: int) -> list[Figure]:
     values = ["fully_met", "fully_met"]  # a save the submission still accepts
     for i in range(repeat):
         q = questions[i % len(questions)]
-        lap.product(lambda: act(engine, returns.save_answer, people["agency"], ours[0], q, rating=values[i % 2],
-                                narrative="Why", evidence_description="Minutes"))
-        lap.floor(lambda: _floor(engine, [
-            ("UPDATE answer SET rating = :v, narrative = 'Why', evidence_description = 'Minutes', updated_at = :at, "
-             "updated_by_id = :actor WHERE return_id = :r AND question_id = :q",
-             {"v": values[i % 2], "r": floors[0], "q": q}),
-            ("UPDATE audit_return SET last_activity_at = :at WHERE id = :r", {"r": floors[0]}),
-        ], people["agency"].id))
+        lap.product(
+            lambda: act(
+                engine,
+                returns.save_answer,
+                people["agency"],
+                ours[0],
+                q,
+                rating=values[i % 2],
+                narrative="Why",
+                evidence_description="Minutes",
+            )
+        )
+        lap.floor(
+            lambda: _floor(
+                engine,
+                [
+                    (
+                        "UPDATE answer SET rating = :v, narrative = 'Why', evidence_description = 'Minutes', updated_at = :at, "
+                        "updated_by_id = :actor WHERE return_id = :r AND question_id = :q",
+                        {"v": values[i % 2], "r": floors[0], "q": q},
+                    ),
+                    ("UPDATE audit_return SET last_activity_at = :at WHERE id = :r", {"r": floors[0]}),
+                ],
+                people["agency"].id,
+            )
+        )
     with counting(engine) as statements:
         act(engine, returns.save_answer, people["agency"], ours[0], questions[0], rating="fully_met", evidence_description="x")
     figures.append(ratio_figure("save one answer", lap.product_ms, lap.floor_ms, limits["save one answer"], len(statements)))
@@ -92,10 +110,16 @@ def _submit_floor(r: int) -> list:
 def _challenge_floor(r: int) -> list:
     return [
         ("UPDATE audit_return SET status = 'under_qa_challenge' WHERE id = :r", {"r": r}),
-        ("INSERT INTO qa_selection (return_id, method, reason, seed, selected_by_id, selected_at) "
-         "VALUES (:r, 'by_hand', 'Bench', '', :actor, :at)", {"r": r}),
-        ("INSERT INTO challenge (return_id, text, status, raised_by_id, raised_at, response) "
-         "VALUES (:r, 'Show us', 'open', :actor, :at, '')", {"r": r}),
+        (
+            "INSERT INTO qa_selection (return_id, method, reason, seed, selected_by_id, selected_at) "
+            "VALUES (:r, 'by_hand', 'Bench', '', :actor, :at)",
+            {"r": r},
+        ),
+        (
+            "INSERT INTO challenge (return_id, text, status, raised_by_id, raised_at, response) "
+            "VALUES (:r, 'Show us', 'open', :actor, :at, '')",
+            {"r": r},
+        ),
         (HISTORY, {"r": r, "seq": 3, "trigger": "challenge", "was": "submitted", "to": "under_qa_challenge", "h": "1" * 64}),
         (OUTBOX, {"kind": "challenge_raised", "r": r}),
     ]
@@ -139,11 +163,23 @@ def _returns_ready_to_submit(engine: Engine, template: Template, *, count: int) 
     questions = _questions(engine, template)
     now = datetime.now(UTC)
     with Session(engine) as session:
-        session.execute(insert(Answer), [
-            {"return_id": r, "question_id": q, "rating": top, "narrative": "", "evidence_description": "Minutes",
-             "not_applicable_reason": "", "updated_at": now} for r in ids for q in questions])
+        session.execute(
+            insert(Answer),
+            [
+                {
+                    "return_id": r,
+                    "question_id": q,
+                    "rating": top,
+                    "narrative": "",
+                    "evidence_description": "Minutes",
+                    "not_applicable_reason": "",
+                    "updated_at": now,
+                }
+                for r in ids
+                for q in questions
+            ],
+        )
         session.execute(update(AuditReturn).where(AuditReturn.id.in_(ids)).values(status="in_progress"))
         session.commit()
-
 
     return people, ids

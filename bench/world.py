@@ -10,8 +10,20 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import Engine, insert
 from sqlmodel import Session, select
 
-from models import Action, Agency, Answer, AuditReturn, Challenge, Cycle, DeadlineExtension, EvidenceRequest, HistoryRecord
-from models import Question, Template, User
+from models import (
+    Action,
+    Agency,
+    Answer,
+    AuditReturn,
+    Challenge,
+    Cycle,
+    DeadlineExtension,
+    EvidenceRequest,
+    HistoryRecord,
+    Question,
+    Template,
+    User,
+)
 from models.user import Role
 from workflow.people import users
 from workflow.templates import installing as templates
@@ -32,7 +44,9 @@ def base(engine: Engine) -> tuple[Template, User]:
     """The default template and a coordinator, once per database."""
     with Session(engine, expire_on_commit=False) as session:
         template = templates.install_file(session, None, DEFAULT_TEMPLATE_PATH)
-        user = users.add_user(session, None, email="bench.coordinator@example.org", name="Bench Coordinator", roles={Role.COORDINATOR})
+        user = users.add_user(
+            session, None, email="bench.coordinator@example.org", name="Bench Coordinator", roles={Role.COORDINATOR}
+        )
         session.commit()
         return template, user
 
@@ -126,31 +140,81 @@ def _records(session: Session, return_ids: list[int], user: User, questions: lis
     session.execute(
         insert(HistoryRecord),
         [
-            {**common, "subject_type": "return", "subject_id": r, "return_id": r, "seq": seq, "at": at(day),
-             "trigger": trigger, "from_state": was, "to_state": to}
+            {
+                **common,
+                "subject_type": "return",
+                "subject_id": r,
+                "return_id": r,
+                "seq": seq,
+                "at": at(day),
+                "trigger": trigger,
+                "from_state": was,
+                "to_state": to,
+            }
             for r in return_ids
             for seq, day, trigger, was, to in moves
         ],
     )
     session.execute(
         insert(DeadlineExtension),
-        [{"return_id": r, "new_deadline": LAUNCH + timedelta(days=50), "reason": "Busy", "granted_by_id": user.id,
-          "granted_at": at(2)} for r in return_ids],
+        [
+            {
+                "return_id": r,
+                "new_deadline": LAUNCH + timedelta(days=50),
+                "reason": "Busy",
+                "granted_by_id": user.id,
+                "granted_at": at(2),
+            }
+            for r in return_ids
+        ],
     )
     session.execute(
         insert(EvidenceRequest),
-        [{"return_id": r, "question_id": questions[0].id, "description": "Policy", "due_date": LAUNCH + timedelta(days=20),
-          "status": "open", "requested_by_id": user.id, "requested_at": at(10), "response": ""} for r in return_ids],
+        [
+            {
+                "return_id": r,
+                "question_id": questions[0].id,
+                "description": "Policy",
+                "due_date": LAUNCH + timedelta(days=20),
+                "status": "open",
+                "requested_by_id": user.id,
+                "requested_at": at(10),
+                "response": "",
+            }
+            for r in return_ids
+        ],
     )
     session.execute(
         insert(Challenge),
-        [{"return_id": r, "question_id": None, "text": "Why?", "status": "answered", "raised_by_id": user.id,
-          "raised_at": at(10), "response": "Because", "responded_at": at(12)} for r in return_ids],
+        [
+            {
+                "return_id": r,
+                "question_id": None,
+                "text": "Why?",
+                "status": "answered",
+                "raised_by_id": user.id,
+                "raised_at": at(10),
+                "response": "Because",
+                "responded_at": at(12),
+            }
+            for r in return_ids
+        ],
     )
     session.execute(
         insert(Action),
-        [{"return_id": r, "question_id": questions[1 + r % 30].id, "description": "Fix", "lead_user_id": user.id,
-          "target_date": LAUNCH + timedelta(days=30 + r % 60), "status": ["open", "in_progress", "completed"][r % 3],
-          "created_by_id": user.id, "created_at": at(3), "closed_at": at(20) if r % 3 == 2 else None,
-          "closing_reason": ""} for r in return_ids],
+        [
+            {
+                "return_id": r,
+                "question_id": questions[1 + r % 30].id,
+                "description": "Fix",
+                "lead_user_id": user.id,
+                "target_date": LAUNCH + timedelta(days=30 + r % 60),
+                "status": ["open", "in_progress", "completed"][r % 3],
+                "created_by_id": user.id,
+                "created_at": at(3),
+                "closed_at": at(20) if r % 3 == 2 else None,
+                "closing_reason": "",
+            }
+            for r in return_ids
+        ],
     )

@@ -15,8 +15,8 @@ from workflow.errors import DomainError, NotFound
 from workflow.lifecycle import history
 from workflow.lifecycle.machines import CYCLE_LIFECYCLE
 from workflow.lifecycle.moves import refusal_for_state
-from workflow.mail.notify import tell
-from workflow.people.recipients import agency_contacts, agency_executives
+from workflow.mail.notify import tell_each
+from workflow.people.recipients import contacts_of_agencies, executives_of_agencies
 
 
 @dataclass(frozen=True)
@@ -164,40 +164,46 @@ def launch(session: Session, actor: User | None, cycle_id: int) -> list[AuditRet
             .order_by(Agency.name)
         )
     )
+    contacts = contacts_of_agencies(session, agencies)
     reasons = [] if agencies else ["Choose at least one agency to take part before launching."]
-    reasons.extend(
-        f"{a.name} has no contact to invite: add a contact e-mail or a user." for a in agencies if not agency_contacts(session, a)
-    )
+    reasons.extend(f"{a.name} has no contact to invite: add a contact e-mail or a user." for a in agencies if not contacts[a.id])
     _move_cycle(session, actor, cycle, "launch", reasons)
     cycle.launched_at = utcnow()
     session.add(cycle)
-    returns = []
-    for agency in agencies:
-        ret = AuditReturn(cycle_id=cycle.id, agency_id=agency.id, status=ReturnState.INVITED.value)
-        session.add(ret)
-        session.flush()
-        history.append(
+    # Set-based: every return, first history record and invitation written in one batch each.
+    returns = [AuditReturn(cycle_id=cycle.id, agency_id=agency.id, status=ReturnState.INVITED.value) for agency in agencies]
+    session.add_all(returns)
+    session.flush()
+    history.start_chains(
+        session,
+        subject_type="return",
+        subject_ids=[ret.id for ret in returns],
+        actor=actor,
+        trigger="launch",
+        to_state=ReturnState.INVITED.value,
+        details={"cycle": cycle.name},
+        returns=True,
+    )
+    contexts = [_invitation_context(cycle, ret, agency) for ret, agency in zip(returns, agencies, strict=True)]
+    tell_each(session, "invitation", [(contacts[a.id], c, c["return_id"]) for a, c in zip(agencies, contexts, strict=True)])
+    if cycle.kind == CycleKind.STATEMENT_YEAR:
+        executives = executives_of_agencies(session, agencies)
+        statement = f"{cycle.statement_deadline:%d %B %Y}"
+        tell_each(
             session,
-            subject_type="return",
-            subject_id=ret.id,
-            return_id=ret.id,
-            actor=actor,
-            trigger="launch",
-            to_state=ret.status,
-            details={"cycle": cycle.name},
+            "statement_requested",
+            [(executives[a.id], {**c, "deadline": statement}, c["return_id"]) for a, c in zip(agencies, contexts, strict=True)],
         )
-        context = {
-            "return_id": ret.id,
-            "cycle_name": cycle.name,
-            "agency_name": agency.name,
-            "deadline": f"{cycle.submission_deadline:%d %B %Y}",
-        }
-        tell(session, "invitation", agency_contacts(session, agency), context, return_id=ret.id)
-        if cycle.kind == CycleKind.STATEMENT_YEAR:
-            statement_context = {**context, "deadline": f"{cycle.statement_deadline:%d %B %Y}"}
-            tell(session, "statement_requested", agency_executives(session, agency), statement_context, return_id=ret.id)
-        returns.append(ret)
     return returns
+
+
+def _invitation_context(cycle: Cycle, ret: AuditReturn, agency: Agency) -> dict[str, object]:
+    return {
+        "return_id": ret.id,
+        "cycle_name": cycle.name,
+        "agency_name": agency.name,
+        "deadline": f"{cycle.submission_deadline:%d %B %Y}",
+    }
 
 
 def close(session: Session, actor: User | None, cycle_id: int, *, reason: str = "") -> Cycle:

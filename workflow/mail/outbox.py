@@ -44,6 +44,28 @@ def queue(
     return _insert_once(session, message)
 
 
+def queue_many(session: Session, letters: list[tuple[str, str, str, dict[str, Any], int | None]]) -> None:
+    """Write many messages without dedupe keys in one batch: (kind, to_email, to_name, context, return_id)."""
+    session.add_all(
+        [_message(kind, email, name, context, return_id) for kind, email, name, context, return_id in letters if email]
+    )
+    session.flush()
+
+
+def _message(kind: str, to_email: str, to_name: str, context: dict[str, Any], return_id: int | None) -> OutboxMessage:
+    rendered = render(kind, {"to_name": to_name or to_email, **context})
+    return OutboxMessage(
+        kind=kind,
+        to_email=to_email,
+        to_name=to_name,
+        subject=rendered.subject,
+        text_body=rendered.text_body,
+        html_body=rendered.html_body,
+        context=_jsonable(context),
+        return_id=return_id,
+    )
+
+
 def _insert_once(session: Session, message: OutboxMessage) -> OutboxMessage | None:
     """Two schedulers racing past the check above: the unique key lets exactly one row in.
 
