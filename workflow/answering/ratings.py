@@ -87,6 +87,11 @@ def rank(scale: RatingScale, value: str) -> float:
     return item.score
 
 
+def ranks(scale: RatingScale) -> dict[str, float]:
+    """`rank` of every value of the scale, worked out once for a report that compares thousands."""
+    return {item.value: rank(scale, item.value) for item in scale.values}
+
+
 def weakest(scale: RatingScale, values: Iterable[str | None]) -> Rating | None:
     """A standard's rating from its elements' values (None: unanswered)."""
     answered = [v for v in values if v]
@@ -172,10 +177,14 @@ def _weakest_by_standard(
         .group_by(Answer.return_id, Question.standard_id)
     )
 
+    # One Rating per value, shared by every cell that holds it.
+    by_place = [rating(scale, item.value) for item in order]
+    not_applicable = rating(scale, NOT_APPLICABLE)
+
     def weakest_of(least: int | None, answered: int) -> Rating | None:
         if least is not None:
-            return rating(scale, order[least].value)
-        return rating(scale, NOT_APPLICABLE) if answered else None
+            return by_place[least]
+        return not_applicable if answered else None
 
     return [
         (return_id, standard_id, (weakest_of(least, answered), weakest_of(least_after, answered_after)))
