@@ -7,8 +7,9 @@ import argparse
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from functools import partial
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
@@ -45,7 +46,7 @@ def postgres_url(server: str) -> Iterator[str]:
         admin.dispose()
 
 
-def run(name: str, url: str, options: argparse.Namespace) -> list[Figure]:
+def run(name: str, url: str, fresh: Callable[[], AbstractContextManager[str]], options: argparse.Namespace) -> list[Figure]:
     upgrade(url)
     engine = make_engine(url)
     found: list[Figure] = []
@@ -71,7 +72,12 @@ def run(name: str, url: str, options: argparse.Namespace) -> list[Figure]:
     if "launch" in options.only:
         section(f"launch of {options.agencies} agencies", launching.measure(engine, template, options.agencies))
     if "sweep" in options.only:
-        section("the reminder sweep", sweep.measure(engine, template, [10_000, 100_000]))
+        with fresh() as sweep_url:
+            upgrade(sweep_url)
+            sweep_engine = make_engine(sweep_url)
+            sweep_template, _ = world.base(sweep_engine)
+            section("the reminder sweep", sweep.measure(sweep_engine, sweep_template, [10_000, 100_000]))
+            sweep_engine.dispose()
     if "outbox" in options.only:
         section("the outbox to a local fake SendGrid", outbox.measure(engine, messages=600))
     if "pages" in options.only:
@@ -92,10 +98,10 @@ def main() -> None:
     print(HEADER)
     results: list[Figure] = []
     with sqlite_url() as url:
-        results += run("SQLite", url, options)
+        results += run("SQLite", url, sqlite_url, options)
     if not options.no_postgres:
         with postgres_url(options.postgres) as url:
-            results += run("PostgreSQL", url, options)
+            results += run("PostgreSQL", url, partial(postgres_url, options.postgres), options)
     missed = [f.what for f in results if f.met is False]
     print(
         f"{len(results) - len(missed)} of {len([f for f in results if f.met is not None])} targets met "

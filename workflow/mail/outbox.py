@@ -66,6 +66,15 @@ def _message(kind: str, to_email: str, to_name: str, context: dict[str, Any], re
     )
 
 
+def keys_queued(session: Session, keys: list[str]) -> set[str]:
+    """Which of these dedupe keys are queued already, read in one query per thousand keys."""
+    found: set[str] = set()
+    for start in range(0, len(keys), 1000):
+        chunk = keys[start : start + 1000]
+        found.update(session.exec(select(OutboxMessage.dedupe_key).where(OutboxMessage.dedupe_key.in_(chunk))))
+    return found
+
+
 def _insert_once(session: Session, message: OutboxMessage) -> OutboxMessage | None:
     """Two schedulers racing past the check above: the unique key lets exactly one row in.
 
