@@ -297,21 +297,13 @@ def _queue_once(session: Session, letters: list[Letter]) -> int:
             seen.add(email.lower())
             wanted.append((letter, email, name, f"{letter.key}:{recipient_digest(email)}"))
     sent = outbox.keys_queued(session, [key for *_, key in wanted])
-    queued = 0
-    for letter, email, name, key in wanted:
-        if key in sent:
-            continue
-        message = outbox.queue(
-            session,
-            kind=letter.kind,
-            to_email=email,
-            to_name=name,
-            context=letter.context,
-            return_id=letter.return_id,
-            dedupe_key=key,
-        )
-        queued += message is not None
-    return queued
+    fresh = [
+        (letter.kind, email, name, letter.context, letter.return_id, key)
+        for letter, email, name, key in wanted
+        if key not in sent
+    ]
+    # Two schedulers racing past the read above: the unique key lets exactly one of each in.
+    return outbox.queue_once_many(session, fresh)
 
 
 def recipient_digest(email: str) -> str:

@@ -66,6 +66,23 @@ def _message(kind: str, to_email: str, to_name: str, context: dict[str, Any], re
     )
 
 
+def queue_once_many(session: Session, letters: list[tuple[str, str, str, dict[str, Any], int | None, str]]) -> int:
+    """Write many messages with dedupe keys in one INSERT ... ON CONFLICT DO NOTHING per 500:
+    (kind, to_email, to_name, context, return_id, dedupe_key). Returns how many were new."""
+    rows = []
+    for kind, email, name, context, return_id, key in letters:
+        message = _message(kind, email, name, context, return_id)
+        message.dedupe_key = key
+        rows.append(_values(message))
+    dialect = session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    new = 0
+    for start in range(0, len(rows), 500):
+        statement = insert(OutboxMessage).values(rows[start : start + 500]).on_conflict_do_nothing(index_elements=["dedupe_key"])
+        new += len(session.execute(statement.returning(OutboxMessage.id)).all())
+    return new
+
+
 def keys_queued(session: Session, keys: list[str]) -> set[str]:
     """Which of these dedupe keys are queued already, read in one query per thousand keys."""
     found: set[str] = set()
@@ -81,12 +98,16 @@ def _insert_once(session: Session, message: OutboxMessage) -> OutboxMessage | No
     INSERT ... ON CONFLICT DO NOTHING rather than a savepoint: on SQLite a savepoint opened as a
     transaction's first statement commits by itself, which would send mail for a rolled-back change.
     """
-    values = {column.name: getattr(message, column.name) for column in OutboxMessage.__table__.columns if column.name != "id"}
+    values = _values(message)
     dialect = session.get_bind().dialect.name
     insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
     statement = insert(OutboxMessage).values(**values).on_conflict_do_nothing(index_elements=["dedupe_key"])
     new_id = session.execute(statement.returning(OutboxMessage.id)).scalar()
     return session.get(OutboxMessage, new_id) if new_id is not None else None
+
+
+def _values(message: OutboxMessage) -> dict[str, Any]:
+    return {column.name: getattr(message, column.name) for column in OutboxMessage.__table__.columns if column.name != "id"}
 
 
 def _jsonable(context: dict[str, Any]) -> dict[str, Any]:
