@@ -67,20 +67,32 @@ def _message(kind: str, to_email: str, to_name: str, context: dict[str, Any], re
 
 
 def queue_once_many(session: Session, letters: list[tuple[str, str, str, dict[str, Any], int | None, str]]) -> int:
-    """Write many messages with dedupe keys in one INSERT ... ON CONFLICT DO NOTHING per 500:
+    """Write many messages with dedupe keys in one INSERT ... ON CONFLICT DO NOTHING (executemany):
     (kind, to_email, to_name, context, return_id, dedupe_key). Returns how many were new."""
+    if not letters:
+        return 0
+    blank = _values(OutboxMessage(kind="", to_email="", subject="", text_body=""))
     rows = []
     for kind, email, name, context, return_id, key in letters:
-        message = _message(kind, email, name, context, return_id)
-        message.dedupe_key = key
-        rows.append(_values(message))
+        rendered = render(kind, {"to_name": name or email, **context})
+        rows.append(
+            {
+                **blank,
+                "kind": kind,
+                "dedupe_key": key,
+                "to_email": email,
+                "to_name": name,
+                "subject": rendered.subject,
+                "text_body": rendered.text_body,
+                "html_body": rendered.html_body,
+                "context": _jsonable(context),
+                "return_id": return_id,
+            }
+        )
     dialect = session.get_bind().dialect.name
     insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    new = 0
-    for start in range(0, len(rows), 500):
-        statement = insert(OutboxMessage).values(rows[start : start + 500]).on_conflict_do_nothing(index_elements=["dedupe_key"])
-        new += len(session.execute(statement.returning(OutboxMessage.id)).all())
-    return new
+    statement = insert(OutboxMessage).on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(OutboxMessage.id)
+    return len(session.execute(statement, rows).all())
 
 
 def keys_queued(session: Session, keys: list[str]) -> set[str]:
