@@ -59,10 +59,12 @@ def run(name: str, url: str, fresh: Callable[[], AbstractContextManager[str]], o
 
     template, user = world.base(engine)
     scale = RatingScale.from_json(template.scale)
-    if "figures" in options.only:
+    large = None
+    if "figures" in options.only or "pages" in options.only:
         previous = world.bulk_cycle(engine, name="Last year", agencies=options.agencies, template=template, user=user)
         small = world.bulk_cycle(engine, name="Small", agencies=50, template=template, user=user)
         large = world.bulk_cycle(engine, name="This year", agencies=0, template=template, user=user, previous=previous)
+    if "figures" in options.only:
         section(
             f"the Board's figures at {options.agencies} agencies",
             figures.measure(engine, small=small, large=large, previous=previous, scale=scale, repeat=options.repeat),
@@ -81,7 +83,7 @@ def run(name: str, url: str, fresh: Callable[[], AbstractContextManager[str]], o
     if "outbox" in options.only:
         section("the outbox to a local fake SendGrid", outbox.measure(engine, messages=600))
     if "pages" in options.only:
-        section("pages under `s11 serve`", pages.measure(url, engine, template, options.agencies))
+        section(f"pages under `s11 serve` at {options.agencies} agencies", pages.measure(url, engine, large))
     engine.dispose()
     return found
 
