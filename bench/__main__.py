@@ -91,7 +91,7 @@ def run(name: str, url: str, fresh: Callable[[], AbstractContextManager[str]], o
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--agencies", type=int, default=1000)
-    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--postgres", default=DEFAULT_POSTGRES, help="a PostgreSQL server URL (the bench makes its own database)")
     parser.add_argument("--no-postgres", action="store_true")
     parser.add_argument("--only", nargs="+", default=SECTIONS, choices=SECTIONS)

@@ -39,14 +39,13 @@ def heatmap_sql(scale: RatingScale) -> str:
         SELECT * FROM cells ORDER BY name, number"""
 
 
-def heatmap_summary_sql() -> str:
-    return """SELECT sector, statutory, number, self_rank, moderated_rank, COUNT(*) FROM heat
-              GROUP BY sector, statutory, number, self_rank, moderated_rank"""
-
-
 def floor_heatmap(engine: Engine, cycle_id: int, scale: RatingScale) -> Callable[[], object]:
     sql = heatmap_sql(scale)
     summary = sql.replace(
+        "SELECT * FROM cells ORDER BY name, number",
+        "SELECT sector, statutory, number, self_rank, moderated_rank, COUNT(*) FROM cells "
+        "GROUP BY sector, statutory, number, self_rank, moderated_rank",
+    )
         "SELECT * FROM cells ORDER BY name, number",
         "SELECT sector, statutory, number, self_rank, moderated_rank, COUNT(*) FROM cells GROUP BY sector, statutory, number, self_rank, moderated_rank",
     )

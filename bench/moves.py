@@ -21,7 +21,8 @@ HISTORY = """INSERT INTO history_record (subject_type, subject_id, seq, return_i
              VALUES ('return', :r, :seq, :r, :actor, 'Bench', :at, :trigger, :was, :to, '', '{}', :h, :h)"""
 OUTBOX = """INSERT INTO outbox_message (kind, to_email, to_name, subject, text_body, html_body, context, return_id, status,
             attempts, next_attempt_at, last_error, provider_message_id, created_at, claim_token)
-            VALUES (:kind, 'contact@example.org', 'Contact', 'Subject', 'Body', '', '{}', :r, 'pending', 0, :at, '', '', :at, '')"""
+            VALUES (:kind, 'contact@example.org', 'Contact', 'Subject', 'Body', '', '{}', :r, 'pending', 0, :at, '', '',
+                    :at, '')"""
 
 
 def measure(engine: Engine, template: Template, *, repeat: int) -> list[Figure]:
@@ -36,7 +37,7 @@ def measure(engine: Engine, template: Template, *, repeat: int) -> list[Figure]:
     for i in range(repeat):
         q = questions[i % len(questions)]
         lap.product(
-            lambda: act(
+            lambda q=q, i=i: act(
                 engine,
                 returns.save_answer,
                 people["agency"],
@@ -48,7 +49,7 @@ def measure(engine: Engine, template: Template, *, repeat: int) -> list[Figure]:
             )
         )
         lap.floor(
-            lambda: _floor(
+            lambda q=q, i=i: _floor(
                 engine,
                 [
                     (
@@ -79,9 +80,9 @@ def measure(engine: Engine, template: Template, *, repeat: int) -> list[Figure]:
             if name == "accept":
                 _answer_challenges(engine, people, ours_r)
             with counting(engine) as statements:
-                lap.product(lambda r=ours_r: product(r))
+                lap.product(lambda r=ours_r, product=product: product(r))
             counted = len(statements)
-            lap.floor(lambda r=floor_r: _floor(engine, floor(r), people["qa"].id))
+            lap.floor(lambda r=floor_r, floor=floor: _floor(engine, floor(r), people["qa"].id))
         figures.append(ratio_figure(f"move: {name}", lap.product_ms, lap.floor_ms, limits["move"], counted))
     return figures
 

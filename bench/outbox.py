@@ -22,26 +22,61 @@ def measure(engine: Engine, *, messages: int) -> list[Figure]:
         deliver_pending(engine, backend)
         ours = time.perf_counter() - started
         sent_once = _sent_once(engine, fake, messages)
-        bodies = [EmailMessage(to_email=f"floor{i}@example.org", to_name="Floor", subject="Subject", text_body="Body " * 40,
-                               html_body="<p>Body</p>" * 40, message_id=str(i)) for i in range(messages)]
+        bodies = [
+            EmailMessage(
+                to_email=f"floor{i}@example.org",
+                to_name="Floor",
+                subject="Subject",
+                text_body="Body " * 40,
+                html_body="<p>Body</p>" * 40,
+                message_id=str(i),
+            )
+            for i in range(messages)
+        ]
         started = time.perf_counter()
         for body in bodies:
             backend.send(body)
         floor = time.perf_counter() - started
     rate, floor_rate = messages / ours, messages / floor
     return [
-        Figure(f"outbox, {messages} e-mails (ms each)", ours * 1000 / messages, floor * 1000 / messages, None,
-               ">= 200 e-mails/s", rate >= 200, ""),
-        Figure(f"  outbox rate {rate:.0f}/s (bare client {floor_rate:.0f}/s)", None, None, None, "each sent once", sent_once,
-               f"{rate:.0f}/s"),
+        Figure(
+            f"outbox, {messages} e-mails (ms each)",
+            ours * 1000 / messages,
+            floor * 1000 / messages,
+            None,
+            ">= 200 e-mails/s",
+            rate >= 200,
+            "",
+        ),
+        Figure(
+            f"  outbox rate {rate:.0f}/s (bare client {floor_rate:.0f}/s)",
+            None,
+            None,
+            None,
+            "each sent once",
+            sent_once,
+            f"{rate:.0f}/s",
+        ),
     ]
 
 
 def _queue(engine: Engine, count: int) -> None:
     with Session(engine) as session:
-        session.execute(insert(OutboxMessage), [
-            {"kind": "invitation", "to_email": f"person{i}@example.org", "to_name": "Person", "subject": "Subject",
-             "text_body": "Body " * 40, "html_body": "<p>Body</p>" * 40, "context": {}} for i in range(count)])
+        session.execute(
+            insert(OutboxMessage),
+            [
+                {
+                    "kind": "invitation",
+                    "to_email": f"person{i}@example.org",
+                    "to_name": "Person",
+                    "subject": "Subject",
+                    "text_body": "Body " * 40,
+                    "html_body": "<p>Body</p>" * 40,
+                    "context": {},
+                }
+                for i in range(count)
+            ],
+        )
         session.commit()
 
 

@@ -24,7 +24,7 @@ from workflow.people import users
 
 PASSWORD = "bench-password-2026"
 CLIENTS = 16
-PER_CLIENT = 4
+PER_CLIENT = 3
 STATIC = "/static/app.css"
 
 
@@ -33,8 +33,12 @@ def measure(url: str, engine: Engine, cycle_id: int) -> list[Figure]:
     port = _free_port()
     env = {**os.environ, "DATABASE_URL": url, "S11_HTTPS": "0", "SECRET_KEY": "bench-secret", "S11_EMAIL_BACKEND": "console"}
     s11 = str(Path(sys.executable).parent / "s11")
-    server = subprocess.Popen([s11, "serve", "--bind", f"127.0.0.1:{port}", "--workers", "4"], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [s11, "serve", "--bind", f"127.0.0.1:{port}", "--workers", "4"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_for(base)

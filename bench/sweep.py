@@ -43,10 +43,21 @@ def measure(engine: Engine, template: Template, sizes: list[int], repeat: int = 
             lap.floor(lambda: _floor(engine))
         times.append(lap.product_ms)
         met = lap.product_ms < 100
-        figures.append(Figure(f"sweep, {size:,} open items, {DUE} due", lap.product_ms, lap.floor_ms, statements, "< 100 ms", met))
+        figures.append(
+            Figure(f"sweep, {size:,} open items, {DUE} due", lap.product_ms, lap.floor_ms, statements, "< 100 ms", met)
+        )
     growth = times[-1] / times[0]
-    figures.append(Figure(f"  sweep time at {sizes[-1]:,} / at {sizes[0]:,}", None, None, None, "flat (<= 1.5x)", growth <= 1.5,
-                          f"{growth:.2f}x"))
+    figures.append(
+        Figure(
+            f"  sweep time at {sizes[-1]:,} / at {sizes[0]:,}",
+            None,
+            None,
+            None,
+            "flat (<= 1.5x)",
+            growth <= 1.5,
+            f"{growth:.2f}x",
+        )
+    )
     return figures
 
 
@@ -71,20 +82,51 @@ def _plans(engine: Engine, template: Template) -> tuple[User, list[int]]:
     """An open cycle of live action plans whose submission and statement dates are long past or far off."""
     with Session(engine, expire_on_commit=False) as session:
         lead = users.add_user(session, None, email="sweep.lead@example.org", name="Sweep Lead", roles={Role.COORDINATOR})
-        cycle = Cycle(name="Sweep", template_id=template.id, status="open", opens_on=ON - timedelta(days=120),
-                      submission_deadline=ON - timedelta(days=60), qa_window_ends=ON - timedelta(days=30),
-                      action_plan_review=ON + timedelta(days=100), statement_deadline=ON + timedelta(days=200),
-                      launched_at=datetime(ON.year, ON.month, ON.day, tzinfo=UTC) - timedelta(days=120))
+        cycle = Cycle(
+            name="Sweep",
+            template_id=template.id,
+            status="open",
+            opens_on=ON - timedelta(days=120),
+            submission_deadline=ON - timedelta(days=60),
+            qa_window_ends=ON - timedelta(days=30),
+            action_plan_review=ON + timedelta(days=100),
+            statement_deadline=ON + timedelta(days=200),
+            launched_at=datetime(ON.year, ON.month, ON.day, tzinfo=UTC) - timedelta(days=120),
+        )
         session.add(cycle)
         session.flush()
-        session.execute(insert(Agency), [
-            {"name": f"Sweep agency {i:05d}", "sector": "Health", "statutory": True, "contact_name": "Contact",
-             "contact_email": f"sweep{i}@example.org", "executive_name": "Chief", "executive_email": f"chief.s{i}@example.org",
-             "active": True} for i in range(RETURNS)])
+        session.execute(
+            insert(Agency),
+            [
+                {
+                    "name": f"Sweep agency {i:05d}",
+                    "sector": "Health",
+                    "statutory": True,
+                    "contact_name": "Contact",
+                    "contact_email": f"sweep{i}@example.org",
+                    "executive_name": "Chief",
+                    "executive_email": f"chief.s{i}@example.org",
+                    "active": True,
+                }
+                for i in range(RETURNS)
+            ],
+        )
         agencies = session.exec(select(Agency.id).where(Agency.name.startswith("Sweep agency "))).all()
-        session.execute(insert(AuditReturn), [
-            {"cycle_id": cycle.id, "agency_id": a, "status": "action_plan_open", "version_id": 1, "declaration": "",
-             "created_at": cycle.launched_at, "last_activity_at": cycle.launched_at} for a in agencies])
+        session.execute(
+            insert(AuditReturn),
+            [
+                {
+                    "cycle_id": cycle.id,
+                    "agency_id": a,
+                    "status": "action_plan_open",
+                    "version_id": 1,
+                    "declaration": "",
+                    "created_at": cycle.launched_at,
+                    "last_activity_at": cycle.launched_at,
+                }
+                for a in agencies
+            ],
+        )
         return_ids = list(session.exec(select(AuditReturn.id).where(AuditReturn.cycle_id == cycle.id)))
         session.commit()
         return lead, return_ids
@@ -95,8 +137,21 @@ def _actions(engine: Engine, lead: User, return_ids: list[int], *, first: int, c
     with Session(engine) as session:
         question = session.exec(text("SELECT id FROM question ORDER BY id LIMIT 1")).scalar()
         made = datetime(ON.year, ON.month, ON.day, tzinfo=UTC) - timedelta(days=60)
-        session.execute(insert(Action), [
-            {"return_id": return_ids[i % len(return_ids)], "question_id": question, "description": "Train the staff",
-             "lead_user_id": lead.id, "target_date": ON + timedelta(days=3 if i < DUE else 300), "status": "open",
-             "created_by_id": lead.id, "created_at": made, "closing_reason": ""} for i in range(first, first + count)])
+        session.execute(
+            insert(Action),
+            [
+                {
+                    "return_id": return_ids[i % len(return_ids)],
+                    "question_id": question,
+                    "description": "Train the staff",
+                    "lead_user_id": lead.id,
+                    "target_date": ON + timedelta(days=3 if i < DUE else 300),
+                    "status": "open",
+                    "created_by_id": lead.id,
+                    "created_at": made,
+                    "closing_reason": "",
+                }
+                for i in range(first, first + count)
+            ],
+        )
         session.commit()
