@@ -46,9 +46,6 @@ def floor_heatmap(engine: Engine, cycle_id: int, scale: RatingScale) -> Callable
         "SELECT sector, statutory, number, self_rank, moderated_rank, COUNT(*) FROM cells "
         "GROUP BY sector, statutory, number, self_rank, moderated_rank",
     )
-        "SELECT * FROM cells ORDER BY name, number",
-        "SELECT sector, statutory, number, self_rank, moderated_rank, COUNT(*) FROM cells GROUP BY sector, statutory, number, self_rank, moderated_rank",
-    )
 
     def run() -> object:
         with engine.connect() as conn:
