@@ -3,6 +3,7 @@
 from datetime import date, datetime
 from enum import StrEnum
 
+from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
 from models.types import utcnow
@@ -23,6 +24,8 @@ class Action(SQLModel, table=True):
     """What will be done to meet a question, by whom and by when."""
 
     __tablename__ = "action"
+    # The daily sweep reads only the live actions coming due (migration 0006).
+    __table_args__ = (Index("ix_action_status_target_date", "status", "target_date"),)
 
     id: int | None = Field(default=None, primary_key=True)
     return_id: int = Field(foreign_key="audit_return.id", index=True)

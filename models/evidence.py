@@ -3,6 +3,7 @@
 from datetime import date, datetime
 from enum import StrEnum
 
+from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
 from models.types import utcnow
@@ -36,6 +37,8 @@ class EvidenceRequest(SQLModel, table=True):
     """QA's request for specific evidence by a date."""
 
     __tablename__ = "evidence_request"
+    # The daily sweep reads only the open requests coming due (migration 0006).
+    __table_args__ = (Index("ix_evidence_request_status_due_date", "status", "due_date"),)
 
     id: int | None = Field(default=None, primary_key=True)
     return_id: int = Field(foreign_key="audit_return.id", index=True)

@@ -1,10 +1,11 @@
 """What each e-mail says: a subject line and plain-text and HTML bodies rendered from templates."""
 
+import functools
 import os
 from dataclasses import dataclass
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, PackageLoader, StrictUndefined, Template, select_autoescape
 
 SUBJECTS = {
     "invitation": "Section 11 audit {{ cycle_name }}: your agency's return is open",
@@ -76,7 +77,13 @@ def base_url() -> str:
 def render(kind: str, context: dict[str, Any]) -> RenderedEmail:
     """Render one kind of message; an unknown kind or a missing value is a programming error."""
     full = {"base_url": base_url(), **context}
-    subject = _subject_env.from_string(SUBJECTS[kind]).render(full)
+    subject = _subject_template(kind).render(full)
     text = _env.get_template(f"{kind}.txt").render(full)
     html = _env.get_template("layout.html").render({**full, "subject": subject, "body": text})
     return RenderedEmail(subject=subject, text_body=text, html_body=html)
+
+
+@functools.cache
+def _subject_template(kind: str) -> Template:
+    """Each subject line compiled once per process, not once per message."""
+    return _subject_env.from_string(SUBJECTS[kind])

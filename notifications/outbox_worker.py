@@ -10,6 +10,7 @@ by a worker that died is claimed again once its lease runs out.
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -37,8 +38,9 @@ class DeliverySettings:
     max_attempts: int = 30
     first_retry_after: timedelta = timedelta(seconds=30)
     longest_retry_after: timedelta = timedelta(hours=1)
-    # Longer than a whole batch can take (batch_size x the backend's timeout).
-    lease: timedelta = timedelta(minutes=15)
+    # Short, and renewed every third of it while a batch is being sent: a worker that dies holds
+    # its rows for at most this long. Must stay well over three times the backend's timeout.
+    lease: timedelta = timedelta(minutes=1)
 
     def retry_delay(self, attempts: int, retry_after: float | None) -> timedelta:
         """Exponential backoff from the first delay, capped; never sooner than the provider asked."""
@@ -78,8 +80,15 @@ def deliver_pending(engine: Engine, backend: EmailBackend, settings: DeliverySet
     started = utcnow()
     while True:
         claims = claim_batch(engine, settings, due_by=started)
+        held, renewed = {c.message_id for c in claims}, time.monotonic()
         for index, claim in enumerate(claims):
-            pause = deliver_one(engine, backend, claim, settings, report)
+            if time.monotonic() - renewed > settings.lease.total_seconds() / 3:
+                held, renewed = renew_lease(engine, claims[index:], settings), time.monotonic()
+            if claim.message_id not in held:
+                logger.warning("outbox message %s was taken over by another worker after its lease ran out", claim.message_id)
+                continue
+            # The lease was set or renewed within a third of its length: no one else can hold the row.
+            pause = deliver_one(engine, backend, claim, settings, report, lease_held=True)
             if pause is not None:
                 # The provider is down or limiting us: the rest of the batch waits, untried.
                 release_untried(engine, claims[index + 1 :], utcnow() + pause)
@@ -138,12 +147,37 @@ def _claim(row: OutboxMessage, token: str, attachments: tuple[Attachment, ...] =
     return Claim(row.id, token, row.attempts, email)
 
 
+def renew_lease(engine: Engine, claims: list[Claim], settings: DeliverySettings) -> set[int]:
+    """Extend the lease of the rows this worker still holds; returns their ids."""
+    if not claims:
+        return set()
+    with transaction(engine) as session:
+        ids = session.exec(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.id.in_([c.message_id for c in claims]),
+                OutboxMessage.claim_token == claims[0].token,
+                OutboxMessage.status == OutboxState.SENDING.value,
+            )
+            .values(next_attempt_at=utcnow() + settings.lease)
+            .returning(OutboxMessage.id)
+        ).scalars()
+        return set(ids)
+
+
 def deliver_one(
-    engine: Engine, backend: EmailBackend, claim: Claim, settings: DeliverySettings, report: DeliveryReport
+    engine: Engine,
+    backend: EmailBackend,
+    claim: Claim,
+    settings: DeliverySettings,
+    report: DeliveryReport,
+    *,
+    lease_held: bool = False,
 ) -> timedelta | None:
     """Send one claimed message and record the outcome. When the provider is unavailable, returns
-    how long every other message should wait too."""
-    if not _still_held(engine, claim):
+    how long every other message should wait too. `lease_held`: the caller renewed the lease
+    recently enough that the row cannot have been taken over, so it need not be read again."""
+    if not lease_held and not _still_held(engine, claim):
         logger.warning("outbox message %s was taken over by another worker after its lease ran out", claim.message_id)
         return None
     if claim.email is None:

@@ -13,8 +13,16 @@ from models import OutboxMessage
 from models.outbox import OutboxState
 from models.types import utcnow
 from models.user import Role
+from notifications import outbox_worker
 from notifications.backends import SendGridBackend
-from notifications.outbox_worker import DeliveryReport, DeliverySettings, claim_batch, deliver_one, deliver_pending
+from notifications.outbox_worker import (
+    DeliveryReport,
+    DeliverySettings,
+    claim_batch,
+    deliver_one,
+    deliver_pending,
+    renew_lease,
+)
 from tests.factories import act, add_agency, add_person, install_template, launch_cycle
 from tests.fakes.sendgrid_api import UNVERIFIED_SENDER, FakeSendGrid
 from workflow.errors import DomainError, NotPermitted
@@ -220,3 +228,50 @@ def test_nothing_is_sent_for_a_change_that_was_rolled_back(engine, session, fake
     assert [r.kind for r in rows(engine)] == ["invitation"]
     assert deliver_pending(engine, sendgrid(fake), QUICK) == DeliveryReport()
     assert len(fake.delivered) == delivered_before
+
+
+class SlowSendGrid:
+    """The real backend, each send taking a while (a slow provider, a big attachment)."""
+
+    def __init__(self, backend: SendGridBackend, seconds: float) -> None:
+        self.backend, self.seconds = backend, seconds
+
+    def send(self, message):
+        time.sleep(self.seconds)
+        return self.backend.send(message)
+
+
+def test_a_worker_sending_a_long_batch_keeps_renewing_its_short_lease_and_sends_each_once(engine, fake, monkeypatch):
+    ids = queue_invitations(engine, 3)
+    renewals: list[int] = []
+    renew = outbox_worker.renew_lease
+
+    def counted(engine_, claims, settings):
+        held = renew(engine_, claims, settings)
+        renewals.append(len(held))
+        return held
+
+    monkeypatch.setattr(outbox_worker, "renew_lease", counted)
+    settings = DeliverySettings(batch_size=5, lease=timedelta(seconds=0.6))
+
+    report = deliver_pending(engine, SlowSendGrid(sendgrid(fake), 0.25), settings)
+
+    assert report.sent == ids
+    assert renewals == [2, 1]  # before the second and the third send, each time for the rows still to send
+    assert traced_ids(fake) == ids
+    assert all(row.status == OutboxState.SENT for row in rows(engine))
+
+
+def test_a_dead_workers_batch_waits_at_most_a_minute():
+    assert DeliverySettings().lease <= timedelta(minutes=1)
+
+
+def test_a_renewed_lease_is_refused_to_a_worker_whose_rows_were_taken_over(engine, fake):
+    [message_id] = queue_invitations(engine, 1)
+    lease = DeliverySettings().lease
+    with freeze_time(utcnow() + timedelta(seconds=1)) as clock:
+        [stuck] = claim_batch(engine, DeliverySettings(), due_by=utcnow())
+        clock.tick(lease + timedelta(seconds=1))
+        assert deliver_pending(engine, sendgrid(fake)).sent == [message_id]
+
+        assert renew_lease(engine, [stuck], DeliverySettings()) == set()

@@ -27,7 +27,7 @@ from workflow.access import visible_return
 from workflow.answering import content
 from workflow.calendar import progress
 from workflow.reporting import charts, exports, pdfs, reports
-from workflow.reporting.charts import Chart
+from workflow.reporting.charts import Chart, DrawnOnce
 
 bp = Blueprint("reports", __name__)
 
@@ -36,9 +36,15 @@ staff_only = roles_required(Role.COORDINATOR, Role.QA_REVIEWER)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+_inlined = DrawnOnce()
+
+
 def _svg(chart: Chart, key: str) -> Markup:
-    """The chart as inline SVG that the page's CSP lets keep its colours; `key` keeps ids unique."""
-    return Markup(csp_safe(chart.svg(), f"chart-{key}"))
+    """The chart as inline SVG that the page's CSP lets keep its colours; `key` keeps ids unique.
+    Made once per version of the chart's figures, like the drawing itself."""
+    if chart.version is None:
+        return Markup(csp_safe(chart.svg(), f"chart-{key}"))
+    return Markup(_inlined.get(f"{chart.version}:{key}", lambda: csp_safe(chart.svg(), f"chart-{key}")))
 
 
 def _render(template: str, **context: Any) -> str:

@@ -3,6 +3,7 @@
 from datetime import date
 
 from models import HistoryRecord
+from workflow.clock import uk_date
 from workflow.templates.spec import NOT_APPLICABLE, NOT_APPLICABLE_LABEL, RatingScale
 
 FIELD_WORDS = {
@@ -70,6 +71,6 @@ def _label(scale: RatingScale, value: str | None) -> str:
 
 def _day(value: str | None) -> str:
     try:
-        return f"{date.fromisoformat(value or ''):%d %B %Y}"
+        return f"{uk_date(date.fromisoformat(value or ''))}"
     except ValueError:
         return value or ""

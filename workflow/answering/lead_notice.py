@@ -7,6 +7,7 @@ from datetime import date
 from sqlmodel import Session
 
 from models import Action, AuditReturn, User
+from workflow.clock import uk_date
 from workflow.mail.notify import return_context, tell
 
 Before = tuple[int | None, str, date | None]  # lead, description, target date
@@ -32,7 +33,7 @@ def tell_lead(session: Session, action: Action, before: Before | None = None) ->
     else:
         kind = "action_assigned"
     ret = session.get(AuditReturn, action.return_id)
-    target = f"{action.target_date:%d %B %Y}" if action.target_date else "not set yet"
+    target = f"{uk_date(action.target_date)}" if action.target_date else "not set yet"
     context = return_context(session, ret, action_id=action.id, description=action.description or "(not described yet)",
                              target_date=target)
     tell(session, kind, [(lead.email, lead.name)], context, return_id=ret.id)

@@ -10,6 +10,7 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
+from sqlalchemy import case, func, or_
 from sqlmodel import Session, select
 
 from models import Agency, Answer, AuditReturn, Cycle, Question, Standard, Template
@@ -86,6 +87,11 @@ def rank(scale: RatingScale, value: str) -> float:
     return item.score
 
 
+def ranks(scale: RatingScale) -> dict[str, float]:
+    """`rank` of every value of the scale, worked out once for a report that compares thousands."""
+    return {item.value: rank(scale, item.value) for item in scale.values}
+
+
 def weakest(scale: RatingScale, values: Iterable[str | None]) -> Rating | None:
     """A standard's rating from its elements' values (None: unanswered)."""
     answered = [v for v in values if v]
@@ -96,58 +102,116 @@ def weakest(scale: RatingScale, values: Iterable[str | None]) -> Rating | None:
 
 
 def load(session: Session, cycle_ids: Collection[int], *, states: Collection[str] = RATED_STATES) -> dict[int, CycleRatings]:
-    """The ratings of every return in `states` of each cycle; six queries whatever the size."""
-    cycles = session.exec(select(Cycle).where(Cycle.id.in_(cycle_ids))).all()
+    """The ratings of every return in `states` of each cycle, in a fixed number of queries.
+
+    The database does the grouping: one row per return and standard with its weakest element (the
+    scale's order written as a CASE, one query per distinct scale), not one row per answer.
+    """
+    cycles = session.exec(select(Cycle).where(Cycle.id.in_(cycle_ids)).order_by(Cycle.id)).all()
     template_ids = {c.template_id for c in cycles}
     templates = {t.id: t for t in session.exec(select(Template).where(Template.id.in_(template_ids)))}
     standards = session.exec(select(Standard).where(Standard.template_id.in_(template_ids)).order_by(Standard.position)).all()
-    questions = session.exec(select(Question).where(Question.template_id.in_(template_ids)).order_by(Question.position)).all()
     returns = session.exec(
-        select(AuditReturn, Agency)
+        select(AuditReturn.id, AuditReturn.cycle_id, AuditReturn.status, Agency)
         .join(Agency, Agency.id == AuditReturn.agency_id)
         .where(AuditReturn.cycle_id.in_(cycle_ids), AuditReturn.status.in_(list(states)))
         .order_by(Agency.name)
     ).all()
-    answers = session.exec(
-        select(Answer.return_id, Answer.question_id, Answer.rating, Answer.moderated_rating)
-        .join(AuditReturn, AuditReturn.id == Answer.return_id)
-        .where(AuditReturn.cycle_id.in_(cycle_ids), AuditReturn.status.in_(list(states)))
-    ).all()
-
-    by_return: dict[int, dict[int, tuple[str | None, str | None]]] = defaultdict(dict)
-    for return_id, question_id, value, moderated in answers:
-        by_return[return_id][question_id] = (value, moderated)
-    questions_of: dict[int, list[Question]] = defaultdict(list)
-    for question in questions:
-        questions_of[question.standard_id].append(question)
+    scales = {template_id: RatingScale.from_json(template.scale) for template_id, template in templates.items()}
+    cells: dict[int, dict[int, tuple[Rating | None, Rating | None]]] = defaultdict(dict)
+    for template_id in sorted(template_ids):
+        these = [c.id for c in cycles if c.template_id == template_id]
+        for return_id, standard_id, cell in _weakest_by_standard(session, scales[template_id], these, states):
+            cells[return_id][standard_id] = cell
+    moderated_refs: dict[int, dict[int, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for return_id, standard_id, ref in session.exec(_moderated_refs(cycle_ids, states)):
+        moderated_refs[return_id][standard_id].append(ref)
 
     result = {}
     for cycle in cycles:
-        scale = RatingScale.from_json(templates[cycle.template_id].scale)
         own = [s for s in standards if s.template_id == cycle.template_id]
         rated = [
-            _return_ratings(scale, own, questions_of, ret, agency, by_return[ret.id])
-            for ret, agency in returns
-            if ret.cycle_id == cycle.id
+            _return_ratings(own, return_id, agency, status, cells[return_id], moderated_refs[return_id])
+            for return_id, cycle_id, status, agency in returns
+            if cycle_id == cycle.id
         ]
-        result[cycle.id] = CycleRatings(cycle, scale, [StandardInfo(s.number, s.title) for s in own], rated)
+        result[cycle.id] = CycleRatings(cycle, scales[cycle.template_id], [StandardInfo(s.number, s.title) for s in own], rated)
     return result
 
 
+def _asked(cycle_ids: Collection[int], states: Collection[str]):
+    """Answers to the questions asked of each return (as in content.load: statutory-only
+    questions are not asked of other agencies), with their question and agency."""
+    return (
+        select()
+        .select_from(Answer)
+        .join(AuditReturn, AuditReturn.id == Answer.return_id)
+        .join(Agency, Agency.id == AuditReturn.agency_id)
+        .join(Question, Question.id == Answer.question_id)
+        .where(
+            AuditReturn.cycle_id.in_(cycle_ids),
+            AuditReturn.status.in_(list(states)),
+            or_(Agency.statutory == True, Question.statutory_only == False),  # noqa: E712
+        )
+    )
+
+
+def _weakest_by_standard(
+    session: Session, scale: RatingScale, cycle_ids: list[int], states: Collection[str]
+) -> list[tuple[int, int, tuple[Rating | None, Rating | None]]]:
+    """(return id, standard id, (self-assessed, moderated)) from one GROUP BY over the answers."""
+    order = sorted(scale.values, key=lambda item: rank(scale, item.value))
+    place = {item.value: i for i, item in enumerate(order)}
+    given = func.nullif(Answer.rating, "")
+    after_qa = func.coalesce(func.nullif(Answer.moderated_rating, ""), given)
+    query = (
+        _asked(cycle_ids, states)
+        .add_columns(
+            Answer.return_id,
+            Question.standard_id,
+            func.min(case(place, value=given)),
+            func.count(given),
+            func.min(case(place, value=after_qa)),
+            func.count(after_qa),
+        )
+        .group_by(Answer.return_id, Question.standard_id)
+    )
+
+    # One Rating per value, shared by every cell that holds it.
+    by_place = [rating(scale, item.value) for item in order]
+    not_applicable = rating(scale, NOT_APPLICABLE)
+
+    def weakest_of(least: int | None, answered: int) -> Rating | None:
+        if least is not None:
+            return by_place[least]
+        return not_applicable if answered else None
+
+    return [
+        (return_id, standard_id, (weakest_of(least, answered), weakest_of(least_after, answered_after)))
+        for return_id, standard_id, least, answered, least_after, answered_after in session.exec(query)
+    ]
+
+
+def _moderated_refs(cycle_ids: Collection[int], states: Collection[str]):
+    """The refs of the elements QA moderated, with their return and standard, in template order."""
+    return (
+        _asked(cycle_ids, states)
+        .add_columns(Answer.return_id, Question.standard_id, Question.ref)
+        .where(func.coalesce(Answer.moderated_rating, "") != "")
+        .order_by(Question.position)
+    )
+
+
 def _return_ratings(
-    scale: RatingScale,
     standards: list[Standard],
-    questions_of: dict[int, list[Question]],
-    ret: AuditReturn,
+    return_id: int,
     agency: Agency,
-    answers: dict[int, tuple[str | None, str | None]],
+    status: str,
+    cells: dict[int, tuple[Rating | None, Rating | None]],
+    moderated_refs: dict[int, list[str]],
 ) -> ReturnRatings:
-    self_assessed, moderated, moderated_refs = {}, {}, {}
+    self_assessed, moderated, refs = {}, {}, {}
     for standard in standards:
-        # As in content.load: statutory-only questions are not asked of other agencies.
-        asked = [q for q in questions_of[standard.id] if agency.statutory or not q.statutory_only]
-        pairs = [(q.ref, *answers.get(q.id, (None, None))) for q in asked]
-        self_assessed[standard.number] = weakest(scale, (value for _, value, _ in pairs))
-        moderated[standard.number] = weakest(scale, (mod or value for _, value, mod in pairs))
-        moderated_refs[standard.number] = [ref for ref, _, mod in pairs if mod]
-    return ReturnRatings(ret.id, agency, ret.status, self_assessed, moderated, moderated_refs)
+        self_assessed[standard.number], moderated[standard.number] = cells.get(standard.id, (None, None))
+        refs[standard.number] = moderated_refs.get(standard.id, [])
+    return ReturnRatings(return_id, agency, status, self_assessed, moderated, refs)

@@ -23,6 +23,7 @@ from workflow.answering.content import ReturnContent
 from workflow.answering.evidence_storage import EvidenceStore
 from workflow.answering.return_view import standard_of
 from workflow.answering.uploads import Upload, check_all, store_and_record
+from workflow.clock import uk_date
 from workflow.errors import NotFound
 from workflow.lifecycle.moves import hold_return
 
@@ -185,7 +186,7 @@ def _action_conflict(session: Session, ref: str, action: Action) -> EditConflict
     theirs = [
         ("What will be done", action.description or "(blank)"),
         ("Lead person", lead.name if lead else "none yet"),
-        ("Target date", f"{action.target_date:%d %B %Y}" if action.target_date else "none yet"),
+        ("Target date", f"{uk_date(action.target_date)}" if action.target_date else "none yet"),
         ("Status", "Removed from the plan" if action.status == ActionState.CANCELLED else ActionState(action.status).title),
     ]
     return EditConflict(action.question_id, ref, action.id, last.actor_name if last else "Someone else", theirs)

@@ -15,8 +15,8 @@ from workflow.errors import DomainError, NotFound, Reason
 from workflow.lifecycle import history
 from workflow.lifecycle.machines import CYCLE_LIFECYCLE
 from workflow.lifecycle.moves import refusal_for_state
-from workflow.mail.notify import tell
-from workflow.people.recipients import agency_contacts, agency_executives
+from workflow.mail.notify import tell_each
+from workflow.people.recipients import contacts_of_agencies, executives_of_agencies
 
 DATE_LABELS = {
     "opens_on": "the opening date",
@@ -220,43 +220,60 @@ def launch(session: Session, actor: User | None, cycle_id: int) -> list[AuditRet
             .order_by(Agency.name)
         )
     )
+    contacts = contacts_of_agencies(session, agencies)
     reasons = [] if agencies else ["Choose at least one agency to take part before launching."]
-    reasons.extend(
-        f"{a.name} has no contact to invite: add a contact e-mail or a user." for a in agencies if not agency_contacts(session, a)
-    )
+    reasons.extend(f"{a.name} has no contact to invite: add a contact e-mail or a user." for a in agencies if not contacts[a.id])
     move_cycle(session, actor, cycle, "launch", reasons)
     cycle.launched_at = utcnow()
     session.add(cycle)
-    return [invite(session, actor, cycle, agency) for agency in agencies]
+    return invite_all(session, actor, cycle, agencies, contacts)
 
 
 def invite(session: Session, actor: User | None, cycle: Cycle, agency: Agency) -> AuditReturn:
     """The agency's return in an open cycle, and the invitation to its contacts (in a statement of
     compliance year its executives are asked for their statement too)."""
-    ret = AuditReturn(cycle_id=cycle.id, agency_id=agency.id, status=ReturnState.INVITED.value)
-    session.add(ret)
+    (ret,) = invite_all(session, actor, cycle, [agency], contacts_of_agencies(session, [agency]))
+    return ret
+
+
+def invite_all(
+    session: Session, actor: User | None, cycle: Cycle, agencies: list[Agency], contacts: dict[int, list[tuple[str, str]]]
+) -> list[AuditReturn]:
+    """`invite` for many agencies, set-based: every return, first history record and invitation
+    written in one batch each, however many agencies take part."""
+    returns = [AuditReturn(cycle_id=cycle.id, agency_id=agency.id, status=ReturnState.INVITED.value) for agency in agencies]
+    session.add_all(returns)
     session.flush()
-    history.append(
+    history.start_chains(
         session,
         subject_type="return",
-        subject_id=ret.id,
-        return_id=ret.id,
+        subject_ids=[ret.id for ret in returns],
         actor=actor,
         trigger="launch",
-        to_state=ret.status,
+        to_state=ReturnState.INVITED.value,
         details={"cycle": cycle.name},
+        returns=True,
     )
-    context = {
+    contexts = [_invitation_context(cycle, ret, agency) for ret, agency in zip(returns, agencies, strict=True)]
+    tell_each(session, "invitation", [(contacts[a.id], c, c["return_id"]) for a, c in zip(agencies, contexts, strict=True)])
+    if cycle.kind == CycleKind.STATEMENT_YEAR:
+        executives = executives_of_agencies(session, agencies)
+        statement = uk_date(cycle.statement_deadline)
+        tell_each(
+            session,
+            "statement_requested",
+            [(executives[a.id], {**c, "deadline": statement}, c["return_id"]) for a, c in zip(agencies, contexts, strict=True)],
+        )
+    return returns
+
+
+def _invitation_context(cycle: Cycle, ret: AuditReturn, agency: Agency) -> dict[str, object]:
+    return {
         "return_id": ret.id,
         "cycle_name": cycle.name,
         "agency_name": agency.name,
         "deadline": uk_date(cycle.submission_deadline),
     }
-    tell(session, "invitation", agency_contacts(session, agency), context, return_id=ret.id)
-    if cycle.kind == CycleKind.STATEMENT_YEAR:
-        statement_context = {**context, "deadline": uk_date(cycle.statement_deadline)}
-        tell(session, "statement_requested", agency_executives(session, agency), statement_context, return_id=ret.id)
-    return ret
 
 
 def close(session: Session, actor: User | None, cycle_id: int, *, reason: str = "") -> Cycle:

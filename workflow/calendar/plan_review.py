@@ -10,7 +10,8 @@ from models import Action, ActionUpdate, Agency, AuditReturn, Cycle, User
 from models.action import ActionState
 from models.cycle import CycleState
 from workflow.answering.actions import LIVE_RETURN_STATES
-from workflow.calendar.reminders import _queue_once, current_stage, reminder_stages
+from workflow.calendar.reminders import Letter, current_stage, queue_letters, reminder_stages
+from workflow.clock import uk_date
 from workflow.errors import NotFound
 from workflow.mail.notify import return_context
 from workflow.people.recipients import agency_contacts
@@ -35,17 +36,17 @@ def queue_plan_review_requests(session: Session, on: date) -> int:
         )
         .order_by(AuditReturn.id)
     ).all()
-    queued = 0
+    letters = []
     for ret, cycle in rows:
         review_on = cycle.action_plan_review
         stage = current_stage(reminder_stages(review_on, REVIEW_NOTICE_DAYS, issued_on=cycle.opens_on), on)
         if stage is None:
             continue
-        context = return_context(session, ret, review_date=f"{review_on:%d %B %Y}")
+        context = return_context(session, ret, review_date=uk_date(review_on))
         people = agency_contacts(session, session.get(Agency, ret.agency_id))
         key = f"plan-review:{ret.id}:{review_on.isoformat()}:{stage.name}"
-        queued += _queue_once(session, "action_plan_review_due", people, context, key=key, return_id=ret.id)
-    return queued
+        letters.append(Letter("action_plan_review_due", people, context, key, ret.id))
+    return queue_letters(session, letters)
 
 
 @dataclass(frozen=True)

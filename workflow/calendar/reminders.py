@@ -16,17 +16,16 @@ from typing import Any
 
 from sqlmodel import Session, func, select
 
-from models import Action, AuditReturn, Cycle, DeadlineExtension, EvidenceRequest, User
+from models import Action, Agency, AuditReturn, Cycle, DeadlineExtension, EvidenceRequest, User
 from models.action import ActionState
 from models.audit_return import AWAITING_SUBMISSION, ReturnState
 from models.cycle import CycleKind, CycleState
 from models.evidence import EvidenceRequestState
 from workflow.answering.actions import LIVE_RETURN_STATES
-from workflow.answering.content import effective_deadline, load_agency
+from workflow.answering.content import cycle_submission_deadline
 from workflow.clock import uk_date, uk_day
 from workflow.mail import outbox
-from workflow.mail.notify import return_context
-from workflow.people.recipients import agency_contacts, agency_executives, coordinators
+from workflow.people.recipients import contacts_of_agencies, coordinators, executives_of_agencies
 
 EVIDENCE_REMINDER_DAYS = (3, 1)
 ACTION_REMINDER_DAYS = (7,)
@@ -71,103 +70,162 @@ def current_stage(stages: Iterable[Stage], on: date) -> Stage | None:
     return due[-1] if due else None
 
 
+@dataclass(frozen=True)
+class Letter:
+    """One message the sweep means to queue, to each of `people` once under `key`."""
+
+    kind: str
+    people: People
+    context: dict[str, Any]
+    key: str
+    return_id: int | None
+
+
 def queue_submission_reminders(session: Session, on: date) -> int:
     """Reminders before each return's (possibly extended) submission deadline, the overdue notice,
     and the escalation to the agency's executive and the coordinators; none once it is submitted
-    or withdrawn. Returns how many messages were queued."""
+    or withdrawn. Returns how many messages were queued.
+
+    Only cycles whose first reminder is due by `on` are read: a cycle weeks from its deadline
+    costs nothing however many returns it has."""
+    cycles = [c for c in _open_cycles(session) if cycle_submission_deadline(c) - timedelta(days=max(c.reminder_days, default=0)) <= on]
     rows = session.exec(
-        select(AuditReturn, Cycle)
-        .join(Cycle, Cycle.id == AuditReturn.cycle_id)
-        .where(Cycle.status == CycleState.OPEN, AuditReturn.status.in_(AWAITING_SUBMISSION))
+        select(AuditReturn)
+        .where(AuditReturn.cycle_id.in_([c.id for c in cycles]), AuditReturn.status.in_(AWAITING_SUBMISSION))
         .order_by(AuditReturn.id)
     ).all()
-    queued = 0
-    for ret, cycle in rows:
+    cycle_of = {c.id: c for c in cycles}
+    extensions = _extensions(session, [ret.id for ret in rows])
+    due: list[tuple[AuditReturn, Cycle, date, Stage]] = []
+    for ret in rows:
+        cycle = cycle_of[ret.cycle_id]
         if cycle.kind == CycleKind.STATEMENT_YEAR and ret.status == ReturnState.INVITED:
             continue  # in year two an invited return awaits a statement, not a submission
-        deadline = effective_deadline(session, ret)
-        stages = reminder_stages(deadline, cycle.reminder_days, issued_on=_deadline_announced_on(session, ret))
+        extended, granted_at = extensions.get(ret.id, (None, None))
+        deadline = max(cycle_submission_deadline(cycle), extended) if extended else cycle_submission_deadline(cycle)
+        announced = uk_day(max(ret.created_at, granted_at)) if granted_at else uk_day(ret.created_at)
+        stages = reminder_stages(deadline, cycle.reminder_days, issued_on=announced)
         stages += after_deadline_stages(deadline, cycle.escalation_days)
         stage = current_stage(stages, on)
-        if stage is None:
-            continue
-        agency = load_agency(session, ret)
-        context = return_context(session, ret, **_timing(deadline, on, "deadline"))
+        if stage is not None:
+            due.append((ret, cycle, deadline, stage))
+    agencies = _agencies(session, [ret.agency_id for ret, *_ in due])
+    contacts = contacts_of_agencies(session, list(agencies.values()))
+    escalating = any(stage.name == ESCALATION for *_, stage in due)
+    executives = executives_of_agencies(session, list(agencies.values())) if escalating else {}
+    staff = coordinators(session) if escalating else []
+    letters = []
+    for ret, cycle, deadline, stage in due:
+        agency = agencies[ret.agency_id]
+        context = _context(cycle, ret, agency, **_timing(deadline, on, "deadline"))
         if stage.name == ESCALATION:
-            kind, people = "submission_escalation", agency_executives(session, agency) + coordinators(session)
+            kind, people = "submission_escalation", executives[agency.id] + staff
         elif stage.name == OVERDUE:
-            kind, people = "submission_overdue", agency_contacts(session, agency)
+            kind, people = "submission_overdue", contacts[agency.id]
         else:
-            kind, people = "submission_reminder", agency_contacts(session, agency)
-        key = f"submission:{ret.id}:{deadline.isoformat()}:{stage.name}"
-        queued += _queue_once(session, kind, people, context, key=key, return_id=ret.id)
-    return queued
+            kind, people = "submission_reminder", contacts[agency.id]
+        letters.append(Letter(kind, people, context, f"submission:{ret.id}:{deadline.isoformat()}:{stage.name}", ret.id))
+    return queue_letters(session, letters)
 
 
-def _deadline_announced_on(session: Session, ret: AuditReturn) -> date:
-    """When the agency was last told its deadline: the invitation, or the latest extension."""
-    extended = session.exec(
-        select(func.max(DeadlineExtension.granted_at)).where(DeadlineExtension.return_id == ret.id)
-    ).one()
-    return uk_day(max(ret.created_at, extended)) if extended else uk_day(ret.created_at)
+def _open_cycles(session: Session) -> list[Cycle]:
+    return list(session.exec(select(Cycle).where(Cycle.status == CycleState.OPEN)))
+
+
+def _extensions(session: Session, return_ids: list[int]) -> dict[int, tuple[date, Any]]:
+    """Each return's latest extended deadline and when the latest extension was granted."""
+    rows = session.exec(
+        select(DeadlineExtension.return_id, func.max(DeadlineExtension.new_deadline), func.max(DeadlineExtension.granted_at))
+        .where(DeadlineExtension.return_id.in_(return_ids))
+        .group_by(DeadlineExtension.return_id)
+    )
+    return {return_id: (deadline, granted_at) for return_id, deadline, granted_at in rows}
+
+
+def _agencies(session: Session, agency_ids: Iterable[int]) -> dict[int, Agency]:
+    return {a.id: a for a in session.exec(select(Agency).where(Agency.id.in_(set(agency_ids))))}
+
+
+def _context(cycle: Cycle, ret: AuditReturn, agency: Agency, **extra: Any) -> dict[str, Any]:
+    """`notify.return_context` from rows already read."""
+    return {"return_id": ret.id, "cycle_name": cycle.name, "agency_name": agency.name, **extra}
 
 
 def queue_statement_reminders(session: Session, on: date) -> int:
     """In a statement of compliance year, remind the executives of returns still awaiting their
     statement before the cycle's statement deadline."""
+    cycles = [
+        c
+        for c in _open_cycles(session)
+        if c.kind == CycleKind.STATEMENT_YEAR
+        and c.statement_deadline - timedelta(days=max(c.reminder_days, default=0)) <= on <= c.statement_deadline
+    ]
+    cycle_of = {c.id: c for c in cycles}
     rows = session.exec(
-        select(AuditReturn, Cycle)
-        .join(Cycle, Cycle.id == AuditReturn.cycle_id)
-        .where(
-            Cycle.status == CycleState.OPEN,
-            Cycle.kind == CycleKind.STATEMENT_YEAR,
-            AuditReturn.status == ReturnState.INVITED,
-        )
+        select(AuditReturn)
+        .where(AuditReturn.cycle_id.in_(list(cycle_of)), AuditReturn.status == ReturnState.INVITED)
         .order_by(AuditReturn.id)
     ).all()
-    queued = 0
-    for ret, cycle in rows:
+    due = []
+    for ret in rows:
+        cycle = cycle_of[ret.cycle_id]
         deadline = cycle.statement_deadline
         stage = current_stage(reminder_stages(deadline, cycle.reminder_days, issued_on=uk_day(ret.created_at)), on)
-        if stage is None:
-            continue
-        context = return_context(session, ret, **_timing(deadline, on, "deadline"))
-        people = agency_executives(session, load_agency(session, ret))
-        key = f"statement:{ret.id}:{deadline.isoformat()}:{stage.name}"
-        queued += _queue_once(session, "statement_reminder", people, context, key=key, return_id=ret.id)
-    return queued
+        if stage is not None:
+            due.append((ret, deadline, stage))
+    agencies = _agencies(session, [ret.agency_id for ret, _, _ in due])
+    executives = executives_of_agencies(session, list(agencies.values()))
+    letters = [
+        Letter(
+            "statement_reminder",
+            executives[ret.agency_id],
+            _context(cycle_of[ret.cycle_id], ret, agencies[ret.agency_id], **_timing(deadline, on, "deadline")),
+            f"statement:{ret.id}:{deadline.isoformat()}:{stage.name}",
+            ret.id,
+        )
+        for ret, deadline, stage in due
+    ]
+    return queue_letters(session, letters)
 
 
 def queue_evidence_reminders(session: Session, on: date) -> int:
-    """Reminders before an open evidence request's due date and the overdue notice after it."""
+    """Reminders before an open evidence request's due date and the overdue notice after it.
+    Only requests whose first reminder is due by `on` are read."""
     rows = session.exec(
-        select(EvidenceRequest, AuditReturn)
+        select(EvidenceRequest, AuditReturn, Cycle)
         .join(AuditReturn, AuditReturn.id == EvidenceRequest.return_id)
+        .join(Cycle, Cycle.id == AuditReturn.cycle_id)
         .where(
             EvidenceRequest.status == EvidenceRequestState.OPEN,
+            EvidenceRequest.due_date <= on + timedelta(days=max(EVIDENCE_REMINDER_DAYS)),
             AuditReturn.status == ReturnState.EVIDENCE_REQUESTED,
         )
         .order_by(EvidenceRequest.id)
     ).all()
-    queued = 0
-    for request, ret in rows:
-        due = request.due_date
-        stages = reminder_stages(due, EVIDENCE_REMINDER_DAYS, issued_on=uk_day(request.requested_at))
-        stage = current_stage(stages + after_deadline_stages(due), on)
-        if stage is None:
-            continue
+    due = []
+    for request, ret, cycle in rows:
+        stages = reminder_stages(request.due_date, EVIDENCE_REMINDER_DAYS, issued_on=uk_day(request.requested_at))
+        stage = current_stage(stages + after_deadline_stages(request.due_date), on)
+        if stage is not None:
+            due.append((request, ret, cycle, stage))
+    agencies = _agencies(session, [ret.agency_id for _, ret, _, _ in due])
+    contacts = contacts_of_agencies(session, list(agencies.values()))
+    letters = []
+    for request, ret, cycle, stage in due:
+        due_date = request.due_date
         kind = "evidence_overdue" if stage.name == OVERDUE else "evidence_reminder"
-        context = return_context(session, ret, description=request.description, **_timing(due, on, "due_date"))
-        people = agency_contacts(session, load_agency(session, ret))
-        key = f"evidence:{request.id}:{due.isoformat()}:{stage.name}"
-        queued += _queue_once(session, kind, people, context, key=key, return_id=ret.id)
-    return queued
+        timing = _timing(due_date, on, "due_date")
+        context = _context(cycle, ret, agencies[ret.agency_id], description=request.description, **timing)
+        key = f"evidence:{request.id}:{due_date.isoformat()}:{stage.name}"
+        letters.append(Letter(kind, contacts[ret.agency_id], context, key, ret.id))
+    return queue_letters(session, letters)
 
 
 def queue_action_reminders(session: Session, on: date) -> int:
     """For the live actions of every plan: a reminder to the lead person before the target date,
     an overdue notice after it, and an escalation to the agency's executive when it stays overdue
-    for the cycle's escalation days."""
+    for the cycle's escalation days. Only actions whose reminder is due by `on` are read (the
+    index on status and target date finds them), so actions far from their dates cost nothing."""
     rows = session.exec(
         select(Action, AuditReturn, Cycle)
         .join(AuditReturn, AuditReturn.id == Action.return_id)
@@ -175,41 +233,50 @@ def queue_action_reminders(session: Session, on: date) -> int:
         .where(
             Action.status.in_(OPEN_ACTION_STATES),
             Action.target_date.is_not(None),
+            Action.target_date <= on + timedelta(days=max(ACTION_REMINDER_DAYS)),
             AuditReturn.status.in_(LIVE_RETURN_STATES),
         )
         .order_by(Action.id)
     ).all()
-    queued = 0
+    due = []
     for action, ret, cycle in rows:
         target = action.target_date
         stages = reminder_stages(target, ACTION_REMINDER_DAYS, issued_on=uk_day(action.created_at))
         stage = current_stage(stages + after_deadline_stages(target, cycle.escalation_days), on)
-        if stage is None:
-            continue
-        agency = load_agency(session, ret)
-        lead = _lead_of(session, action)
-        context = return_context(
-            session,
+        if stage is not None:
+            due.append((action, ret, cycle, stage))
+    agencies = _agencies(session, [ret.agency_id for _, ret, _, _ in due])
+    contacts = contacts_of_agencies(session, list(agencies.values()))
+    escalating = any(stage.name == ESCALATION for *_, stage in due)
+    executives = executives_of_agencies(session, list(agencies.values())) if escalating else {}
+    leads = _leads(session, [action.lead_user_id for action, *_ in due])
+    letters = []
+    for action, ret, cycle, stage in due:
+        target = action.target_date
+        lead = leads.get(action.lead_user_id, [])
+        context = _context(
+            cycle,
             ret,
+            agencies[ret.agency_id],
             action_id=action.id,
             description=action.description,
             lead_name=lead[0][1] if lead else "not named yet",
             **_timing(target, on, "target_date"),
         )
         if stage.name == ESCALATION:
-            kind, people = "action_escalation", agency_executives(session, agency)
+            kind, people = "action_escalation", executives[ret.agency_id]
         else:
             kind = "action_overdue" if stage.name == OVERDUE else "action_reminder"
-            people = lead or agency_contacts(session, agency)
-        key = f"action:{action.id}:{target.isoformat()}:{stage.name}"
-        queued += _queue_once(session, kind, people, context, key=key, return_id=ret.id)
-    return queued
+            people = lead or contacts[ret.agency_id]
+        letters.append(Letter(kind, people, context, f"action:{action.id}:{target.isoformat()}:{stage.name}", ret.id))
+    return queue_letters(session, letters)
 
 
-def _lead_of(session: Session, action: Action) -> People:
-    """The action's lead person, while their account is active."""
-    lead = session.get(User, action.lead_user_id) if action.lead_user_id else None
-    return [(lead.email, lead.name)] if lead and lead.active else []
+def _leads(session: Session, user_ids: Iterable[int | None]) -> dict[int, People]:
+    """Each lead person, while their account is active."""
+    wanted = {i for i in user_ids if i is not None}
+    found = session.exec(select(User).where(User.id.in_(wanted), User.active == True))  # noqa: E712
+    return {user.id: [(user.email, user.name)] for user in found}
 
 
 def _timing(deadline: date, on: date, name: str) -> dict[str, Any]:
@@ -219,28 +286,26 @@ def _timing(deadline: date, on: date, name: str) -> dict[str, Any]:
     return {name: uk_date(deadline), "due_in": due_in, "days_overdue": max(0, -days)}
 
 
-def _queue_once(
-    session: Session, kind: str, people: People, context: dict[str, Any], *, key: str, return_id: int | None
-) -> int:
-    """Queue the message to each distinct address under `key` plus the address; returns how many
-    were new."""
-    queued = 0
-    seen: set[str] = set()
-    for email, name in people:
-        if not email or email.lower() in seen:
-            continue
-        seen.add(email.lower())
-        message = outbox.queue(
-            session,
-            kind=kind,
-            to_email=email,
-            to_name=name,
-            context=context,
-            return_id=return_id,
-            dedupe_key=f"{key}:{recipient_digest(email)}",
-        )
-        queued += message is not None
-    return queued
+def queue_letters(session: Session, letters: list[Letter]) -> int:
+    """Queue each letter to each distinct address under its key plus the address; returns how many
+    were new. The keys already queued are read in one query, so a day whose messages all went out
+    earlier costs one read."""
+    wanted = []
+    for letter in letters:
+        seen: set[str] = set()
+        for email, name in letter.people:
+            if not email or email.lower() in seen:
+                continue
+            seen.add(email.lower())
+            wanted.append((letter, email, name, f"{letter.key}:{recipient_digest(email)}"))
+    sent = outbox.keys_queued(session, [key for *_, key in wanted])
+    fresh = [
+        (letter.kind, email, name, letter.context, letter.return_id, key)
+        for letter, email, name, key in wanted
+        if key not in sent
+    ]
+    # Two schedulers racing past the read above: the unique key lets exactly one of each in.
+    return outbox.queue_once_many(session, fresh)
 
 
 def recipient_digest(email: str) -> str:

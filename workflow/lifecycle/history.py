@@ -73,6 +73,37 @@ def append(
     return record
 
 
+def start_chains(
+    session: Session, *, subject_type: str, subject_ids: list[int], actor: User | None, trigger: str, to_state: str,
+    details: dict | None = None, returns: bool = False,
+) -> list[HistoryRecord]:
+    """The first record of each of many new subjects' chains, written in one batch (a launch).
+
+    New subjects have no record yet, so each starts at seq 1 after GENESIS: nothing to read first.
+    """
+    now = utcnow()
+    records = []
+    for subject_id in subject_ids:
+        record = HistoryRecord(
+            subject_type=subject_type,
+            subject_id=subject_id,
+            seq=1,
+            return_id=subject_id if returns else None,
+            actor_id=actor.id if actor else None,
+            actor_name=actor.name if actor else SYSTEM_NAME,
+            trigger=trigger,
+            to_state=to_state,
+            details=details or {},
+            prev_hash=GENESIS,
+        )
+        record.at = now
+        record.hash = record_hash(record)
+        records.append(record)
+    session.add_all(records)
+    session.flush()
+    return records
+
+
 def for_return(session: Session, return_id: int) -> list[HistoryRecord]:
     """Everything that happened to a return and its parts, oldest first."""
     return list(

@@ -30,3 +30,15 @@ def tell(
             continue
         seen.add(email.lower())
         outbox.queue(session, kind=kind, to_email=email, to_name=name, context=context, return_id=return_id)
+
+
+def tell_each(session: Session, kind: str, letters: list[tuple[list[tuple[str, str]], dict[str, Any], int | None]]) -> None:
+    """`tell` for many (people, context, return id) at once, queued in one batch."""
+    queued = []
+    for people, context, return_id in letters:
+        seen: set[str] = set()
+        for email, name in people:
+            if email.lower() not in seen:
+                seen.add(email.lower())
+                queued.append((kind, email, name, context, return_id))
+    outbox.queue_many(session, queued)

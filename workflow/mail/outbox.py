@@ -44,18 +44,82 @@ def queue(
     return _insert_once(session, message)
 
 
+def queue_many(session: Session, letters: list[tuple[str, str, str, dict[str, Any], int | None]]) -> None:
+    """Write many messages without dedupe keys in one batch: (kind, to_email, to_name, context, return_id)."""
+    session.add_all(
+        [_message(kind, email, name, context, return_id) for kind, email, name, context, return_id in letters if email]
+    )
+    session.flush()
+
+
+def _message(kind: str, to_email: str, to_name: str, context: dict[str, Any], return_id: int | None) -> OutboxMessage:
+    rendered = render(kind, {"to_name": to_name or to_email, **context})
+    return OutboxMessage(
+        kind=kind,
+        to_email=to_email,
+        to_name=to_name,
+        subject=rendered.subject,
+        text_body=rendered.text_body,
+        html_body=rendered.html_body,
+        context=_jsonable(context),
+        return_id=return_id,
+    )
+
+
+def queue_once_many(session: Session, letters: list[tuple[str, str, str, dict[str, Any], int | None, str]]) -> int:
+    """Write many messages with dedupe keys in one INSERT ... ON CONFLICT DO NOTHING (executemany):
+    (kind, to_email, to_name, context, return_id, dedupe_key). Returns how many were new."""
+    if not letters:
+        return 0
+    blank = _values(OutboxMessage(kind="", to_email="", subject="", text_body=""))
+    rows = []
+    for kind, email, name, context, return_id, key in letters:
+        rendered = render(kind, {"to_name": name or email, **context})
+        rows.append(
+            {
+                **blank,
+                "kind": kind,
+                "dedupe_key": key,
+                "to_email": email,
+                "to_name": name,
+                "subject": rendered.subject,
+                "text_body": rendered.text_body,
+                "html_body": rendered.html_body,
+                "context": _jsonable(context),
+                "return_id": return_id,
+            }
+        )
+    dialect = session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert(OutboxMessage).on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(OutboxMessage.id)
+    return len(session.execute(statement, rows).all())
+
+
+def keys_queued(session: Session, keys: list[str]) -> set[str]:
+    """Which of these dedupe keys are queued already, read in one query per thousand keys."""
+    found: set[str] = set()
+    for start in range(0, len(keys), 1000):
+        chunk = keys[start : start + 1000]
+        found.update(session.exec(select(OutboxMessage.dedupe_key).where(OutboxMessage.dedupe_key.in_(chunk))))
+    return found
+
+
 def _insert_once(session: Session, message: OutboxMessage) -> OutboxMessage | None:
     """Two schedulers racing past the check above: the unique key lets exactly one row in.
 
     INSERT ... ON CONFLICT DO NOTHING rather than a savepoint: on SQLite a savepoint opened as a
     transaction's first statement commits by itself, which would send mail for a rolled-back change.
     """
-    values = {column.name: getattr(message, column.name) for column in OutboxMessage.__table__.columns if column.name != "id"}
+    values = _values(message)
     dialect = session.get_bind().dialect.name
     insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
     statement = insert(OutboxMessage).values(**values).on_conflict_do_nothing(index_elements=["dedupe_key"])
     new_id = session.execute(statement.returning(OutboxMessage.id)).scalar()
     return session.get(OutboxMessage, new_id) if new_id is not None else None
+
+
+def _values(message: OutboxMessage) -> dict[str, Any]:
+    return {column.name: getattr(message, column.name) for column in OutboxMessage.__table__.columns if column.name != "id"}
 
 
 def _jsonable(context: dict[str, Any]) -> dict[str, Any]:

@@ -44,3 +44,29 @@ def coordinators(session: Session) -> list[tuple[str, str]]:
 
 def qa_reviewers(session: Session) -> list[tuple[str, str]]:
     return [(u.email, u.name) for u in _users_with_role(session, Role.QA_REVIEWER)]
+
+
+def _by_agency(session: Session, role: Role, agency_ids: list[int]) -> dict[int, list[tuple[str, str]]]:
+    """(e-mail, name) of the active users with `role` at each agency, in one query."""
+    found: dict[int, list[tuple[str, str]]] = {agency_id: [] for agency_id in agency_ids}
+    rows = session.exec(
+        select(User.agency_id, User.email, User.name)
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role == role.value, User.active == True, User.agency_id.in_(agency_ids))  # noqa: E712
+        .order_by(User.id)
+    )
+    for agency_id, email, name in rows:
+        found[agency_id].append((email, name))
+    return found
+
+
+def contacts_of_agencies(session: Session, agencies: list[Agency]) -> dict[int, list[tuple[str, str]]]:
+    """`agency_contacts` of many agencies at once, by agency id (a launch tells them all)."""
+    users = _by_agency(session, Role.AGENCY_USER, [a.id for a in agencies])
+    return {a.id: users[a.id] or ([(a.contact_email, a.contact_name)] if a.contact_email else []) for a in agencies}
+
+
+def executives_of_agencies(session: Session, agencies: list[Agency]) -> dict[int, list[tuple[str, str]]]:
+    """`agency_executives` of many agencies at once, by agency id."""
+    users = _by_agency(session, Role.EXECUTIVE, [a.id for a in agencies])
+    return {a.id: users[a.id] or ([(a.executive_email, a.executive_name)] if a.executive_email else []) for a in agencies}

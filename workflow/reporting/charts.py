@@ -5,12 +5,15 @@ number or its rating's words, so nothing is said by colour alone. Figures are bu
 matplotlib's object API (no pyplot), so requests share no global figure state.
 """
 
+import hashlib
 import io
 import re
-from collections import Counter
+import threading
+from collections import Counter, OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property, partial
 from html import escape
 
 from matplotlib import rc_context
@@ -36,12 +39,33 @@ STYLE = {"font.family": "DejaVu Sans", "font.size": 9, "svg.fonttype": "none", "
 
 @dataclass(frozen=True)
 class Chart:
+    """A chart's words, and how to draw it: drawing is left until a picture is asked for, and a
+    chart that names the `data` it shows is drawn once per change of that data (see `svg`)."""
+
     title: str
     alt: str
-    figure: Figure
+    draw: Figure | Callable[[], Figure]
+    data: object = None
+
+    @cached_property
+    def figure(self) -> Figure:
+        return self.draw if isinstance(self.draw, Figure) else self.draw()
+
+    @property
+    def version(self) -> str | None:
+        """A digest of everything the picture shows; None when the chart did not say (never cached)."""
+        if self.data is None:
+            return None
+        return hashlib.sha256(repr((self.title, self.alt, self.data)).encode()).hexdigest()
 
     def svg(self) -> str:
-        """Inline SVG, announced to screen readers by its title and alt text."""
+        """Inline SVG, announced to screen readers by its title and alt text; drawn once per version."""
+        version = self.version
+        if version is None:
+            return self._svg()
+        return _drawn.get(version, self._svg)
+
+    def _svg(self) -> str:
         buffer = io.StringIO()
         with rc_context(STYLE):
             self.figure.savefig(buffer, format="svg", metadata={"Date": None})
@@ -55,6 +79,35 @@ class Chart:
         with rc_context(STYLE):
             self.figure.savefig(buffer, format="png", dpi=dpi)
         return buffer.getvalue()
+
+
+class DrawnOnce:
+    """Pictures by version, the least recently used dropped past `size`: matplotlib takes a second
+    or more per chart, so a page shows the picture drawn when its figures last changed."""
+
+    def __init__(self, size: int = 256) -> None:
+        self.size = size
+        self._kept: OrderedDict[str, str] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, version: str, draw: Callable[[], str]) -> str:
+        with self._lock:
+            if version in self._kept:
+                self._kept.move_to_end(version)
+                return self._kept[version]
+        picture = draw()  # outside the lock: another chart need not wait for this one
+        with self._lock:
+            self._kept[version] = picture
+            while len(self._kept) > self.size:
+                self._kept.popitem(last=False)
+        return picture
+
+    def clear(self) -> None:
+        with self._lock:
+            self._kept.clear()
+
+
+_drawn = DrawnOnce()
 
 
 def rating_colours(legend: list[Rating]) -> dict[str, str]:
@@ -93,6 +146,10 @@ def _stacked_bars(axes: Axes, names: list[str], parts: list[tuple[str, list[int]
     axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.5 / max(len(names), 1) - 0.1), ncols=len(parts), fontsize=7)
 
 
+def _standard_bars(numbers: list[str], parts: list[tuple[str, list[int], str]], unit: str) -> Figure:
+    return _draw(7, 0.45 * len(numbers) + 1.5, lambda axes: _stacked_bars(axes, [f"Standard {n}" for n in numbers], parts, unit))
+
+
 def returns_by_state(progress: CycleProgress) -> Chart:
     states = list(ReturnState)
     counts = [progress.by_state[s.value] for s in states]
@@ -104,7 +161,7 @@ def returns_by_state(progress: CycleProgress) -> Chart:
         axes.xaxis.set_major_locator(MaxNLocator(integer=True))
 
     words = ", ".join(f"{s.title} {n}" for s, n in zip(states, counts, strict=True))
-    return Chart("Returns by state", f"Returns by state, {progress.total} in all: {words}.", _draw(6, 3.2, draw))
+    return Chart("Returns by state", f"Returns by state, {progress.total} in all: {words}.", partial(_draw, 6, 3.2, draw), counts)
 
 
 def states_over_time(progress: CycleProgress) -> Chart:
@@ -131,12 +188,12 @@ def states_over_time(progress: CycleProgress) -> Chart:
             label.set_rotation(30)
             label.set_horizontalalignment("right")
 
-    figure = _draw(7.5, 3.4, draw)
+    figure = partial(_draw, 7.5, 3.4, draw)
     if not history:
-        return Chart("Returns by state over time", "The cycle has not been launched yet.", figure)
+        return Chart("Returns by state over time", "The cycle has not been launched yet.", figure, history)
     words = ", ".join(f"{s.title} {history[-1].counts[s.value]}" for s in shown)
     alt = f"Returns by state each day from {_long(days[0])} to {_long(days[-1])}. On the last day: {words}."
-    return Chart("Returns by state over time", alt, figure)
+    return Chart("Returns by state over time", alt, figure, history)
 
 
 def _long(day: date) -> str:
@@ -149,9 +206,7 @@ def ratings_by_standard(summary: GroupSummary, heatmap: Heatmap, *, moderated: b
     colours = rating_colours(heatmap.legend)
     numbers = [s.number for s in heatmap.standards]
     parts = [(r.label, [counts[n][r.value] for n in numbers], colours[r.value]) for r in heatmap.legend]
-    figure = _draw(
-        7, 0.45 * len(numbers) + 1.5, lambda axes: _stacked_bars(axes, [f"Standard {n}" for n in numbers], parts, "Agencies")
-    )
+    figure = partial(_standard_bars, numbers, parts, "Agencies")
     kind = "moderated" if moderated else "self-assessed"
     words = "; ".join(
         f"standard {n}: "
@@ -162,6 +217,7 @@ def ratings_by_standard(summary: GroupSummary, heatmap: Heatmap, *, moderated: b
         f"Ratings by standard ({kind}): {summary.group}",
         f"{summary.agencies} agencies, {kind} ratings by standard: {words}.",
         figure,
+        (numbers, parts),
     )
 
 
@@ -202,7 +258,7 @@ def heatmap_grid(heatmap: Heatmap, *, moderated: bool = False) -> Chart:
         for spine in axes.spines.values():
             spine.set_visible(False)
 
-    figure = _draw(2.2 + 1.1 * len(numbers), 0.3 * len(rows) + 0.8, draw)
+    figure = partial(_draw, 2.2 + 1.1 * len(numbers), 0.3 * len(rows) + 0.8, draw)
     given = Counter((n, rating.label) for row in rows for n, cell in row.cells.items() if (rating := pick(cell)))
     words = "; ".join(
         f"standard {n}: " + ", ".join(f"{r.label} {given[n, r.label]}" for r in heatmap.legend if given[n, r.label])
@@ -210,9 +266,10 @@ def heatmap_grid(heatmap: Heatmap, *, moderated: bool = False) -> Chart:
     )
     kind = "moderated" if moderated else "self-assessed"
     if not rows:
-        return Chart(f"Ratings by agency and standard ({kind})", NOTHING_SUBMITTED, figure)
+        return Chart(f"Ratings by agency and standard ({kind})", NOTHING_SUBMITTED, figure, ())
     alt = f"The {kind} rating of each of {len(numbers)} standards by each of {len(rows)} agencies. In all, {words}."
-    return Chart(f"Ratings by agency and standard ({kind})", alt, figure)
+    shown = (numbers, colours, [(row.agency_name, [pick(row.cells[n]) for n in numbers]) for row in rows])
+    return Chart(f"Ratings by agency and standard ({kind})", alt, figure, shown)
 
 
 def actions_by_standard(plans: ActionPlans) -> Chart:
@@ -224,7 +281,8 @@ def actions_by_standard(plans: ActionPlans) -> Chart:
         ("Completed", [r.counts.completed for r in rows], GREEN),
         ("Cancelled", [r.counts.cancelled for r in rows], DARK_GREY),
     ]
-    figure = _draw(
+    figure = partial(
+        _draw,
         7,
         0.45 * len(rows) + 1.5,
         lambda axes: _stacked_bars(axes, [f"Standard {r.standard.number}" for r in rows], parts, "Actions"),
@@ -234,7 +292,7 @@ def actions_by_standard(plans: ActionPlans) -> Chart:
         f"{r.counts.completed} completed, {r.counts.cancelled} cancelled"
         for r in rows
     )
-    return Chart("Actions by standard", f"{plans.total.total} actions in the plans. {words}.", figure)
+    return Chart("Actions by standard", f"{plans.total.total} actions in the plans. {words}.", figure, (rows, parts))
 
 
 CHANGES = [("Improved", "improved", GREEN), ("Same", "same", GREY), ("Declined", "declined", RED)]
@@ -245,13 +303,11 @@ def year_on_year_changes(figures: YearOnYear) -> Chart:
     numbers = [s.number for s in figures.standards]
     counts = {n: Counter(row.change[n] for row in figures.rows) for n in numbers}
     parts = [(label, [counts[n][key] for n in numbers], colour) for label, key, colour in CHANGES]
-    figure = _draw(
-        7, 0.45 * len(numbers) + 1.5, lambda axes: _stacked_bars(axes, [f"Standard {n}" for n in numbers], parts, "Agencies")
-    )
+    figure = partial(_standard_bars, numbers, parts, "Agencies")
     if len(figures.cycles) < 2:
-        return Chart("Change since the cycle before", "There is no earlier cycle to compare with.", figure)
+        return Chart("Change since the cycle before", "There is no earlier cycle to compare with.", figure, (numbers, parts))
     since = figures.cycles[-2].name
     words = "; ".join(
         f"standard {n}: " + ", ".join(f"{label.lower()} {counts[n][key]}" for label, key, _ in CHANGES) for n in numbers
     )
-    return Chart(f"Change since {since}", f"Agencies whose rating changed since {since}: {words}.", figure)
+    return Chart(f"Change since {since}", f"Agencies whose rating changed since {since}: {words}.", figure, (numbers, parts))

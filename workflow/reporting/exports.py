@@ -81,7 +81,32 @@ def cycle_sheets(session: Session, cycle_id: int) -> list[Sheet]:
     def of_cycle(model):
         return select(model).join(AuditReturn, AuditReturn.id == model.return_id).where(AuditReturn.cycle_id == cycle.id)
 
-    answers = session.exec(of_cycle(Answer)).all()
+    # The biggest sheet, read as its rows already joined and in order: columns, not table objects.
+    answers = session.exec(
+        select(
+            Agency.name,
+            Agency.sector,
+            Agency.statutory,
+            AuditReturn.status,
+            Standard.number,
+            Question.ref,
+            Question.text,
+            Answer.rating,
+            Answer.moderated_rating,
+            Answer.narrative,
+            Answer.evidence_description,
+            Answer.not_applicable_reason,
+            Answer.updated_at,
+        )
+        .join(AuditReturn, AuditReturn.id == Answer.return_id)
+        .join(Agency, Agency.id == AuditReturn.agency_id)
+        .join(Question, Question.id == Answer.question_id)
+        .join(Standard, Standard.id == Question.standard_id)
+        .where(AuditReturn.cycle_id == cycle.id)
+        .order_by(Agency.name, AuditReturn.id, Standard.position, Question.position)
+    ).all()
+    labels = {item.value: _label(scale, item.value) for item in scale.values}
+    titles = {state.value: state.title for state in ReturnState}
     plan = session.exec(of_cycle(Action).order_by(Action.id)).all()
     challenges = session.exec(of_cycle(Challenge).order_by(Challenge.raised_at, Challenge.id)).all()
     requests = session.exec(of_cycle(EvidenceRequest).order_by(EvidenceRequest.requested_at, EvidenceRequest.id)).all()
@@ -100,7 +125,6 @@ def cycle_sheets(session: Session, cycle_id: int) -> list[Sheet]:
 
     order = {qid: i for i, qid in enumerate(questions)}
     agency_order = {rid: i for i, rid in enumerate(returns)}
-    answers = sorted(answers, key=lambda a: (agency_order[a.return_id], order[a.question_id]))
     who = ["Agency", "Sector", "Statutory", "Return state"]
     return [
         Sheet(
@@ -119,18 +143,14 @@ def cycle_sheets(session: Session, cycle_id: int) -> list[Sheet]:
             ],
             [
                 [
-                    *agency_columns(a.return_id),
-                    questions[a.question_id][1].number,
-                    ref(a.question_id),
-                    questions[a.question_id][0].text,
-                    _label(scale, a.rating),
-                    _label(scale, a.moderated_rating),
-                    a.narrative,
-                    a.evidence_description,
-                    a.not_applicable_reason,
-                    a.updated_at,
+                    *row[:3],
+                    titles[row.status],
+                    *row[4:7],
+                    labels.get(row.rating) or _label(scale, row.rating),
+                    labels.get(row.moderated_rating) or _label(scale, row.moderated_rating),
+                    *row[9:],
                 ]
-                for a in answers
+                for row in answers
             ],
         ),
         Sheet(

@@ -36,7 +36,7 @@ from workflow.answering.ratings import RATED_STATES, Rating, StandardInfo
 from workflow.calendar.progress import is_overdue
 from workflow.clock import today
 from workflow.errors import NotFound
-from workflow.templates.spec import NOT_APPLICABLE, RatingScale
+from workflow.templates.spec import NOT_APPLICABLE
 
 # Returns that should have been submitted (or, in a statement year, signed) and have not been, yet.
 
@@ -147,8 +147,9 @@ def cycle_progress(session: Session, cycle_id: int) -> CycleProgress:
     """Where every return stands, who is late with what, and how quickly people respond."""
     cycle = cycle_of(session, cycle_id)
     now = today()
+    # Columns, not table objects: the figures need a few values of each row, not the rows.
     returns = session.exec(
-        select(AuditReturn, Agency)
+        select(AuditReturn.id, AuditReturn.status, Agency.name, Agency.sector)
         .join(Agency, Agency.id == AuditReturn.agency_id)
         .where(AuditReturn.cycle_id == cycle.id)
         .order_by(Agency.name)
@@ -168,7 +169,16 @@ def cycle_progress(session: Session, cycle_id: int) -> CycleProgress:
         .order_by(HistoryRecord.at, HistoryRecord.id)
     ).all()
     requests = session.exec(
-        select(EvidenceRequest, Question.ref)
+        select(
+            EvidenceRequest.id,
+            EvidenceRequest.return_id,
+            EvidenceRequest.status,
+            EvidenceRequest.description,
+            EvidenceRequest.due_date,
+            EvidenceRequest.requested_at,
+            EvidenceRequest.provided_at,
+            Question.ref,
+        )
         .join(AuditReturn, AuditReturn.id == EvidenceRequest.return_id)
         .outerjoin(Question, Question.id == EvidenceRequest.question_id)
         .where(AuditReturn.cycle_id == cycle.id)
@@ -181,30 +191,30 @@ def cycle_progress(session: Session, cycle_id: int) -> CycleProgress:
     ).all()
     plan = _plan_actions(session, cycle.id)
 
-    agency_of = {ret.id: agency for ret, agency in returns}
-    status_of = {ret.id: ret.status for ret, _ in returns}
+    agency_of = {return_id: name for return_id, _, name, _ in returns}
+    status_of = {return_id: status for return_id, status, _, _ in returns}
     counts = Counter(status_of.values())
     by_state = {state.value: counts.get(state.value, 0) for state in ReturnState}
     # In a statement year the awaited act is the executive's statement, due by its own date.
     due = cycle.statement_deadline if cycle.kind == CycleKind.STATEMENT_YEAR else cycle.submission_deadline
     overdue_returns = []
-    for ret, agency in returns:
-        deadline = max(due, extended.get(ret.id, due))
-        if is_overdue(ret.status, deadline, now):
+    for return_id, status, name, sector in returns:
+        deadline = max(due, extended.get(return_id, due))
+        if is_overdue(status, deadline, now):
             overdue_returns.append(
-                OverdueReturn(ret.id, agency.name, agency.sector, ret.status, deadline, ret.id in extended, (now - deadline).days)
+                OverdueReturn(return_id, name, sector, status, deadline, return_id in extended, (now - deadline).days)
             )
     overdue_requests = [
         OverdueEvidenceRequest(
             request.id,
             request.return_id,
-            agency_of[request.return_id].name,
-            ref or "",
+            agency_of[request.return_id],
+            request.ref or "",
             request.description,
             request.due_date,
             (now - request.due_date).days,
         )
-        for request, ref in requests
+        for request in requests
         if request.status == EvidenceRequestState.OPEN
         and request.due_date < now
         and status_of[request.return_id] != ReturnState.WITHDRAWN
@@ -213,7 +223,7 @@ def cycle_progress(session: Session, cycle_id: int) -> CycleProgress:
         OverdueAction(
             row.action.id,
             row.action.return_id,
-            row.agency.name,
+            row.agency_name,
             row.standard_number,
             row.question_ref,
             row.action.description,
@@ -232,7 +242,7 @@ def cycle_progress(session: Session, cycle_id: int) -> CycleProgress:
     launched = cycle.launched_at
     times = ResponseTimes(
         TimeSummary.of([_days(launched, at) for at in first_submission.values()] if launched else []),
-        TimeSummary.of([_days(r.requested_at, r.provided_at) for r, _ in requests if r.provided_at]),
+        TimeSummary.of([_days(r.requested_at, r.provided_at) for r in requests if r.provided_at]),
         TimeSummary.of([_days(raised, answered) for raised, answered in challenges if answered]),
     )
     return CycleProgress(
@@ -257,12 +267,16 @@ def _states_over_time(cycle: Cycle, moves: list[tuple[int, datetime, str]], now:
         return []
     last = cycle.closed_at.date() if cycle.closed_at else now
     state_of: dict[int, str] = {}
+    counts: Counter = Counter()  # kept up to date move by move, not recounted each day
     days, i, day = [], 0, cycle.launched_at.date()
     while day <= last:
         while i < len(moves) and moves[i][1].date() <= day:
-            state_of[moves[i][0]] = moves[i][2]
+            return_id, _, state = moves[i]
+            if return_id in state_of:
+                counts[state_of[return_id]] -= 1
+            state_of[return_id] = state
+            counts[state] += 1
             i += 1
-        counts = Counter(state_of.values())
         days.append(DayStates(day, {state.value: counts.get(state.value, 0) for state in ReturnState}))
         day += timedelta(days=1)
     return days
@@ -350,6 +364,7 @@ def compliance_heatmap(session: Session, cycle_id: int) -> Heatmap:
         for r in rated.returns
     ]
     legend = ratings.legend(rated.scale)
+    order = ratings.ranks(rated.scale)
     sectors = sorted({row.sector for row in rows})
     over = [
         OverRating(
@@ -364,7 +379,7 @@ def compliance_heatmap(session: Session, cycle_id: int) -> Heatmap:
         )
         for row, r in zip(rows, rated.returns, strict=True)
         for standard in rated.standards
-        if _over_rated(rated.scale, cell := row.cells[standard.number])
+        if _over_rated(order, cell := row.cells[standard.number])
     ]
     return Heatmap(
         CycleInfo.of(cycle),
@@ -383,23 +398,29 @@ def compliance_heatmap(session: Session, cycle_id: int) -> Heatmap:
     )
 
 
-def _over_rated(scale: RatingScale, cell: HeatmapCell) -> bool:
+def _over_rated(order: dict[str, float], cell: HeatmapCell) -> bool:
     """Self-assessed above moderated; Not applicable has no place in the order, so never counts."""
     pair = (cell.self_assessed, cell.moderated)
     if None in pair or any(r.value == NOT_APPLICABLE for r in pair):
         return False
-    return ratings.rank(scale, pair[0].value) > ratings.rank(scale, pair[1].value)
+    return order[pair[0].value] > order[pair[1].value]
 
 
 def _summary(group: str, rows: list[HeatmapRow], numbers: list[str], legend: list[Rating]) -> GroupSummary:
-    def count(pick) -> dict[str, dict[str, int]]:
-        result = {}
-        for number in numbers:
-            given = Counter(r.value for row in rows if (r := pick(row.cells[number])) is not None)
-            result[number] = {item.value: given.get(item.value, 0) for item in legend}
-        return result
+    """Counts of each rating per standard, in one pass over the group's cells."""
+    own: Counter = Counter()
+    after_qa: Counter = Counter()
+    for row in rows:
+        for number, cell in row.cells.items():
+            if cell.self_assessed is not None:
+                own[number, cell.self_assessed.value] += 1
+            if cell.moderated is not None:
+                after_qa[number, cell.moderated.value] += 1
 
-    return GroupSummary(group, len(rows), count(lambda c: c.self_assessed), count(lambda c: c.moderated))
+    def table(given: Counter) -> dict[str, dict[str, int]]:
+        return {number: {item.value: given[number, item.value] for item in legend} for number in numbers}
+
+    return GroupSummary(group, len(rows), table(own), table(after_qa))
 
 
 # --- Year on year -----------------------------------------------------------------------------
@@ -444,22 +465,23 @@ def year_on_year(session: Session, cycle_id: int) -> YearOnYear:
     rated = {(cid, r.agency.id): r for cid, cr in by_cycle.items() for r in cr.returns}
     this, before = by_cycle[cycle_id], by_cycle[chain[-2].id] if len(chain) > 1 else None
     comparable = before is not None and before.scale == this.scale
+    order = ratings.ranks(this.scale)
     rows = []
     for agency in taking_part:
         per_standard, change = {}, {}
         for standard in this.standards:
             found = [r.self_assessed.get(standard.number) if (r := rated.get((c.id, agency.id))) else None for c in chain]
             per_standard[standard.number] = found
-            change[standard.number] = _change(this.scale, found[-2:]) if comparable else None
+            change[standard.number] = _change(order, found[-2:]) if comparable else None
         rows.append(YearOnYearRow(agency.id, agency.name, agency.sector, per_standard, change))
     return YearOnYear([CycleInfo.of(c) for c in chain], this.standards, rows)
 
 
-def _change(scale: RatingScale, pair: list[Rating | None]) -> str | None:
+def _change(order: dict[str, float], pair: list[Rating | None]) -> str | None:
     before, now = pair
     if before is None or now is None or NOT_APPLICABLE in (before.value, now.value):
         return None
-    was, is_ = ratings.rank(scale, before.value), ratings.rank(scale, now.value)
+    was, is_ = order[before.value], order[now.value]
     return "improved" if is_ > was else "declined" if is_ < was else "same"
 
 
@@ -513,7 +535,7 @@ def action_plans(session: Session, cycle_id: int) -> ActionPlans:
         agencies[row.action.return_id].append(row)
     by_agency = sorted(
         (
-            AgencyActions(return_id, rows[0].agency.name, rows[0].agency.sector, _tally(r.action for r in rows))
+            AgencyActions(return_id, rows[0].agency_name, rows[0].sector, _tally(r.action for r in rows))
             for return_id, rows in agencies.items()
         ),
         key=lambda a: a.agency_name,
@@ -526,7 +548,7 @@ def action_plans(session: Session, cycle_id: int) -> ActionPlans:
     )
 
 
-def _tally(actions: Iterable[Action]) -> ActionCounts:
+def _tally(actions: Iterable["_ActionRow"]) -> ActionCounts:
     counts = Counter()
     for action in actions:
         if action.status in (ActionState.OPEN, ActionState.IN_PROGRESS):
@@ -538,9 +560,21 @@ def _tally(actions: Iterable[Action]) -> ActionCounts:
 
 
 @dataclass(frozen=True)
+class _ActionRow:
+    """The values of an action the figures use (what `action_rules.is_overdue` reads included)."""
+
+    id: int
+    return_id: int
+    status: str
+    target_date: date | None
+    description: str
+
+
+@dataclass(frozen=True)
 class _PlanAction:
-    action: Action
-    agency: Agency
+    action: _ActionRow
+    agency_name: str
+    sector: str
     standard_number: str
     question_ref: str
     lead_name: str
@@ -549,7 +583,20 @@ class _PlanAction:
 def _plan_actions(session: Session, cycle_id: int) -> list[_PlanAction]:
     """The actions of submitted plans, in one query; those removed from a draft never counted."""
     rows = session.exec(
-        select(Action, AuditReturn, Agency, Standard.number, Question.ref, User.name)
+        select(
+            Action.id,
+            Action.return_id,
+            Action.status,
+            Action.target_date,
+            Action.description,
+            Action.closed_at,
+            AuditReturn.submitted_at,
+            Agency.name,
+            Agency.sector,
+            Standard.number,
+            Question.ref,
+            User.name,
+        )
         .join(AuditReturn, AuditReturn.id == Action.return_id)
         .join(Agency, Agency.id == AuditReturn.agency_id)
         .join(Question, Question.id == Action.question_id)
@@ -559,15 +606,20 @@ def _plan_actions(session: Session, cycle_id: int) -> list[_PlanAction]:
         .order_by(Action.id)
     ).all()
     return [
-        _PlanAction(action, agency, number, ref, lead or "")
-        for action, ret, agency, number, ref, lead in rows
-        if not removed_from_draft(action, ret)
+        _PlanAction(_ActionRow(id_, return_id, status, target, description), name, sector, number, ref, lead or "")
+        for id_, return_id, status, target, description, closed_at, submitted_at, name, sector, number, ref, lead in rows
+        if not cancelled_from_draft(status, closed_at, submitted_at)
     ]
 
 
 def removed_from_draft(action: Action, ret: AuditReturn) -> bool:
     """Cancelled before the return was (last) submitted: taken out of a draft plan, not given up."""
-    return action.status == ActionState.CANCELLED and (ret.submitted_at is None or action.closed_at <= ret.submitted_at)
+    return cancelled_from_draft(action.status, action.closed_at, ret.submitted_at)
+
+
+def cancelled_from_draft(status: str, closed_at: datetime | None, submitted_at: datetime | None) -> bool:
+    """`removed_from_draft` from the values alone."""
+    return status == ActionState.CANCELLED and (submitted_at is None or closed_at <= submitted_at)
 
 
 def cycle_of(session: Session, cycle_id: int) -> Cycle:

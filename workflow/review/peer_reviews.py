@@ -15,7 +15,7 @@ from models.peer_review import PeerReviewState
 from models.user import Role
 from workflow.access import require_role
 from workflow.answering import content as return_content
-from workflow.clock import today, utcnow
+from workflow.clock import today, uk_date, utcnow
 from workflow.errors import DomainError, NotFound
 from workflow.lifecycle import history
 from workflow.lifecycle.machines import PEER_REVIEW_LIFECYCLE, MachineError
@@ -123,7 +123,7 @@ def _date_problems(starts_on: date | None, ends_on: date | None) -> list[str]:
     if starts_on and ends_on and ends_on < starts_on:
         problems.append("The review must end on or after the day it starts.")
     elif ends_on and ends_on < today():
-        problems.append(f"The review's end date has passed: give a date from {today():%d %B %Y}.")
+        problems.append(f"The review's end date has passed: give a date from {uk_date(today())}.")
     return problems
 
 
@@ -151,7 +151,7 @@ def submit(
     given = {f.standard: f for f in findings if f.standard in numbers}
     reasons = []
     if not is_open_on(review, today()):
-        reasons.append(f"The review is open from {review.starts_on:%d %B %Y} to {review.ends_on:%d %B %Y}.")
+        reasons.append(f"The review is open from {uk_date(review.starts_on)} to {uk_date(review.ends_on)}.")
     if ret.status in AWAITING_SUBMISSION or ret.status == ReturnState.WITHDRAWN:
         reasons.append("The agency has not submitted its return yet: the review can be submitted once it has.")
     for number in numbers:
@@ -262,7 +262,7 @@ def _context(session: Session, ret: AuditReturn, review: PeerReview, **extra) ->
         session,
         ret,
         review_id=review.id,
-        starts_on=f"{review.starts_on:%d %B %Y}",
-        ends_on=f"{review.ends_on:%d %B %Y}",
+        starts_on=f"{uk_date(review.starts_on)}",
+        ends_on=f"{uk_date(review.ends_on)}",
         **extra,
     )

@@ -13,7 +13,7 @@ from models.action import ActionState
 from models.user import Role
 from workflow.access import require_role
 from workflow.answering.actions import LIVE_RETURN_STATES
-from workflow.clock import today, utcnow
+from workflow.clock import today, uk_date, utcnow
 from workflow.errors import DomainError, NotFound
 from workflow.lifecycle.moves import note_on_return
 from workflow.mail.notify import tell
@@ -56,7 +56,7 @@ def draw_plan_sample(
     pool = sample_pool(session, cycle.id)
     reasons = []
     if existing:
-        reasons.append(f"This cycle's action plans were already sampled on {existing.drawn_at:%d %B %Y} (seed {existing.seed}).")
+        reasons.append(f"This cycle's action plans were already sampled on {uk_date(existing.drawn_at)} (seed {existing.seed}).")
     if count is None or count < 1:
         reasons.append("Draw at least one action plan.")
     if not pool:

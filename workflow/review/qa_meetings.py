@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 from models import Agency, AuditReturn, Cycle, QaMeeting, QaMeetingItem, QaSelection, User, UserRole
 from models.user import Role
 from workflow.access import require_role
-from workflow.clock import utcnow
+from workflow.clock import uk_date, utcnow
 from workflow.errors import DomainError, NotFound
 from workflow.lifecycle.moves import note_on_return
 from workflow.mail.notify import tell
@@ -83,7 +83,7 @@ def plan_meeting(session: Session, actor: User, cycle_id: int, *, held_on: date 
     session.flush()
     context = {
         "cycle_name": cycle.name,
-        "held_on": f"{held_on:%d %B %Y}",
+        "held_on": f"{uk_date(held_on)}",
         "meeting_id": meeting.id,
         "agencies": "\n".join(f"- {picked[rid]}" for rid in chosen),
         "actor_name": actor.name,
@@ -125,7 +125,7 @@ def record_meeting(
     session.flush()
     context = {
         "cycle_name": view.cycle.name,
-        "held_on": f"{meeting.held_on:%d %B %Y}",
+        "held_on": f"{uk_date(meeting.held_on)}",
         "meeting_id": meeting.id,
         "present": ", ".join(allowed[uid] for uid in meeting.members_present),
         "decisions": "\n".join(f"- {i.agency_name}: {decisions[i.return_id].strip()}" for i in view.items),

@@ -1,0 +1,186 @@
+"""Saving one answer and the moves (submit, challenge, accept), each beside the same rows written
+on a bare connection in one transaction. Measured only: another engineer owns these paths."""
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from sqlalchemy import Engine, insert, text, update
+from sqlmodel import Session, select
+
+from bench.measure import Figure, Lap, counting, ratio_figure
+from models import Answer, AuditReturn, Question, Template, User
+from models.user import Role
+from tests.factories import act, add_agency, add_person, launch_cycle
+from workflow.answering import returns
+from workflow.review import qa
+from workflow.templates.spec import RatingScale
+
+TARGETS = {"sqlite": {"save one answer": 5, "move": 10}, "postgresql": {"save one answer": 5, "move": 3}}
+HISTORY = """INSERT INTO history_record (subject_type, subject_id, seq, return_id, actor_id, actor_name, at, trigger,
+             from_state, to_state, reason, details, prev_hash, hash)
+             VALUES ('return', :r, :seq, :r, :actor, 'Bench', :at, :trigger, :was, :to, '', '{}', :h, :h)"""
+OUTBOX = """INSERT INTO outbox_message (kind, to_email, to_name, subject, text_body, html_body, context, return_id, status,
+            attempts, next_attempt_at, last_error, provider_message_id, created_at, claim_token)
+            VALUES (:kind, 'contact@example.org', 'Contact', 'Subject', 'Body', '', '{}', :r, 'pending', 0, :at, '', '',
+                    :at, '')"""
+
+
+def measure(engine: Engine, template: Template, *, repeat: int) -> list[Figure]:
+    people, returns_ = _returns_ready_to_submit(engine, template, count=2 * repeat)
+    ours, floors = returns_[:repeat], returns_[repeat:]
+    limits = TARGETS[engine.dialect.name]
+    questions = _questions(engine, template)
+    figures = []
+
+    lap = Lap()
+    values = ["fully_met", "fully_met"]  # a save the submission still accepts
+    for i in range(repeat):
+        q = questions[i % len(questions)]
+        lap.product(
+            lambda q=q, i=i: act(
+                engine,
+                returns.save_answer,
+                people["agency"],
+                ours[0],
+                q,
+                rating=values[i % 2],
+                narrative="Why",
+                evidence_description="Minutes",
+            )
+        )
+        lap.floor(
+            lambda q=q, i=i: _floor(
+                engine,
+                [
+                    (
+                        "UPDATE answer SET rating = :v, narrative = 'Why', evidence_description = 'Minutes', updated_at = :at, "
+                        "updated_by_id = :actor WHERE return_id = :r AND question_id = :q",
+                        {"v": values[i % 2], "r": floors[0], "q": q},
+                    ),
+                    ("UPDATE audit_return SET last_activity_at = :at WHERE id = :r", {"r": floors[0]}),
+                ],
+                people["agency"].id,
+            )
+        )
+    with counting(engine) as statements:
+        act(engine, returns.save_answer, people["agency"], ours[0], questions[0], rating="fully_met", evidence_description="x")
+    figures.append(ratio_figure("save one answer", lap.product_ms, lap.floor_ms, limits["save one answer"], len(statements)))
+    if len(statements) > 4:
+        figures.append(Figure("  save one answer: statements", None, None, len(statements), "<= 4", False, ""))
+
+    steps: list[tuple[str, Callable[[int], object], Callable[[int], list]]] = [
+        ("submit", lambda r: act(engine, returns.submit, people["agency"], r, declaration_confirmed=True), _submit_floor),
+        ("challenge", lambda r: act(engine, qa.raise_challenge, people["qa"], r, text="Show us"), _challenge_floor),
+        ("accept", lambda r: _accept(engine, people, r), _accept_floor),
+    ]
+    for name, product, floor in steps:
+        lap = Lap()
+        counted = 0
+        for ours_r, floor_r in zip(ours, floors, strict=True):
+            if name == "accept":
+                _answer_challenges(engine, people, ours_r)
+            with counting(engine) as statements:
+                lap.product(lambda r=ours_r, product=product: product(r))
+            counted = len(statements)
+            lap.floor(lambda r=floor_r, floor=floor: _floor(engine, floor(r), people["qa"].id))
+        figures.append(ratio_figure(f"move: {name}", lap.product_ms, lap.floor_ms, limits["move"], counted))
+    return figures
+
+
+def _accept(engine: Engine, people: dict[str, User], return_id: int) -> object:
+    return act(engine, qa.accept, people["qa"], return_id)
+
+
+def _answer_challenges(engine: Engine, people: dict[str, User], return_id: int) -> None:
+    from models import Challenge
+
+    with Session(engine) as session:
+        ids = session.exec(select(Challenge.id).where(Challenge.return_id == return_id, Challenge.status == "open")).all()
+    for challenge_id in ids:
+        act(engine, qa.answer_challenge, people["agency"], challenge_id, response="Here it is")
+
+
+def _submit_floor(r: int) -> list:
+    return [
+        ("UPDATE audit_return SET status = 'submitted', submitted_at = :at, submitted_by_id = :actor WHERE id = :r", {"r": r}),
+        (HISTORY, {"r": r, "seq": 2, "trigger": "submit", "was": "in_progress", "to": "submitted", "h": "0" * 64}),
+        (OUTBOX, {"kind": "submission_receipt", "r": r}),
+    ]
+
+
+def _challenge_floor(r: int) -> list:
+    return [
+        ("UPDATE audit_return SET status = 'under_qa_challenge' WHERE id = :r", {"r": r}),
+        (
+            "INSERT INTO qa_selection (return_id, method, reason, seed, selected_by_id, selected_at) "
+            "VALUES (:r, 'by_hand', 'Bench', '', :actor, :at)",
+            {"r": r},
+        ),
+        (
+            "INSERT INTO challenge (return_id, text, status, raised_by_id, raised_at, response) "
+            "VALUES (:r, 'Show us', 'open', :actor, :at, '')",
+            {"r": r},
+        ),
+        (HISTORY, {"r": r, "seq": 3, "trigger": "challenge", "was": "submitted", "to": "under_qa_challenge", "h": "1" * 64}),
+        (OUTBOX, {"kind": "challenge_raised", "r": r}),
+    ]
+
+
+def _accept_floor(r: int) -> list:
+    return [
+        ("UPDATE audit_return SET status = 'action_plan_open' WHERE id = :r", {"r": r}),
+        ("UPDATE challenge SET status = 'closed' WHERE return_id = :r AND status = 'answered'", {"r": r}),
+        (HISTORY, {"r": r, "seq": 4, "trigger": "accept", "was": "under_qa_challenge", "to": "action_plan_open", "h": "2" * 64}),
+        (OUTBOX, {"kind": "action_plan_open", "r": r}),
+    ]
+
+
+def _floor(engine: Engine, statements: list[tuple[str, dict]], actor: int) -> None:
+    now = datetime.now(UTC)
+    with engine.begin() as conn:
+        for sql, params in statements:
+            conn.execute(text(sql), {"at": now, "actor": actor, **params})
+
+
+def _questions(engine: Engine, template: Template) -> list[int]:
+    with Session(engine) as session:
+        return list(session.exec(select(Question.id).where(Question.template_id == template.id).order_by(Question.id)))
+
+
+def _returns_ready_to_submit(engine: Engine, template: Template, *, count: int) -> tuple[dict[str, User], list[int]]:
+    """One agency in `count` launched cycles, every answer given (Fully met, with evidence)."""
+    with Session(engine, expire_on_commit=False) as session:
+        agency = add_agency(session, name="Bench Moves Agency", statutory=True)
+        people = {
+            "coordinator": add_person(session, name="Moves Coordinator", roles={Role.COORDINATOR}),
+            "qa": add_person(session, name="Moves Reviewer", roles={Role.QA_REVIEWER}),
+            "agency": add_person(session, name="Moves Agency User", roles={Role.AGENCY_USER}, agency=agency),
+        }
+    ids = []
+    for i in range(count):
+        _cycle, launched = launch_cycle(engine, people["coordinator"], [agency], template=template, name=f"Moves {i}")
+        ids.append(launched[0].id)
+    top = RatingScale.from_json(template.scale).top_value.value
+    questions = _questions(engine, template)
+    now = datetime.now(UTC)
+    with Session(engine) as session:
+        session.execute(
+            insert(Answer),
+            [
+                {
+                    "return_id": r,
+                    "question_id": q,
+                    "rating": top,
+                    "narrative": "",
+                    "evidence_description": "Minutes",
+                    "not_applicable_reason": "",
+                    "updated_at": now,
+                }
+                for r in ids
+                for q in questions
+            ],
+        )
+        session.execute(update(AuditReturn).where(AuditReturn.id.in_(ids)).values(status="in_progress"))
+        session.commit()
+
+    return people, ids

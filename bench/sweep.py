@@ -1,0 +1,167 @@
+"""The daily reminder sweep at 10,000 and 100,000 open items with the same 100 due, beside the
+SELECT of those 100 and the INSERT of their e-mails. Only due rows should be read: the time stays
+flat as open items far from their dates pile up."""
+
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import Engine, insert, text
+from sqlmodel import Session, select
+
+from bench.measure import Figure, Lap, counting
+from models import Action, Agency, AuditReturn, Cycle, Template, User
+from models.user import Role
+from schedules.jobs import DAILY_STEPS
+from workflow.people import users
+
+ON = date(2026, 6, 1)
+DUE = 100
+RETURNS = 1000
+FLOOR = """SELECT x.id, x.description, x.target_date, u.email, u.name, a.name, c.name FROM action x
+           JOIN audit_return r ON r.id = x.return_id JOIN agency a ON a.id = r.agency_id JOIN cycle c ON c.id = r.cycle_id
+           LEFT JOIN user_account u ON u.id = x.lead_user_id
+           WHERE x.status IN ('open', 'in_progress') AND x.target_date <= :until
+                 AND r.status IN ('action_plan_open', 'compliance_statement_signed')"""
+OUTBOX = """INSERT INTO outbox_message (kind, dedupe_key, to_email, to_name, subject, text_body, html_body, context, return_id,
+            status, attempts, next_attempt_at, last_error, provider_message_id, created_at, claim_token)
+            VALUES ('action_reminder', :key, :email, :name, 'Subject', 'Body', '', '{}', NULL, 'pending', 0, :at, '', '',
+            :at, '')"""
+
+
+def measure(engine: Engine, template: Template, sizes: list[int], repeat: int = 5) -> list[Figure]:
+    lead, return_ids = _plans(engine, template)
+    figures, times = [], []
+    made = 0
+    for size in sizes:
+        _actions(engine, lead, return_ids, first=made, count=size - made)
+        made = size
+        _settle(engine)
+        lap = Lap()
+        statements = 0
+        for _ in range(repeat):
+            with counting(engine) as counted:
+                lap.product(lambda: _sweep(engine))
+            statements = len(counted)
+            lap.floor(lambda: _floor(engine))
+        times.append(lap.product_ms)
+        met = lap.product_ms < 100
+        figures.append(
+            Figure(f"sweep, {size:,} open items, {DUE} due", lap.product_ms, lap.floor_ms, statements, "< 100 ms", met)
+        )
+    growth = times[-1] / times[0]
+    figures.append(
+        Figure(
+            f"  sweep time at {sizes[-1]:,} / at {sizes[0]:,}",
+            None,
+            None,
+            None,
+            "flat (<= 1.5x)",
+            growth <= 1.5,
+            f"{growth:.2f}x",
+        )
+    )
+    return figures
+
+
+def _settle(engine: Engine) -> None:
+    """After a bulk load, as a live database would be: SQLite's log folded in, statistics known."""
+    with engine.connect() as conn:
+        if engine.dialect.name == "sqlite":
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        conn.exec_driver_sql("ANALYZE")
+        conn.commit()
+
+
+def _sweep(engine: Engine) -> None:
+    """Every step of the daily job, each rolled back so the next run finds the same work."""
+    with Session(engine) as session:
+        for step in DAILY_STEPS:
+            step(session, ON)
+            session.flush()
+        session.rollback()
+
+
+def _floor(engine: Engine) -> None:
+    now = datetime.now(UTC)
+    with engine.connect() as conn:
+        rows = conn.execute(text(FLOOR), {"until": ON + timedelta(days=7)}).all()
+        conn.execute(text(OUTBOX), [{"key": f"floor:{r[0]}", "email": r[3], "name": r[4], "at": now} for r in rows])
+        conn.rollback()
+
+
+def _plans(engine: Engine, template: Template) -> tuple[User, list[int]]:
+    """An open cycle of live action plans whose submission and statement dates are long past or far off."""
+    with Session(engine, expire_on_commit=False) as session:
+        lead = users.add_user(session, None, email="sweep.lead@example.org", name="Sweep Lead", roles={Role.COORDINATOR})
+        cycle = Cycle(
+            name="Sweep",
+            template_id=template.id,
+            status="open",
+            opens_on=ON - timedelta(days=120),
+            submission_deadline=ON - timedelta(days=60),
+            qa_window_ends=ON - timedelta(days=30),
+            action_plan_review=ON + timedelta(days=100),
+            statement_deadline=ON + timedelta(days=200),
+            launched_at=datetime(ON.year, ON.month, ON.day, tzinfo=UTC) - timedelta(days=120),
+        )
+        session.add(cycle)
+        session.flush()
+        session.execute(
+            insert(Agency),
+            [
+                {
+                    "name": f"Sweep agency {i:05d}",
+                    "sector": "Health",
+                    "statutory": True,
+                    "contact_name": "Contact",
+                    "contact_email": f"sweep{i}@example.org",
+                    "executive_name": "Chief",
+                    "executive_email": f"chief.s{i}@example.org",
+                    "active": True,
+                }
+                for i in range(RETURNS)
+            ],
+        )
+        agencies = session.exec(select(Agency.id).where(Agency.name.startswith("Sweep agency "))).all()
+        session.execute(
+            insert(AuditReturn),
+            [
+                {
+                    "cycle_id": cycle.id,
+                    "agency_id": a,
+                    "status": "action_plan_open",
+                    "version_id": 1,
+                    "declaration": "",
+                    "created_at": cycle.launched_at,
+                    "last_activity_at": cycle.launched_at,
+                }
+                for a in agencies
+            ],
+        )
+        return_ids = list(session.exec(select(AuditReturn.id).where(AuditReturn.cycle_id == cycle.id)))
+        session.commit()
+        return lead, return_ids
+
+
+def _actions(engine: Engine, lead: User, return_ids: list[int], *, first: int, count: int) -> None:
+    """`count` more open actions, far from their dates, except the first DUE ever made (due in three days)."""
+    with Session(engine) as session:
+        question = session.exec(text("SELECT id FROM question ORDER BY id LIMIT 1")).scalar()
+        made = datetime(ON.year, ON.month, ON.day, tzinfo=UTC) - timedelta(days=60)
+        session.execute(
+            insert(Action),
+            [
+                {
+                    "return_id": return_ids[i % len(return_ids)],
+                    "question_id": question,
+                    "description": "Train the staff",
+                    "lead_user_id": lead.id,
+                    "target_date": ON + timedelta(days=3 if i < DUE else 300),
+                    "status": "open",
+                    "created_by_id": lead.id,
+                    "created_at": made,
+                    "closing_reason": "",
+                }
+                for i in range(first, first + count)
+            ],
+        )
+        session.commit()
