@@ -152,6 +152,9 @@ class Work:
     delivery: DeliverySettings = DEFAULT_SETTINGS
     daily_hours: jobs.DailyHours = jobs.DailyHours()
     outbox_every: timedelta = OUTBOX_EVERY
+    # The checkpoint is written once a day (the job does nothing once today's exists); asking
+    # hourly, every day, means a scheduler started at any hour writes it soon.
+    checkpoint_every: timedelta = timedelta(hours=1)
 
 
 def keep_the_lock(scheduler: BaseScheduler, lock: SchedulerLock, work: Work) -> None:
@@ -189,7 +192,7 @@ def schedule_work(scheduler: BaseScheduler, work: Work) -> None:
         id=DAILY_JOB, name="cycle dates and reminders", next_run_time=now, replace_existing=True,
     )
     scheduler.add_job(
-        jobs.checkpoint_history, IntervalTrigger(seconds=work.daily_every.total_seconds()), args=[work.engine],
+        jobs.checkpoint_history, IntervalTrigger(seconds=work.checkpoint_every.total_seconds()), args=[work.engine],
         id=CHECKPOINT_JOB, name="the history's daily checkpoint", next_run_time=now, replace_existing=True,
     )
     scheduler.add_job(

@@ -14,8 +14,8 @@ from flask import Flask, Response
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from models.migrate import script_heads
-from web.common import db as web_db
 from web.common import caching, health, request_checks, request_log, templating
+from web.common import db as web_db
 from web.common.extensions import CONTENT_SECURITY_POLICY, csrf, login_manager, talisman, wtforms_helpers
 from workflow.answering.evidence_files import MAX_BYTES as MAX_EVIDENCE_BYTES
 from workflow.answering.evidence_storage import store_from_settings
