@@ -11,6 +11,17 @@ from models.history import HistoryRecord
 from models.outbox import OutboxMessage
 from models.qa import Challenge, QaSelection
 from models.statement import ComplianceStatement
+from models.survey import (
+    CycleSurvey,
+    SurveyImport,
+    SurveyLink,
+    SurveyQuestion,
+    SurveyQuestionStandard,
+    SurveyRateWindow,
+    SurveyResponse,
+    SurveyResponseAnswer,
+    SurveyScaleRow,
+)
 from models.template import Question, Standard, Template
 from models.user import User, UserRole
 
@@ -25,6 +36,7 @@ __all__ = [
     "ComplianceStatement",
     "Cycle",
     "CycleAgency",
+    "CycleSurvey",
     "DeadlineExtension",
     "DeliveryEvent",
     "EvidenceFile",
@@ -34,6 +46,14 @@ __all__ = [
     "QaSelection",
     "Question",
     "Standard",
+    "SurveyImport",
+    "SurveyLink",
+    "SurveyQuestion",
+    "SurveyQuestionStandard",
+    "SurveyRateWindow",
+    "SurveyResponse",
+    "SurveyResponseAnswer",
+    "SurveyScaleRow",
     "Template",
     "User",
     "UserRole",
