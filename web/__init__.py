@@ -80,6 +80,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from web.coordinator.delivery import bp as delivery_bp
 
     app.register_blueprint(delivery_bp)  # failed e-mails and bouncing addresses
+    from web.survey import blueprints as survey_blueprints
+
+    survey_blueprints.register(app)  # the staff survey: anonymous answering, set-up, counts, report
     # --------------------------------------------------------------------------------------------
     return app
 

@@ -34,6 +34,7 @@ NAV_ITEMS = [
     NavItem("E-mail delivery", "delivery.index", frozenset({Role.COORDINATOR}), "delivery."),
     NavItem("Quality assurance", "qa.index", frozenset({Role.QA_REVIEWER}), "qa."),
     NavItem("Your returns", "returns.index", frozenset({Role.AGENCY_USER, Role.EXECUTIVE}), "returns."),
+    NavItem("Staff survey", "survey_agency.index", frozenset({Role.AGENCY_USER}), "survey_agency."),
     NavItem("Your actions", "actions.index", frozenset({Role.LEAD_PERSON}), "actions."),
     NavItem("Reports", "reports.index", STAFF, "reports."),
 ]
