@@ -201,3 +201,33 @@ def test_an_import_with_bad_rows_names_each_and_saves_nothing(engine, session, p
             importing.ColumnMapping("Agency", {"S4": "Lead?"}))
     assert refused.value.reasons[0].startswith("The file has no column “Agency” for the agency. Its columns are: Organisation,")
     assert refused.value.reasons[1].startswith("The file has no column “Lead?” (given for question S4)")
+
+
+def test_the_workbook_and_the_annual_report_carry_the_triangulation_without_withheld_figures(engine, session, partnership):
+    import io
+    import re
+
+    from openpyxl import load_workbook
+    from pypdf import PdfReader
+
+    from workflow.reporting import exports, pdfs
+
+    p = partnership
+    cycle, _ = _submitted_cycle(engine, session, p)
+    for n in range(5):
+        _answer(engine, session, _token(session, cycle, p["health"]), {**AGREE_ALL, "S4": "disagree", "S5": "disagree"})
+    _answer(engine, session, _token(session, cycle, p["youth"]), AGREE_ALL)
+
+    sheet = load_workbook(io.BytesIO(exports.cycle_xlsx(session, cycle.id)))["Staff survey"]
+    rows = {(r[0], r[2]): r for r in sheet.iter_rows(min_row=2, values_only=True)}
+    health_3 = rows[("Hackney Health Trust", "3")]
+    assert health_3[3:9] == ("Fully met", "Fully met", 5, 0, 10, 0)
+    assert health_3[10] == "Flag: rated Fully met but staff agreement is below 50%"
+    youth_1 = rows[("Hackney Youth Club", "1")]
+    assert youth_1[5:9] == ("Withheld (fewer than 5)", None, None, None)
+
+    pdf = PdfReader(io.BytesIO(pdfs.annual_report_pdf(session, cycle.id)))
+    text = re.sub(r"\s+", " ", " ".join(page.extract_text() for page in pdf.pages))
+    assert "Staff survey against self-assessment" in text
+    assert "Flag: rated Fully met but staff agreement is below 50%" in text
+    assert "Withheld" in text
