@@ -34,7 +34,7 @@ def answer(token: str) -> ResponseReturnValue:
         return render_template("survey/not_open.html", page=page)
     form = answer_form(page)
     questions = [(q, form[f"q{q.id}"]) for q in page.questions]
-    context = {"page": page, "form": form, "questions": questions}
+    context = {"page": page, "form": form, "questions": questions, "choices": list(page.scale.labels.items())}
     if request.method == "POST" and form.validate_on_submit():
         return commit_or_show_errors(
             responding.record_response, token, form.answers(), form.submission_key.data or "",
