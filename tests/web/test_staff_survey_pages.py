@@ -124,6 +124,7 @@ def test_the_triangulation_page_withholds_figures_below_the_minimum(browser, ano
         staff = Browser(browser.client.application.test_client())
         staff.submit(f"/survey/{token}", _all_answers(staff.client.get(f"/survey/{token}").text))
     browser.open(f"/reports/cycles/{w.cycle.id}/staff-survey")
-    assert "Hackney Health Trust (Health): 3 staff responses" in browser.text
+    assert "Hackney Health Trust (Health): fewer than 5 staff responses" in browser.text
+    assert "3 staff" not in browser.text
     assert "Withheld: fewer than 5 staff responses" in browser.text
     assert not re.search(r"\d+% of staff answers agree \(", browser.text)

@@ -19,7 +19,7 @@ def _figures(cell: Cell, responses: int) -> list[object]:
     if cell.withheld:
         return [f"Withheld (fewer than {cell.minimum})", "", "", ""]
     if cell.agreement is None or cell.agreement.percent is None:
-        return [responses, "", "", ""]
+        return [responses, "", "", ""]  # at or above the minimum here
     return [cell.agreement.responses, cell.agreement.agreeing, cell.agreement.counted, cell.agreement.percent]
 
 
@@ -66,22 +66,33 @@ def survey_section(session: Session, cycle_id: int) -> list[Flowable]:
         flow.append(para("No standard is flagged."))
     flow.append(para("Staff agreement by agency", "h2"))
     numbers = [s.number for s in picture.standards]
+    widths = [PAGE_WIDTH * 0.22, PAGE_WIDTH * 0.1, *[PAGE_WIDTH * 0.68 / len(numbers)] * len(numbers)]
     flow.append(table(
-        ["Agency", "Responses", *[f"Standard {n}" for n in numbers]],
-        [[row.agency_name, row.responses, *[_short(cell) for cell in row.cells]] for row in picture.agencies],
+        ["Agency", "Staff", *[f"Std {n}" for n in numbers]],
+        [[row.agency_name, _count(row.responses_shown), *[_short(cell) for cell in row.cells]] for row in picture.agencies],
+        widths=widths,
     ))
     flow.append(para("Staff agreement by sector", "h2"))
     flow.append(table(
-        ["Sector", "Responses", *[f"Standard {n}" for n in numbers]],
-        [[sector.sector, sector.responses, *[_short(cell) for cell in sector.cells]] for sector in picture.sectors],
+        ["Sector", "Staff", *[f"Std {n}" for n in numbers]],
+        [[sector.sector, _count(sector.responses_shown), *[_short(cell) for cell in sector.cells]] for sector in picture.sectors],
+        widths=widths,
+    ))
+    flow.append(para(
+        f"Each cell is the share of staff answers that agree. “–”: withheld, fewer than {s.minimum_responses} "
+        "responses; “none”: no answers on that standard; “flag”: flagged above.", "small",
     ))
     return flow
 
 
+def _count(shown: int | None) -> str:
+    return "–" if shown is None else str(shown)
+
+
 def _short(cell: Cell) -> str:
-    """A table cell's words: the agreement, "withheld", or "no answers"; flagged cells say so."""
+    """A narrow table cell: the agreement, withheld ("–"), or no answers; flagged cells say so."""
     if cell.withheld:
-        return "Withheld"
+        return "–"
     if cell.agreement is None or cell.agreement.percent is None:
-        return "No answers"
-    return f"{cell.agreement.percent}% agree" + (" (flag)" if cell.flag else "")
+        return "none"
+    return f"{cell.agreement.percent}%" + (" flag" if cell.flag else "")

@@ -85,13 +85,31 @@ class Cell:
         return "No flag"
 
 
+class _Counted:
+    """A count of responses is itself withheld below the minimum, like every other figure."""
+
+    responses: int
+    minimum: int
+
+    @property
+    def responses_shown(self) -> int | None:
+        return self.responses if self.responses >= self.minimum else None
+
+    @property
+    def responses_words(self) -> str:
+        if self.responses_shown is None:
+            return f"fewer than {self.minimum} staff responses"
+        return f"{self.responses} staff {'response' if self.responses == 1 else 'responses'}"
+
+
 @dataclass(frozen=True)
-class AgencyRow:
+class AgencyRow(_Counted):
     agency_id: int
     agency_name: str
     sector: str
     return_id: int | None
     responses: int
+    minimum: int
     cells: list[Cell]
 
     @property
@@ -100,9 +118,10 @@ class AgencyRow:
 
 
 @dataclass(frozen=True)
-class SectorRow:
+class SectorRow(_Counted):
     sector: str
     responses: int
+    minimum: int
     cells: list[Cell]
 
 
@@ -150,7 +169,7 @@ def triangulation(session: Session, cycle_id: int) -> Triangulation:
                     minimum, low, confident)
 
     rows = [
-        AgencyRow(agency_id, name, sector, return_id, responses.get(agency_id, 0), [
+        AgencyRow(agency_id, name, sector, return_id, responses.get(agency_id, 0), minimum, [
             cell(s.number, by_return.get(agency_id), responses.get(agency_id, 0), agreement.get((agency_id, s.number)))
             for s in rated.standards
         ])
@@ -159,7 +178,7 @@ def triangulation(session: Session, cycle_id: int) -> Triangulation:
     sector_responses = _responses_by(session, cycle_id, Agency.sector)
     sector_agreement = _agreement_by(session, cycle_id, Agency.sector, numbers)
     sectors = [
-        SectorRow(sector, count, [
+        SectorRow(sector, count, minimum, [
             cell(s.number, None, count, sector_agreement.get((sector, s.number))) for s in rated.standards
         ])
         for sector, count in sorted(sector_responses.items())
