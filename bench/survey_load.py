@@ -52,8 +52,10 @@ def build(url: str, agencies: int) -> tuple[int, list[str]]:
     with Session(engine, expire_on_commit=False) as session:
         template = install_template(session)
         coordinator = add_person(session, name="Cora Ordinator", roles={Role.COORDINATOR})
-        made = [add_agency(session, name=f"Agency {n:03d}", sector=("Health", "Police", "Education", "Voluntary")[n % 4])
-                for n in range(agencies)]
+        made = [
+            add_agency(session, name=f"Agency {n:03d}", sector=("Health", "Police", "Education", "Voluntary")[n % 4])
+            for n in range(agencies)
+        ]
         users = {a.id: add_person(session, name=f"User {a.id}", roles={Role.AGENCY_USER}, agency=a) for a in made}
         cycle, launched = launch_cycle(engine, coordinator, made, template=template)
         questions = questions_of(session, template)
@@ -62,8 +64,13 @@ def build(url: str, agencies: int) -> tuple[int, list[str]]:
             act(engine, returns.submit, users[ret.agency_id], ret.id, declaration_confirmed=True)
             if n % 10 == 9:
                 print(f"  {n + 1} returns submitted", flush=True)
-        act(engine, settings.set_up_survey, coordinator, cycle.id,
-            settings.SurveySettings(today(), today() + timedelta(days=28), 5, 50, 80))
+        act(
+            engine,
+            settings.set_up_survey,
+            coordinator,
+            cycle.id,
+            settings.SurveySettings(today(), today() + timedelta(days=28), 5, 50, 80),
+        )
         tokens = list(session.exec(select(SurveyLink.token).where(SurveyLink.cycle_id == cycle.id)))
     engine.dispose()
     return cycle.id, tokens
@@ -146,10 +153,14 @@ def run(url: str, responses: int, clients: int, agencies: int) -> None:
     print(f"errors                    {len(errors)}" + (f"  e.g. {errors[0]}" if errors else ""))
     print(f"wall time                 {elapsed:.1f} s  ({responses / elapsed:.0f} responses/s)")
     if timings:
-        print(f"POST latency              median {statistics.median(timings) * 1000:.0f} ms, "
-              f"95th {timings[int(len(timings) * 0.95) - 1] * 1000:.0f} ms, max {timings[-1] * 1000:.0f} ms")
-    print(f"triangulation report      median {statistics.median(report_ms):.0f} ms over 5 runs "
-          f"({len(picture.agencies)} agencies x {len(picture.standards)} standards, {len(picture.flagged)} flags)")
+        print(
+            f"POST latency              median {statistics.median(timings) * 1000:.0f} ms, "
+            f"95th {timings[int(len(timings) * 0.95) - 1] * 1000:.0f} ms, max {timings[-1] * 1000:.0f} ms"
+        )
+    print(
+        f"triangulation report      median {statistics.median(report_ms):.0f} ms over 5 runs "
+        f"({len(picture.agencies)} agencies x {len(picture.standards)} standards, {len(picture.flagged)} flags)"
+    )
     if stored != responses or errors:
         raise SystemExit(1)
 

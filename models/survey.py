@@ -119,7 +119,8 @@ class SurveyImport(SQLModel, table=True):
     # The file's SHA-256: the same file imported twice would count every response twice.
     digest: str = Field(max_length=64)
     rows: int
-    imported_by_id: int = Field(foreign_key="user_account.id")
+    # None: imported from the command line by whoever runs the product.
+    imported_by_id: int | None = Field(default=None, foreign_key="user_account.id")
     imported_at: datetime = Field(default_factory=utcnow)
 
 

@@ -17,13 +17,31 @@ from workflow.review import qa_queue
 from workflow.survey import counts, importing, responding, settings
 from workflow.survey.triangulation import Flag, flags_for_returns, triangulation
 
-AGREE_ALL = {"S1": "agree", "S2": "agree", "S3": "agree", "S4": "agree", "S5": "agree", "S6": "agree",
-             "S7": "agree", "S8": "agree", "S9": "agree", "S10": "agree", "S11": "agree", "S12": "agree"}
+AGREE_ALL = {
+    "S1": "agree",
+    "S2": "agree",
+    "S3": "agree",
+    "S4": "agree",
+    "S5": "agree",
+    "S6": "agree",
+    "S7": "agree",
+    "S8": "agree",
+    "S9": "agree",
+    "S10": "agree",
+    "S11": "agree",
+    "S12": "agree",
+}
 
 
 def _settings(**changes) -> settings.SurveySettings:
-    values = {"opens_on": today(), "closes_on": today() + timedelta(days=28), "minimum_responses": 5,
-              "low_agreement": 50, "confident_agreement": 80, **changes}
+    values = {
+        "opens_on": today(),
+        "closes_on": today() + timedelta(days=28),
+        "minimum_responses": 5,
+        "low_agreement": 50,
+        "confident_agreement": 80,
+        **changes,
+    }
     return settings.SurveySettings(**values)
 
 
@@ -31,8 +49,14 @@ def _submitted_cycle(engine, session, p, rating="fully_met"):
     """A launched cycle whose health trust submitted every element at `rating`, and its survey set up."""
     cycle, _ = launch_cycle(engine, p["coordinator"], [p["health"], p["youth"]], template=p["template"])
     ret = session.exec(select(AuditReturn).where(AuditReturn.cycle_id == cycle.id, AuditReturn.agency_id == p["health"].id)).one()
-    answer_everything(engine, p["agency_user"], ret.id, questions_of(session, p["template"]), rating=rating,
-                      lead=p["lead"] if rating != "fully_met" else None)
+    answer_everything(
+        engine,
+        p["agency_user"],
+        ret.id,
+        questions_of(session, p["template"]),
+        rating=rating,
+        lead=p["lead"] if rating != "fully_met" else None,
+    )
     act(engine, returns.submit, p["agency_user"], ret.id, declaration_confirmed=True)
     act(engine, settings.set_up_survey, p["coordinator"], cycle.id, _settings())
     return cycle, ret
@@ -54,8 +78,12 @@ def test_staff_who_doubt_a_fully_met_standard_flag_it_for_qa(engine, session, pa
     health = _token(session, cycle, p["health"])
     # Six staff: they know the policy, but only one of six knows who the safeguarding lead is (standard 3).
     for n in range(6):
-        _answer(engine, session, health, {**AGREE_ALL, "S4": "agree" if n == 0 else "disagree",
-                                          "S5": "dont_know" if n < 3 else "strongly_disagree"})
+        _answer(
+            engine,
+            session,
+            health,
+            {**AGREE_ALL, "S4": "agree" if n == 0 else "disagree", "S5": "dont_know" if n < 3 else "strongly_disagree"},
+        )
 
     picture = triangulation(session, cycle.id)
     row = next(r for r in picture.agencies if r.agency_id == p["health"].id)
@@ -135,8 +163,13 @@ def test_the_survey_is_refused_outside_its_dates_and_when_flooded(engine, sessio
     p = partnership
     cycle, _ = _submitted_cycle(engine, session, p)
     youth = _token(session, cycle, p["youth"])
-    act(engine, settings.set_up_survey, p["coordinator"], cycle.id,
-        _settings(opens_on=today() - timedelta(days=10), closes_on=today() - timedelta(days=1)))
+    act(
+        engine,
+        settings.set_up_survey,
+        p["coordinator"],
+        cycle.id,
+        _settings(opens_on=today() - timedelta(days=10), closes_on=today() - timedelta(days=1)),
+    )
     with pytest.raises(DomainError, match="This survey closed on"):
         _answer(engine, session, youth, AGREE_ALL)
     act(engine, settings.set_up_survey, p["coordinator"], cycle.id, _settings())
@@ -153,8 +186,13 @@ def test_the_coordinator_is_told_every_setting_to_fix(engine, session, partnersh
     p = partnership
     cycle, _ = _submitted_cycle(engine, session, p)
     with pytest.raises(DomainError) as refused:
-        act(engine, settings.set_up_survey, p["coordinator"], cycle.id,
-            _settings(closes_on=today() - timedelta(days=1), minimum_responses=0, low_agreement=90, confident_agreement=120))
+        act(
+            engine,
+            settings.set_up_survey,
+            p["coordinator"],
+            cycle.id,
+            _settings(closes_on=today() - timedelta(days=1), minimum_responses=0, low_agreement=90, confident_agreement=120),
+        )
     assert refused.value.reasons == [
         "The closing date must be on or after the opening date.",
         "The minimum number of responses must be 1 or more.",
@@ -184,7 +222,10 @@ def test_another_tools_results_are_imported_whole(engine, session, partnership):
 def test_an_import_with_bad_rows_names_each_and_saves_nothing(engine, session, partnership):
     p = partnership
     cycle, _ = _submitted_cycle(engine, session, p)
-    bad = CSV + "Hackney Fire Service,Agree,Agree,\nHackney Youth Club,Agree strongly,Agree,\n,Agree,Agree,\nHackney Youth Club,,,\n"
+    bad = (
+        CSV
+        + "Hackney Fire Service,Agree,Agree,\nHackney Youth Club,Agree strongly,Agree,\n,Agree,Agree,\nHackney Youth Club,,,\n"
+    )
     mapping = importing.ColumnMapping("Organisation", {"S4": "Q: safeguarding lead", "S7": "Q: training"})
     with pytest.raises(DomainError) as refused:
         act(engine, importing.import_responses, p["coordinator"], cycle.id, "other-tool.csv", bad.encode(), mapping)
@@ -197,8 +238,15 @@ def test_an_import_with_bad_rows_names_each_and_saves_nothing(engine, session, p
     ]
     assert session.exec(select(SurveyResponse)).all() == []
     with pytest.raises(DomainError) as refused:
-        act(engine, importing.import_responses, p["coordinator"], cycle.id, "other-tool.csv", CSV.encode(),
-            importing.ColumnMapping("Agency", {"S4": "Lead?"}))
+        act(
+            engine,
+            importing.import_responses,
+            p["coordinator"],
+            cycle.id,
+            "other-tool.csv",
+            CSV.encode(),
+            importing.ColumnMapping("Agency", {"S4": "Lead?"}),
+        )
     assert refused.value.reasons[0].startswith("The file has no column “Agency” for the agency. Its columns are: Organisation,")
     assert refused.value.reasons[1].startswith("The file has no column “Lead?” (given for question S4)")
 

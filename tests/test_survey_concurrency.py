@@ -19,8 +19,13 @@ THREADS, EACH = 20, 10
 def test_200_responses_from_20_threads_are_all_stored_once(engine, session, partnership):
     p = partnership
     cycle, _ = launch_cycle(engine, p["coordinator"], [p["health"], p["youth"]], template=p["template"])
-    act(engine, settings.set_up_survey, p["coordinator"], cycle.id,
-        settings.SurveySettings(today(), today() + timedelta(days=7), 5, 50, 80))
+    act(
+        engine,
+        settings.set_up_survey,
+        p["coordinator"],
+        cycle.id,
+        settings.SurveySettings(today(), today() + timedelta(days=7), 5, 50, 80),
+    )
     tokens = session.exec(select(SurveyLink.token).where(SurveyLink.cycle_id == cycle.id)).all()
     page = act(engine, responding.survey_page, tokens[0])
     answers = {q.id: "agree" for q in page.questions}

@@ -44,7 +44,9 @@ def three_submitted(monkeypatch, session: Session, sqlite_only_engine, partnersh
     cycle, launched = launch_cycle(sqlite_only_engine, p.coordinator, [p.health, p.youth, police], template=p.template)
     for ret in launched:
         statutory = ret.agency_id != p.youth.id
-        answer_everything(sqlite_only_engine, people[ret.agency_id], ret.id, questions_of(session, p.template, statutory=statutory))
+        answer_everything(
+            sqlite_only_engine, people[ret.agency_id], ret.id, questions_of(session, p.template, statutory=statutory)
+        )
         act(sqlite_only_engine, returns.submit, people[ret.agency_id], ret.id, declaration_confirmed=True)
     return p, police, qa, cycle
 
@@ -93,7 +95,11 @@ def test_staff_answer_for_two_agencies_a_third_is_imported_and_qa_sees_the_flag(
 
     # QA: the flag is in the queue, with its figures, and on the triangulation page.
     reviewer = journey.sign_in(qa.email, qa.name)
-    journey.click(reviewer, reviewer.get_by_role("navigation", name="Menu").get_by_role("link", name="Quality assurance"), shot="qa-queue-survey-flag")
+    journey.click(
+        reviewer,
+        reviewer.get_by_role("navigation", name="Menu").get_by_role("link", name="Quality assurance"),
+        shot="qa-queue-survey-flag",
+    )
     health_row = words(reviewer, f"tr:has-text('{p.health.name}')")
     assert "Flag Standard 3: Rated Fully met; 20% of staff answers agree (2 of 10, from 5 staff)" in health_row
     assert "No flag" in words(reviewer, f"tr:has-text('{police.name}')")
@@ -111,7 +117,9 @@ def test_staff_answer_for_two_agencies_a_third_is_imported_and_qa_sees_the_flag(
     assert journey.violations == [], journey.report()
 
 
-def answer_the_survey(journey: Journey, path: str, doubts: dict[int, str], *, keyboard: bool = False, narrow: bool = False) -> None:
+def answer_the_survey(
+    journey: Journey, path: str, doubts: dict[int, str], *, keyboard: bool = False, narrow: bool = False
+) -> None:
     """One member of staff, in a browser of their own, answers every question (Agree unless `doubts` says)."""
     width = 320 if narrow else 1100
     context = journey.chromium.new_context(viewport={"width": width, "height": 900})
@@ -162,5 +170,3 @@ def link_of(session: Session, cycle_id: int, agency_id: int) -> str:
 def responses(session: Session) -> int:
     session.expire_all()
     return len(session.exec(select(SurveyResponse.id)).all())
-
-

@@ -10,22 +10,31 @@ import pytest
 from sqlmodel import select
 
 from models import SurveyLink, SurveyResponse
+from tests.web import return_world
 from tests.web.conftest import Browser
-from tests.web.return_world import World, date_fields, signed_in, submitted, world  # noqa: F401
+from tests.web.return_world import World, date_fields, signed_in, submitted
 from workflow.clock import today
+
+world = return_world.world  # the shared fixture: a launched cycle with a person in every role
 
 
 def _set_up(browser: Browser, w: World, **changes) -> None:
     data = {
-        **date_fields("opens_on", today()), **date_fields("closes_on", today() + timedelta(days=21)),
-        "minimum_responses": "5", "low_agreement": "50", "confident_agreement": "80", **changes,
+        **date_fields("opens_on", today()),
+        **date_fields("closes_on", today() + timedelta(days=21)),
+        "minimum_responses": "5",
+        "low_agreement": "50",
+        "confident_agreement": "80",
+        **changes,
     }
     browser.submit(f"/cycles/{w.cycle.id}/survey", data)
 
 
 def _token(session, w: World, agency) -> str:
     session.expire_all()
-    return session.exec(select(SurveyLink.token).where(SurveyLink.cycle_id == w.cycle.id, SurveyLink.agency_id == agency.id)).one()
+    return session.exec(
+        select(SurveyLink.token).where(SurveyLink.cycle_id == w.cycle.id, SurveyLink.agency_id == agency.id)
+    ).one()
 
 
 def _all_answers(page_text: str, value: str = "agree") -> dict[str, str]:
@@ -50,7 +59,9 @@ def test_staff_answer_anonymously_and_the_agency_sees_its_count(browser, another
     # Two questions left unanswered: both named, what was chosen kept.
     staff.submit(f"/survey/{token}", {k: answers[k] for k in rest}, expect=422)
     assert "Answer question 1" in staff.text and "Answer question 2" in staff.text
-    assert re.search(rf'name="{rest[0]}"[^>]*value="agree"[^>]*checked|value="agree"[^>]*name="{rest[0]}"[^>]*checked', staff.page.text)
+    assert re.search(
+        rf'name="{rest[0]}"[^>]*value="agree"[^>]*checked|value="agree"[^>]*name="{rest[0]}"[^>]*checked', staff.page.text
+    )
     assert session.exec(select(SurveyResponse)).all() == []
 
     staff.submit(f"/survey/{token}", answers)
@@ -68,17 +79,29 @@ def test_staff_answer_anonymously_and_the_agency_sees_its_count(browser, another
 def test_a_closed_survey_says_so_and_takes_no_answers(browser, another_browser, world, session):
     w = world
     signed_in(browser, w.p.coordinator)
-    _set_up(browser, w, **date_fields("opens_on", today() - timedelta(days=9)), **date_fields("closes_on", today() - timedelta(days=2)))
+    _set_up(
+        browser,
+        w,
+        **date_fields("opens_on", today() - timedelta(days=9)),
+        **date_fields("closes_on", today() - timedelta(days=2)),
+    )
     another_browser.open(f"/survey/{_token(session, w, w.p.youth)}")
     assert "This survey has closed" in another_browser.text
 
 
 def test_bad_settings_are_named_and_what_was_typed_is_kept(browser, world):
     signed_in(browser, world.p.coordinator)
-    browser.submit(f"/cycles/{world.cycle.id}/survey", {
-        **date_fields("opens_on", today()), **date_fields("closes_on", today() - timedelta(days=1)),
-        "minimum_responses": "7", "low_agreement": "60", "confident_agreement": "40",
-    }, expect=422)
+    browser.submit(
+        f"/cycles/{world.cycle.id}/survey",
+        {
+            **date_fields("opens_on", today()),
+            **date_fields("closes_on", today() - timedelta(days=1)),
+            "minimum_responses": "7",
+            "low_agreement": "60",
+            "confident_agreement": "40",
+        },
+        expect=422,
+    )
     assert "The closing date must be on or after the opening date." in browser.text
     assert "The low agreement threshold must not be above the confident agreement threshold." in browser.text
     assert 'value="7"' in browser.page.text

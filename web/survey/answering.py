@@ -37,7 +37,10 @@ def answer(token: str) -> ResponseReturnValue:
     context = {"page": page, "form": form, "questions": questions, "choices": list(page.scale.labels.items())}
     if request.method == "POST" and form.validate_on_submit():
         return commit_or_show_errors(
-            responding.record_response, token, form.answers(), form.submission_key.data or "",
+            responding.record_response,
+            token,
+            form.answers(),
+            form.submission_key.data or "",
             per_minute=current_app.config.get("S11_SURVEY_PER_MINUTE", responding.DEFAULT_PER_MINUTE),
             then=lambda _stored: _thank(token, page),
             otherwise=lambda reasons: (render_template("survey/answer.html", problems=reasons, **context), _status(reasons)),
@@ -52,8 +55,13 @@ def _status(reasons: list[str]) -> int:
 def _thank(token: str, page: SurveyPage) -> ResponseReturnValue:
     response = make_response(redirect(url_for("survey.thanks", token=token)))
     response.set_cookie(
-        _guard(page), "sent", max_age=GUARD_DAYS * 24 * 3600, path=f"/survey/{token}",
-        secure=bool(current_app.config["S11_HTTPS"]), httponly=True, samesite="Lax",
+        _guard(page),
+        "sent",
+        max_age=GUARD_DAYS * 24 * 3600,
+        path=f"/survey/{token}",
+        secure=bool(current_app.config["S11_HTTPS"]),
+        httponly=True,
+        samesite="Lax",
     )
     return response
 

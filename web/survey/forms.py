@@ -16,14 +16,19 @@ from workflow.survey.settings import SurveySettings
 
 def _date(label: str) -> DateField:
     return DateField(
-        label, format=DATE_FORMAT, widget=GovDateInput(), description="For example, 27 3 2027",
+        label,
+        format=DATE_FORMAT,
+        widget=GovDateInput(),
+        description="For example, 27 3 2027",
         validators=[InputRequired(message=f"Enter the {label.lower()} as a real date")],
     )
 
 
 def _percent(label: str, hint: str) -> IntegerField:
     return IntegerField(
-        label, widget=GovTextInput(), description=hint,
+        label,
+        widget=GovTextInput(),
+        description=hint,
         validators=[
             InputRequired(message=f"Enter the {label.lower()} as a whole number"),
             NumberRange(min=0, max=100, message=f"The {label.lower()} must be from 0 to 100"),
@@ -35,7 +40,9 @@ class SurveySettingsForm(FlaskForm):
     opens_on = _date("Opening date")
     closes_on = _date("Closing date")
     minimum_responses = IntegerField(
-        "Minimum number of responses", widget=GovTextInput(), default=5,
+        "Minimum number of responses",
+        widget=GovTextInput(),
+        default=5,
         description="No figure is shown or exported for an agency or a sector with fewer responses than this.",
         validators=[
             InputRequired(message="Enter the minimum number of responses as a whole number"),
@@ -43,7 +50,8 @@ class SurveySettingsForm(FlaskForm):
         ],
     )
     low_agreement = _percent(
-        "Low agreement threshold", "Percent. A standard rated at the top of the scale is flagged when staff agreement is below this."
+        "Low agreement threshold",
+        "Percent. A standard rated at the top of the scale is flagged when staff agreement is below this.",
     )
     confident_agreement = _percent(
         "Confident agreement threshold", "Percent. A standard rated low is flagged when staff agreement is at or above this."
@@ -52,8 +60,11 @@ class SurveySettingsForm(FlaskForm):
 
     def settings(self) -> SurveySettings:
         return SurveySettings(
-            opens_on=self.opens_on.data, closes_on=self.closes_on.data, minimum_responses=self.minimum_responses.data,
-            low_agreement=self.low_agreement.data, confident_agreement=self.confident_agreement.data,
+            opens_on=self.opens_on.data,
+            closes_on=self.closes_on.data,
+            minimum_responses=self.minimum_responses.data,
+            low_agreement=self.low_agreement.data,
+            confident_agreement=self.confident_agreement.data,
         )
 
 
@@ -62,11 +73,15 @@ def import_form(question_refs: list[tuple[str, str]]) -> FlaskForm:
 
     class ImportForm(FlaskForm):
         file = FileField(
-            "File of responses", widget=GovFileInput(), description="A CSV file (.csv) or an Excel workbook (.xlsx), one response a row.",
+            "File of responses",
+            widget=GovFileInput(),
+            description="A CSV file (.csv) or an Excel workbook (.xlsx), one response a row.",
             validators=[FileRequired(message="Choose the file of responses")],
         )
         agency_column = StringField(
-            "Column that names the agency", widget=GovTextInput(), default="Agency",
+            "Column that names the agency",
+            widget=GovTextInput(),
+            default="Agency",
             description="The heading of that column, as written in the file's first row.",
             validators=[InputRequired(message="Enter the heading of the column that names the agency")],
         )
@@ -77,10 +92,16 @@ def import_form(question_refs: list[tuple[str, str]]) -> FlaskForm:
             return ColumnMapping((self.agency_column.data or "").strip(), columns)
 
     for ref, text in question_refs:
-        setattr(ImportForm, f"column_{ref}", StringField(
-            f"Column for {ref}: {text}", widget=GovTextInput(), validators=[Optional()],
-            description="Leave empty if the other survey did not ask this.",
-        ))
+        setattr(
+            ImportForm,
+            f"column_{ref}",
+            StringField(
+                f"Column for {ref}: {text}",
+                widget=GovTextInput(),
+                validators=[Optional()],
+                description="Leave empty if the other survey did not ask this.",
+            ),
+        )
     return ImportForm()
 
 
@@ -96,8 +117,14 @@ def answer_form(page: SurveyPage) -> FlaskForm:
 
     choices = options(list(page.scale.labels.items()))
     for question in page.questions:
-        setattr(AnswerForm, f"q{question.id}", RadioField(
-            f"{question.number}. {question.text}", widget=GovRadioInput(), choices=choices,
-            validators=[InputRequired(message=f"Answer question {question.number}")],
-        ))
+        setattr(
+            AnswerForm,
+            f"q{question.id}",
+            RadioField(
+                f"{question.number}. {question.text}",
+                widget=GovRadioInput(),
+                choices=choices,
+                validators=[InputRequired(message=f"Answer question {question.number}")],
+            ),
+        )
     return AnswerForm()

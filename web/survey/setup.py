@@ -34,13 +34,18 @@ def settings_page(cycle_id: int) -> ResponseReturnValue:
     current = settings.survey_of(db(), cycle_id)
     form = SurveySettingsForm(obj=current)
     context = {
-        "cycle": cycle, "form": form, "survey": current,
+        "cycle": cycle,
+        "form": form,
+        "survey": current,
         "links": counts.cycle_links(db(), me(), cycle_id) if current else [],
         "has_survey": settings.has_survey(db(), cycle.template_id),
     }
     if form.validate_on_submit():
         return commit_or_show_errors(
-            settings.set_up_survey, me(), cycle_id, form.settings(),
+            settings.set_up_survey,
+            me(),
+            cycle_id,
+            form.settings(),
             then=lambda _s: _saved("The survey settings are saved. Each agency's link is below.", cycle_id),
             otherwise=lambda reasons: (render_template("survey/settings.html", problems=reasons, **context), 422),
         )
@@ -62,10 +67,16 @@ def import_page(cycle_id: int) -> ResponseReturnValue:
     if form.validate_on_submit():
         upload = form.file.data
         return commit_or_show_errors(
-            importing.import_responses, me(), cycle_id, upload.filename or "", upload.read(), form.mapping(),
+            importing.import_responses,
+            me(),
+            cycle_id,
+            upload.filename or "",
+            upload.read(),
+            form.mapping(),
             then=lambda result: _saved(
                 f"The file was imported: {result.responses} responses for {result.agencies} "
-                f"{'agency' if result.agencies == 1 else 'agencies'}.", cycle_id,
+                f"{'agency' if result.agencies == 1 else 'agencies'}.",
+                cycle_id,
             ),
             otherwise=lambda reasons: (render_template("survey/import.html", problems=reasons, **context), 422),
         )

@@ -2,7 +2,6 @@
 the annual-report PDF. Withheld figures stay withheld here too: a cell says so instead."""
 
 from reportlab.platypus import Flowable
-
 from sqlmodel import Session
 
 from workflow.reporting.exports import Sheet
@@ -10,8 +9,17 @@ from workflow.reporting.pdf_layout import PAGE_WIDTH, para, table
 from workflow.survey.triangulation import Cell, triangulation
 
 HEADERS = [
-    "Agency", "Sector", "Standard", "Self-rating", "Moderated rating", "Staff responses",
-    "Agreeing answers", "Counted answers", "Agreement (%)", "Staff agreement in words", "Flag",
+    "Agency",
+    "Sector",
+    "Standard",
+    "Self-rating",
+    "Moderated rating",
+    "Staff responses",
+    "Agreeing answers",
+    "Counted answers",
+    "Agreement (%)",
+    "Staff agreement in words",
+    "Flag",
 ]
 
 
@@ -30,9 +38,14 @@ def survey_sheets(session: Session, cycle_id: int) -> list[Sheet]:
         return []
     rows = [
         [
-            row.agency_name, row.sector, cell.standard_number,
-            cell.self_rating.label if cell.self_rating else "", cell.moderated.label if cell.moderated else "",
-            *_figures(cell, row.responses), cell.staff_words, cell.flag_words if cell.flag else "",
+            row.agency_name,
+            row.sector,
+            cell.standard_number,
+            cell.self_rating.label if cell.self_rating else "",
+            cell.moderated.label if cell.moderated else "",
+            *_figures(cell, row.responses),
+            cell.staff_words,
+            cell.flag_words if cell.flag else "",
         ]
         for row in picture.agencies
         for cell in row.cells
@@ -57,31 +70,46 @@ def survey_section(session: Session, cycle_id: int) -> list[Flowable]:
         para("Flags", "h2"),
     ]
     if picture.flagged:
-        flow.append(table(
-            ["Agency", "Standard", "Self-rating", "Staff agreement", "Flag"],
-            [[row.agency_name, cell.standard_number, cell.self_words, cell.staff_words, cell.flag_words] for row, cell in picture.flagged],
-            widths=[PAGE_WIDTH * w for w in (0.22, 0.1, 0.18, 0.27, 0.23)],
-        ))
+        flow.append(
+            table(
+                ["Agency", "Standard", "Self-rating", "Staff agreement", "Flag"],
+                [
+                    [row.agency_name, cell.standard_number, cell.self_words, cell.staff_words, cell.flag_words]
+                    for row, cell in picture.flagged
+                ],
+                widths=[PAGE_WIDTH * w for w in (0.22, 0.1, 0.18, 0.27, 0.23)],
+            )
+        )
     else:
         flow.append(para("No standard is flagged."))
     flow.append(para("Staff agreement by agency", "h2"))
     numbers = [s.number for s in picture.standards]
     widths = [PAGE_WIDTH * 0.22, PAGE_WIDTH * 0.1, *[PAGE_WIDTH * 0.68 / len(numbers)] * len(numbers)]
-    flow.append(table(
-        ["Agency", "Staff", *[f"Std {n}" for n in numbers]],
-        [[row.agency_name, _count(row.responses_shown), *[_short(cell) for cell in row.cells]] for row in picture.agencies],
-        widths=widths,
-    ))
+    flow.append(
+        table(
+            ["Agency", "Staff", *[f"Std {n}" for n in numbers]],
+            [[row.agency_name, _count(row.responses_shown), *[_short(cell) for cell in row.cells]] for row in picture.agencies],
+            widths=widths,
+        )
+    )
     flow.append(para("Staff agreement by sector", "h2"))
-    flow.append(table(
-        ["Sector", "Staff", *[f"Std {n}" for n in numbers]],
-        [[sector.sector, _count(sector.responses_shown), *[_short(cell) for cell in sector.cells]] for sector in picture.sectors],
-        widths=widths,
-    ))
-    flow.append(para(
-        f"Each cell is the share of staff answers that agree. “–”: withheld, fewer than {s.minimum_responses} "
-        "responses; “none”: no answers on that standard; “flag”: flagged above.", "small",
-    ))
+    flow.append(
+        table(
+            ["Sector", "Staff", *[f"Std {n}" for n in numbers]],
+            [
+                [sector.sector, _count(sector.responses_shown), *[_short(cell) for cell in sector.cells]]
+                for sector in picture.sectors
+            ],
+            widths=widths,
+        )
+    )
+    flow.append(
+        para(
+            f"Each cell is the share of staff answers that agree. “–”: withheld, fewer than {s.minimum_responses} "
+            "responses; “none”: no answers on that standard; “flag”: flagged above.",
+            "small",
+        )
+    )
     return flow
 
 

@@ -26,13 +26,17 @@ class LinkCount:
 
 
 def _links(session: Session):
-    responses = (
-        select(SurveyResponse.link_id, func.count().label("n")).group_by(SurveyResponse.link_id).subquery()
-    )
+    responses = select(SurveyResponse.link_id, func.count().label("n")).group_by(SurveyResponse.link_id).subquery()
     return (
         select(
-            SurveyLink.cycle_id, Cycle.name, SurveyLink.agency_id, Agency.name, SurveyLink.token,
-            func.coalesce(responses.c.n, 0), CycleSurvey.opens_on, CycleSurvey.closes_on,
+            SurveyLink.cycle_id,
+            Cycle.name,
+            SurveyLink.agency_id,
+            Agency.name,
+            SurveyLink.token,
+            func.coalesce(responses.c.n, 0),
+            CycleSurvey.opens_on,
+            CycleSurvey.closes_on,
         )
         .join(Cycle, Cycle.id == SurveyLink.cycle_id)
         .join(CycleSurvey, CycleSurvey.cycle_id == SurveyLink.cycle_id)
@@ -41,9 +45,10 @@ def _links(session: Session):
     )
 
 
-def cycle_links(session: Session, actor: User, cycle_id: int) -> list[LinkCount]:
-    """Every agency's link in the cycle with its count, for the coordinator (one query)."""
-    require_role(session, actor, {Role.COORDINATOR}, "see the survey links")
+def cycle_links(session: Session, actor: User | None, cycle_id: int) -> list[LinkCount]:
+    """Every agency's link in the cycle with its count, for the coordinator or the command line (one query)."""
+    if actor is not None:
+        require_role(session, actor, {Role.COORDINATOR}, "see the survey links")
     rows = session.exec(_links(session).where(SurveyLink.cycle_id == cycle_id).order_by(Agency.name)).all()
     return [LinkCount(*row) for row in rows]
 

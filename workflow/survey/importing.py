@@ -40,10 +40,12 @@ class ImportResult:
 
 
 def import_responses(
-    session: Session, actor: User, cycle_id: int, filename: str, data: bytes, mapping: ColumnMapping
+    session: Session, actor: User | None, cycle_id: int, filename: str, data: bytes, mapping: ColumnMapping
 ) -> ImportResult:
-    """Read the whole file, check every row, then store every response; refuses listing every problem."""
-    require_role(session, actor, {Role.COORDINATOR}, "import survey results")
+    """Read the whole file, check every row, then store every response; refuses listing every problem.
+    `actor` None is the command line, run by whoever runs the product."""
+    if actor is not None:
+        require_role(session, actor, {Role.COORDINATOR}, "import survey results")
     cycle = session.get(Cycle, cycle_id)
     if cycle is None:
         raise NotFound("There is no such cycle.")
@@ -52,7 +54,9 @@ def import_responses(
     digest = hashlib.sha256(data).hexdigest()
     earlier = session.exec(select(SurveyImport).where(SurveyImport.cycle_id == cycle_id, SurveyImport.digest == digest)).first()
     if earlier is not None:
-        raise DomainError(f"This file was already imported (as “{earlier.filename}”): importing it again would count its responses twice.")
+        raise DomainError(
+            f"This file was already imported (as “{earlier.filename}”): importing it again would count its responses twice."
+        )
     headers, rows = read_table(filename, data)
     questions = {q.ref: q for q in questions_of(session, cycle.template_id)}
     scale = scale_of(session, cycle.template_id)
@@ -60,7 +64,9 @@ def import_responses(
     links = {
         name.casefold(): link_id
         for link_id, name in session.exec(
-            select(SurveyLink.id, Agency.name).join(Agency, Agency.id == SurveyLink.agency_id).where(SurveyLink.cycle_id == cycle_id)
+            select(SurveyLink.id, Agency.name)
+            .join(Agency, Agency.id == SurveyLink.agency_id)
+            .where(SurveyLink.cycle_id == cycle_id)
         )
     }
     mapped = {ref: column for ref, column in mapping.question_columns.items() if column}
@@ -81,7 +87,9 @@ def import_responses(
                 continue  # this person skipped the question in the other tool
             answer = scale.find(typed)
             if answer is None:
-                row_problems.append(f"“{typed}” in column “{column}” is not an answer on the scale ({', '.join(scale.labels.values())})")
+                row_problems.append(
+                    f"“{typed}” in column “{column}” is not an answer on the scale ({', '.join(scale.labels.values())})"
+                )
             else:
                 answers[questions[ref].id] = answer.value
         if not answers and not row_problems:
@@ -93,11 +101,15 @@ def import_responses(
         problems.append("The file has no rows of responses under its column headings.")
     if problems:
         raise DomainError(problems)
-    record = SurveyImport(cycle_id=cycle_id, filename=filename[:255], digest=digest, rows=len(parsed), imported_by_id=actor.id)
+    record = SurveyImport(
+        cycle_id=cycle_id, filename=filename[:255], digest=digest, rows=len(parsed), imported_by_id=actor.id if actor else None
+    )
     session.add(record)
     session.flush()
     for n, (link_id, answers) in enumerate(parsed, start=1):
-        add_response(session, link_id, scale, answers, submission_key=f"import-{record.id}-{n}", source="import", import_id=record.id)
+        add_response(
+            session, link_id, scale, answers, submission_key=f"import-{record.id}-{n}", source="import", import_id=record.id
+        )
     return ImportResult(len(parsed), len({link for link, _ in parsed}))
 
 
@@ -106,12 +118,16 @@ def _check_mapping(mapping: ColumnMapping, headers: list[str], questions: dict) 
     if not mapping.agency_column:
         problems.append("Say which column names the agency.")
     elif mapping.agency_column not in headers:
-        problems.append(f"The file has no column “{mapping.agency_column}” for the agency. Its columns are: {', '.join(headers)}.")
+        problems.append(
+            f"The file has no column “{mapping.agency_column}” for the agency. Its columns are: {', '.join(headers)}."
+        )
     for ref, column in mapping.question_columns.items():
         if ref not in questions:
             problems.append(f"The survey has no question {ref}.")
         elif column and column not in headers:
-            problems.append(f"The file has no column “{column}” (given for question {ref}). Its columns are: {', '.join(headers)}.")
+            problems.append(
+                f"The file has no column “{column}” (given for question {ref}). Its columns are: {', '.join(headers)}."
+            )
     if not any(mapping.question_columns.values()):
         problems.append("Give the column of at least one question.")
     if problems:

@@ -63,7 +63,7 @@ class SurveyPage:
 
     @property
     def state(self) -> str:
-        """"open", "not_yet" or "closed", by the coordinator's dates (whole days)."""
+        """ "open", "not_yet" or "closed", by the coordinator's dates (whole days)."""
         now = today()
         if now < self.opens_on:
             return "not_yet"
@@ -87,7 +87,14 @@ def survey_page(session: Session, token: str) -> SurveyPage:
         SurveyQuestionView(q.id, n, q.ref, q.text) for n, q in enumerate(questions_of(session, cycle.template_id), start=1)
     ]
     return SurveyPage(
-        link.id, agency_name, cycle.name, intro, survey.opens_on, survey.closes_on, questions, scale_of(session, cycle.template_id)
+        link.id,
+        agency_name,
+        cycle.name,
+        intro,
+        survey.opens_on,
+        survey.closes_on,
+        questions,
+        scale_of(session, cycle.template_id),
     )
 
 
@@ -132,8 +139,14 @@ def answer_problems(page: SurveyPage, answers: dict[int, str]) -> list[str]:
 
 
 def add_response(
-    session: Session, link_id: int, scale: SurveyScale, answers: dict[int, str], *, submission_key: str,
-    source: str = "link", import_id: int | None = None,
+    session: Session,
+    link_id: int,
+    scale: SurveyScale,
+    answers: dict[int, str],
+    *,
+    submission_key: str,
+    source: str = "link",
+    import_id: int | None = None,
 ) -> SurveyResponse:
     """One response and its answers, each marked agreeing, not agreeing, or not counted."""
     response = SurveyResponse(

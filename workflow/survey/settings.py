@@ -25,20 +25,24 @@ class SurveySettings:
     confident_agreement: int
 
 
-def set_up_survey(session: Session, actor: User, cycle_id: int, settings: SurveySettings) -> CycleSurvey:
-    """Save the cycle's survey settings and make a link for every agency that has none; only flushes."""
-    require_role(session, actor, {Role.COORDINATOR}, "set up the staff survey")
+def set_up_survey(session: Session, actor: User | None, cycle_id: int, settings: SurveySettings) -> CycleSurvey:
+    """Save the cycle's survey settings and make a link for every agency that has none; only flushes.
+    `actor` None is the command line."""
+    if actor is not None:
+        require_role(session, actor, {Role.COORDINATOR}, "set up the staff survey")
     cycle = session.get(Cycle, cycle_id)
     if cycle is None:
         raise NotFound("There is no such cycle.")
     problems = _problems(session, cycle, settings)
     if problems:
         raise DomainError(problems)
-    survey = survey_of(session, cycle_id) or CycleSurvey(cycle_id=cycle_id, opens_on=settings.opens_on, closes_on=settings.closes_on)
+    survey = survey_of(session, cycle_id) or CycleSurvey(
+        cycle_id=cycle_id, opens_on=settings.opens_on, closes_on=settings.closes_on
+    )
     survey.opens_on, survey.closes_on = settings.opens_on, settings.closes_on
     survey.minimum_responses = settings.minimum_responses
     survey.low_agreement, survey.confident_agreement = settings.low_agreement, settings.confident_agreement
-    survey.updated_by_id = actor.id
+    survey.updated_by_id = actor.id if actor else None
     session.add(survey)
     have_links = set(session.exec(select(SurveyLink.agency_id).where(SurveyLink.cycle_id == cycle_id)))
     for agency_id in session.exec(select(AuditReturn.agency_id).where(AuditReturn.cycle_id == cycle_id)):
@@ -80,4 +84,6 @@ def scale_of(session: Session, template_id: int) -> SurveyScale:
 
 
 def questions_of(session: Session, template_id: int) -> list[SurveyQuestion]:
-    return list(session.exec(select(SurveyQuestion).where(SurveyQuestion.template_id == template_id).order_by(SurveyQuestion.position)))
+    return list(
+        session.exec(select(SurveyQuestion).where(SurveyQuestion.template_id == template_id).order_by(SurveyQuestion.position))
+    )

@@ -165,22 +165,42 @@ def triangulation(session: Session, cycle_id: int) -> Triangulation:
         shown = None if withheld or figures is None else Agreement(count, *figures)
         self_rating = own.self_assessed.get(number) if own else None
         moderated = own.moderated.get(number) if own else None
-        return Cell(number, self_rating, moderated, shown, withheld, _flag(rated.scale, self_rating, shown, low, confident),
-                    minimum, low, confident)
+        return Cell(
+            number,
+            self_rating,
+            moderated,
+            shown,
+            withheld,
+            _flag(rated.scale, self_rating, shown, low, confident),
+            minimum,
+            low,
+            confident,
+        )
 
     rows = [
-        AgencyRow(agency_id, name, sector, return_id, responses.get(agency_id, 0), minimum, [
-            cell(s.number, by_return.get(agency_id), responses.get(agency_id, 0), agreement.get((agency_id, s.number)))
-            for s in rated.standards
-        ])
+        AgencyRow(
+            agency_id,
+            name,
+            sector,
+            return_id,
+            responses.get(agency_id, 0),
+            minimum,
+            [
+                cell(s.number, by_return.get(agency_id), responses.get(agency_id, 0), agreement.get((agency_id, s.number)))
+                for s in rated.standards
+            ],
+        )
         for agency_id, name, sector, return_id in agencies
     ]
     sector_responses = _responses_by(session, cycle_id, Agency.sector)
     sector_agreement = _agreement_by(session, cycle_id, Agency.sector, numbers)
     sectors = [
-        SectorRow(sector, count, minimum, [
-            cell(s.number, None, count, sector_agreement.get((sector, s.number))) for s in rated.standards
-        ])
+        SectorRow(
+            sector,
+            count,
+            minimum,
+            [cell(s.number, None, count, sector_agreement.get((sector, s.number))) for s in rated.standards],
+        )
         for sector, count in sorted(sector_responses.items())
     ]
     return Triangulation(cycle, survey, rated.standards, rows, sectors)
@@ -213,8 +233,10 @@ def _agreement_by(session: Session, cycle_id: int, key, numbers: dict[int, str])
     """(key, standard number) -> (agreeing answers, counted answers), summed by the database."""
     query = (
         select(
-            key, SurveyQuestionStandard.standard_id,
-            func.sum(case((Answer.agrees.is_(True), 1), else_=0)), func.count(Answer.agrees),
+            key,
+            SurveyQuestionStandard.standard_id,
+            func.sum(case((Answer.agrees.is_(True), 1), else_=0)),
+            func.count(Answer.agrees),
         )
         .select_from(Answer)
         .join(SurveyResponse, SurveyResponse.id == Answer.response_id)

@@ -20,8 +20,7 @@ def _answer_value(value: str) -> str:
     if not _VALUE_RE.fullmatch(value):
         raise PydanticCustomError(
             "survey_value",
-            '"{value}" is not a valid answer value: use only lower-case letters, digits and underscores, '
-            'e.g. "strongly_agree"',
+            '"{value}" is not a valid answer value: use only lower-case letters, digits and underscores, e.g. "strongly_agree"',
             {"value": value},
         )
     return value
@@ -115,7 +114,10 @@ class SurveySpec(_Spec):
             for s, number in enumerate(question.standards):
                 if number not in standard_numbers:
                     problems.append(
-                        ((*loc, "standards", s), f'there is no standard "{number}" in this template: use one of '
-                         + ", ".join(sorted(standard_numbers)))
+                        (
+                            (*loc, "standards", s),
+                            f'there is no standard "{number}" in this template: use one of '
+                            + ", ".join(sorted(standard_numbers)),
+                        )
                     )
         return problems

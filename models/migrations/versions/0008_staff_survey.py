@@ -61,7 +61,7 @@ def upgrade() -> None:
     sa.Column('filename', sqlmodel.sql.sqltypes.AutoString(length=255), nullable=False),
     sa.Column('digest', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
     sa.Column('rows', sa.Integer(), nullable=False),
-    sa.Column('imported_by_id', sa.Integer(), nullable=False),
+    sa.Column('imported_by_id', sa.Integer(), nullable=True),
     sa.Column('imported_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['cycle_id'], ['cycle.id'], ),
     sa.ForeignKeyConstraint(['imported_by_id'], ['user_account.id'], ),
