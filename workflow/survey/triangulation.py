@@ -7,6 +7,7 @@ over every survey question mapped to the standard, summed in SQL. No figure is g
 or a sector with fewer responses than the cycle's minimum: not the agreement, not a flag.
 """
 
+from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass
 from enum import StrEnum
@@ -157,8 +158,9 @@ def triangulation(session: Session, cycle_id: int) -> Triangulation:
         .where(AuditReturn.cycle_id == cycle_id)
         .order_by(Agency.name)
     ).all()
-    responses = _responses_by(session, cycle_id, Agency.id)
-    agreement = _agreement_by(session, cycle_id, Agency.id, numbers)
+    sector_of = {agency_id: sector for agency_id, _, sector, _ in agencies}
+    responses = _responses_by_agency(session, cycle_id)
+    agreement = _agreement_by_agency(session, cycle_id, numbers)
 
     def cell(number: str, own: ratings.ReturnRatings | None, count: int, figures: tuple[int, int] | None) -> Cell:
         withheld = count < minimum
@@ -192,8 +194,14 @@ def triangulation(session: Session, cycle_id: int) -> Triangulation:
         )
         for agency_id, name, sector, return_id in agencies
     ]
-    sector_responses = _responses_by(session, cycle_id, Agency.sector)
-    sector_agreement = _agreement_by(session, cycle_id, Agency.sector, numbers)
+    # A sector's figures are its agencies' sums (a few hundred numbers, already added up by the database).
+    sector_responses: dict[str, int] = defaultdict(int)
+    for agency_id, count in responses.items():
+        sector_responses[sector_of[agency_id]] += count
+    sector_agreement: dict[tuple[str, str], tuple[int, int]] = {}
+    for (agency_id, number), (agreeing, counted) in agreement.items():
+        before = sector_agreement.get((sector_of[agency_id], number), (0, 0))
+        sector_agreement[(sector_of[agency_id], number)] = (before[0] + agreeing, before[1] + counted)
     sectors = [
         SectorRow(
             sector,
@@ -218,35 +226,50 @@ def _flag(scale: RatingScale, rating: Rating | None, agreement: Agreement | None
     return None
 
 
-def _responses_by(session: Session, cycle_id: int, key) -> dict:
+def _responses_by_agency(session: Session, cycle_id: int) -> dict[int, int]:
     query = (
-        select(key, func.count(SurveyResponse.id))
-        .join(SurveyLink, SurveyLink.agency_id == Agency.id)
+        select(SurveyLink.agency_id, func.count(SurveyResponse.id))
         .join(SurveyResponse, SurveyResponse.link_id == SurveyLink.id)
         .where(SurveyLink.cycle_id == cycle_id)
-        .group_by(key)
+        .group_by(SurveyLink.agency_id)
     )
     return dict(session.exec(query).all())
 
 
-def _agreement_by(session: Session, cycle_id: int, key, numbers: dict[int, str]) -> dict[tuple, tuple[int, int]]:
-    """(key, standard number) -> (agreeing answers, counted answers), summed by the database."""
+def _agreement_by_agency(session: Session, cycle_id: int, numbers: dict[int, str]) -> dict[tuple[int, str], tuple[int, int]]:
+    """(agency, standard number) -> (agreeing answers, counted answers), summed by the database.
+
+    Answers are first summed per link and question (a few hundred rows), and only then spread over
+    the standards each question speaks to, so the many answers are read once, not once per standard.
+    """
+    per_question = (
+        select(
+            SurveyResponse.link_id.label("link_id"),
+            Answer.survey_question_id.label("question_id"),
+            func.sum(case((Answer.agrees.is_(True), 1), else_=0)).label("agreeing"),
+            func.count(Answer.agrees).label("counted"),
+        )
+        .join(SurveyResponse, SurveyResponse.id == Answer.response_id)
+        .where(SurveyResponse.link_id.in_(select(SurveyLink.id).where(SurveyLink.cycle_id == cycle_id)))
+        .group_by(SurveyResponse.link_id, Answer.survey_question_id)
+        .subquery()
+    )
     query = (
         select(
-            key,
+            SurveyLink.agency_id,
             SurveyQuestionStandard.standard_id,
-            func.sum(case((Answer.agrees.is_(True), 1), else_=0)),
-            func.count(Answer.agrees),
+            func.sum(per_question.c.agreeing),
+            func.sum(per_question.c.counted),
         )
-        .select_from(Answer)
-        .join(SurveyResponse, SurveyResponse.id == Answer.response_id)
-        .join(SurveyLink, SurveyLink.id == SurveyResponse.link_id)
-        .join(Agency, Agency.id == SurveyLink.agency_id)
-        .join(SurveyQuestionStandard, SurveyQuestionStandard.survey_question_id == Answer.survey_question_id)
-        .where(SurveyLink.cycle_id == cycle_id)
-        .group_by(key, SurveyQuestionStandard.standard_id)
+        .select_from(per_question)
+        .join(SurveyLink, SurveyLink.id == per_question.c.link_id)
+        .join(SurveyQuestionStandard, SurveyQuestionStandard.survey_question_id == per_question.c.question_id)
+        .group_by(SurveyLink.agency_id, SurveyQuestionStandard.standard_id)
     )
-    return {(k, numbers[standard_id]): (int(agreeing or 0), counted) for k, standard_id, agreeing, counted in session.exec(query)}
+    return {
+        (agency_id, numbers[standard_id]): (int(agreeing or 0), int(counted or 0))
+        for agency_id, standard_id, agreeing, counted in session.exec(query)
+    }
 
 
 @dataclass(frozen=True)
