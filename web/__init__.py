@@ -112,6 +112,8 @@ def _config_from_environment(app: Flask) -> dict[str, Any]:
         "WTF_CSRF_TIME_LIMIT": 8 * 60 * 60,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
+        # The staff survey's guard against flooding: responses one agency's link takes a minute.
+        "S11_SURVEY_PER_MINUTE": int(os.environ.get("S11_SURVEY_PER_MINUTE") or 60),
     }
 
 
