@@ -128,6 +128,14 @@ def answer_the_survey(
     journey.goto(page, path, shot="staff-survey" if narrow else None)
     if narrow:
         assert page.evaluate("document.documentElement.scrollWidth") <= width, "the survey page scrolls sideways at 320 px"
+        # Sent with nothing chosen: every question is named, each linking to its answers.
+        journey.click(page, page.get_by_role("button", name="Send my answers"), expect=422)
+        summary = page.locator(".govuk-error-summary")
+        assert "Answer question 1" in words(page, ".govuk-error-summary") and summary.get_by_role("link").count() == 12
+        summary.get_by_role("link", name="Answer question 3").click()
+        assert page.evaluate("document.activeElement.name") == page.locator("form fieldset").nth(2).locator(
+            "input"
+        ).first.get_attribute("name")
     questions = page.locator("form fieldset")
     count = questions.count()
     if keyboard:
