@@ -280,3 +280,33 @@ def test_the_workbook_and_the_annual_report_carry_the_triangulation_without_with
     assert "Flag: rated Fully met but staff agreement is below 50%" in text
     assert "Hackney Youth Club – – – –" in text  # one response: its count and every figure withheld
     assert "Hackney Health Trust 5 100% 100% 0% flag" in text
+
+
+def test_an_excel_workbook_of_results_is_imported_like_a_csv(engine, session, partnership):
+    import io
+
+    from openpyxl import Workbook
+
+    p = partnership
+    cycle, _ = _submitted_cycle(engine, session, p)
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["Agency", "Do you know your lead?", "Trained?"])
+    for answer in ("Strongly agree", "agree", "Don't know", None):
+        sheet.append(["Hackney Youth Club", answer, "Agree"])
+    sheet.append(["Hackney Youth Club", "Yes please", "Agree"])
+    data = io.BytesIO()
+    workbook.save(data)
+    mapping = importing.ColumnMapping("Agency", {"S4": "Do you know your lead?", "S7": "Trained?"})
+    with pytest.raises(DomainError) as refused:
+        act(engine, importing.import_responses, p["coordinator"], cycle.id, "tool.xlsx", data.getvalue(), mapping)
+    assert [r.split(":")[0] for r in refused.value.reasons] == ["Row 6"]
+    sheet.delete_rows(6)
+    data = io.BytesIO()
+    workbook.save(data)
+    result = act(engine, importing.import_responses, p["coordinator"], cycle.id, "tool.xlsx", data.getvalue(), mapping)
+    assert result.responses == 4
+    values = sorted(session.exec(select(SurveyResponseAnswer.value, SurveyResponseAnswer.agrees)).all(), key=str)
+    assert ("dont_know", None) in values and ("strongly_agree", True) in values
+    with pytest.raises(DomainError, match="not an Excel workbook"):
+        act(engine, importing.import_responses, p["coordinator"], cycle.id, "fake.xlsx", b"PK not really", mapping)

@@ -8,6 +8,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovFileInput, GovRa
 from wtforms import DateField, HiddenField, IntegerField, RadioField, StringField, SubmitField
 from wtforms.validators import InputRequired, NumberRange, Optional
 
+from models.survey import DEFAULT_CONFIDENT_AGREEMENT, DEFAULT_LOW_AGREEMENT, DEFAULT_MINIMUM_RESPONSES
 from web.common.forms import DATE_FORMAT, options
 from workflow.survey.importing import ColumnMapping
 from workflow.survey.responding import SurveyPage
@@ -24,10 +25,11 @@ def _date(label: str) -> DateField:
     )
 
 
-def _percent(label: str, hint: str) -> IntegerField:
+def _percent(label: str, hint: str, default: int) -> IntegerField:
     return IntegerField(
         label,
         widget=GovTextInput(),
+        default=default,
         description=hint,
         validators=[
             InputRequired(message=f"Enter the {label.lower()} as a whole number"),
@@ -42,7 +44,7 @@ class SurveySettingsForm(FlaskForm):
     minimum_responses = IntegerField(
         "Minimum number of responses",
         widget=GovTextInput(),
-        default=5,
+        default=DEFAULT_MINIMUM_RESPONSES,
         description="No figure is shown or exported for an agency or a sector with fewer responses than this.",
         validators=[
             InputRequired(message="Enter the minimum number of responses as a whole number"),
@@ -52,9 +54,12 @@ class SurveySettingsForm(FlaskForm):
     low_agreement = _percent(
         "Low agreement threshold",
         "Percent. A standard rated at the top of the scale is flagged when staff agreement is below this.",
+        DEFAULT_LOW_AGREEMENT,
     )
     confident_agreement = _percent(
-        "Confident agreement threshold", "Percent. A standard rated low is flagged when staff agreement is at or above this."
+        "Confident agreement threshold",
+        "Percent. A standard rated low is flagged when staff agreement is at or above this.",
+        DEFAULT_CONFIDENT_AGREEMENT,
     )
     submit = SubmitField("Save the survey settings", widget=GovSubmitInput())
 

@@ -37,7 +37,7 @@ class QueueRow:
 
 def qa_queue(session: Session) -> list[QueueRow]:
     """Submitted, challenged and evidence-requested returns; picked ones first, then oldest submission
-    first (three queries, whatever the number of returns)."""
+    first (three queries, whatever the number of returns, and the staff survey's flags per cycle)."""
     open_challenges = (
         select(Challenge.return_id, func.count().label("n"))
         .where(Challenge.status == ChallengeState.OPEN.value)

@@ -168,8 +168,10 @@ def _xlsx_rows(data: bytes) -> list[list[str]]:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError):
         raise DomainError("The file is not an Excel workbook (.xlsx) that can be read.") from None
-    sheet = workbook.worksheets[0]
-    rows = [["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+    rows = []
+    # Read no further than the row limit: a small file can unpack into a very large sheet.
+    for row in workbook.worksheets[0].iter_rows(values_only=True, max_row=MAX_ROWS + 2):
+        rows.append(["" if v is None else str(v) for v in row])
     workbook.close()
     return rows
 
