@@ -6,6 +6,7 @@ from sqlmodel import Session
 
 from workflow.reporting.exports import Sheet
 from workflow.reporting.pdf_layout import PAGE_WIDTH, para, table
+from workflow.survey.settings import survey_of
 from workflow.survey.triangulation import Cell, triangulation
 
 HEADERS = [
@@ -33,9 +34,9 @@ def _figures(cell: Cell, responses: int) -> list[object]:
 
 def survey_sheets(session: Session, cycle_id: int) -> list[Sheet]:
     """The "Staff survey" sheet: one row per agency and standard; none when the cycle has no survey."""
-    picture = triangulation(session, cycle_id)
-    if picture.survey is None:
+    if survey_of(session, cycle_id) is None:  # one small query, not the whole triangulation
         return []
+    picture = triangulation(session, cycle_id)
     rows = [
         [
             row.agency_name,
@@ -55,9 +56,9 @@ def survey_sheets(session: Session, cycle_id: int) -> list[Sheet]:
 
 def survey_section(session: Session, cycle_id: int) -> list[Flowable]:
     """The annual report's section: how the survey was read, the flags, and each sector's agreement."""
-    picture = triangulation(session, cycle_id)
-    if picture.survey is None:
+    if survey_of(session, cycle_id) is None:
         return []
+    picture = triangulation(session, cycle_id)
     s = picture.survey
     flow: list[Flowable] = [
         para("Staff survey against self-assessment", "h1"),
