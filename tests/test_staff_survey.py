@@ -63,7 +63,12 @@ def _answer_and_submit(session, p, return_id: int, questions, rating: str) -> No
         )
         if rating != "fully_met":
             returns.add_action(
-                session, user, return_id, question.id, description="Fix it", lead_user_id=p["lead"].id,
+                session,
+                user,
+                return_id,
+                question.id,
+                description="Fix it",
+                lead_user_id=p["lead"].id,
                 target_date=today() + timedelta(days=90),
             )
     returns.submit(session, user, return_id, declaration_confirmed=True)
