@@ -17,6 +17,17 @@ from models.qa import Challenge, QaSelection
 from models.qa_meeting import QaMeeting, QaMeetingItem
 from models.statement import ComplianceStatement
 from models.submission import SubmissionCopy
+from models.survey import (
+    CycleSurvey,
+    SurveyImport,
+    SurveyLink,
+    SurveyQuestion,
+    SurveyQuestionStandard,
+    SurveyRateWindow,
+    SurveyResponse,
+    SurveyResponseAnswer,
+    SurveyScaleRow,
+)
 from models.template import Question, Standard, Template
 from models.throttle import Throttle
 from models.user import User, UserRole
@@ -33,6 +44,7 @@ __all__ = [
     "ComplianceStatement",
     "Cycle",
     "CycleAgency",
+    "CycleSurvey",
     "DeadlineExtension",
     "DeliveryEvent",
     "EvidenceFile",
@@ -50,6 +62,14 @@ __all__ = [
     "SampledPlan",
     "Standard",
     "SubmissionCopy",
+    "SurveyImport",
+    "SurveyLink",
+    "SurveyQuestion",
+    "SurveyQuestionStandard",
+    "SurveyRateWindow",
+    "SurveyResponse",
+    "SurveyResponseAnswer",
+    "SurveyScaleRow",
     "Template",
     "Throttle",
     "User",

@@ -11,7 +11,7 @@ import pytest
 WORKFLOW = Path(__file__).resolve().parents[1] / "workflow"
 
 # From the ground up. The ground floor is the modules at the top of workflow/.
-FLOORS = ["ground", "templates", "mail", "people", "lifecycle", "answering", "review", "calendar", "reporting", "cli"]
+FLOORS = ["ground", "templates", "mail", "people", "lifecycle", "answering", "survey", "review", "calendar", "reporting", "cli"]
 GROUND = {"errors", "clock", "access", "settings", "readiness"}
 
 

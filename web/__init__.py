@@ -131,6 +131,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from web.coordinator.plan_review import bp as plan_review_bp
 
     app.register_blueprint(plan_review_bp)  # the action-plan review page
+    from web.survey import blueprints as survey_blueprints
+
+    survey_blueprints.register(app)  # the staff survey: anonymous answering, set-up, counts, report
     # --------------------------------------------------------------------------------------------
     return app
 
@@ -160,6 +163,8 @@ def _config_from_settings(settings: Settings) -> dict[str, Any]:
         "WTF_CSRF_TIME_LIMIT": 8 * 60 * 60,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
+        # The staff survey's guard against flooding: responses one agency's link takes a minute.
+        "S11_SURVEY_PER_MINUTE": int(os.environ.get("S11_SURVEY_PER_MINUTE") or 60),
     }
 
 

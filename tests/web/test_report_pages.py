@@ -24,7 +24,7 @@ from tests.report_scenario import Year
 from tests.web.conftest import Browser
 from tests.web.report_world import EARLIER, NEXT, World, email, report_app, report_world
 from web.reports.inline_svg import csp_safe
-from workflow.reporting import exports, reports
+from workflow.reporting import exports, reports, survey_figures
 from workflow.reporting.charts import Chart
 
 CYCLE = "Section 11 audit 2026-27"
@@ -416,9 +416,10 @@ def test_annual_report_pdf_opens_with_the_figures(app, people, year):
     assert f"{CYCLE}: summary for the annual report" in text
     assert "Withdrawn 1 All 7" in text
     assert "Alder Health Trust Green (QA: Amber) Amber Green" in text
-    # The summary is the four reports printed: the download asks the database nothing more.
+    # The summary is the four reports printed (and the staff survey's section): the download asks the database nothing more.
     by_reports = _report_statements(
-        app, year, reports.cycle_progress, reports.compliance_heatmap, reports.year_on_year, reports.action_plans
+        app, year, reports.cycle_progress, reports.compliance_heatmap, reports.year_on_year, reports.action_plans,
+        survey_figures.survey_section,
     )
     assert len(got.statements) <= len(by_reports) + SIGNED_IN, got.statements
 

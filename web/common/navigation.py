@@ -36,6 +36,7 @@ NAV_ITEMS = [
     NavItem("Quality assurance", "qa.index", frozenset({Role.QA_REVIEWER}), "qa."),
     NavItem("Intelligence", "intelligence.index", STAFF, "intelligence."),
     NavItem("Your returns", "returns.index", frozenset({Role.AGENCY_USER, Role.EXECUTIVE}), "returns."),
+    NavItem("Staff survey", "survey_agency.index", frozenset({Role.AGENCY_USER}), "survey_agency."),
     NavItem("Your actions", "actions.index", frozenset({Role.LEAD_PERSON}), "actions."),
     NavItem("Reports", "reports.index", STAFF, "reports."),
     NavItem("Good practice", "good_practice.library", ALL_ROLES, "good_practice."),

@@ -15,6 +15,7 @@ from models.cycle import CycleKind
 from models.db import database_url, make_engine, transaction
 from models.migrate import upgrade
 from models.user import Role
+from notifications.messages import base_url
 from workflow import readiness
 from workflow.answering.evidence_inventory import problems_with, recorded_files
 from workflow.answering.evidence_storage import EvidenceStore, store_from_settings
@@ -27,6 +28,9 @@ from workflow.lifecycle import checkpoints, history, sealing
 from workflow.lifecycle.machines import ACTION_LIFECYCLE, CYCLE_LIFECYCLE, PEER_REVIEW_LIFECYCLE, RETURN_LIFECYCLE
 from workflow.people import agencies, users
 from workflow.settings import Settings, SettingsError, load_settings
+from workflow.survey import counts as survey_counts
+from workflow.survey import importing as survey_importing
+from workflow.survey import settings as survey_settings
 from workflow.templates import installing as templates
 from workflow.templates.files import TemplateFileError
 
@@ -286,6 +290,73 @@ def _print_status(result: cycles.CycleStatus) -> None:
     for state, count in result.by_state.items():
         click.echo(f"  {ReturnState(state).title:<32} {count:>4}")
     click.echo(f"  {'Total':<32} {result.total:>4}")
+
+
+@main.group(help="The staff survey: set it up for a cycle, list each agency's link, import another tool's results.")
+def survey() -> None:
+    pass
+
+
+def _cycle_id(session: Session, name: str) -> int:
+    found = session.exec(select(Cycle).where(Cycle.name == name)).first()
+    if found is None:
+        raise DomainError(f"There is no cycle called “{name}”.")
+    return found.id
+
+
+@survey.command("set-up", help="Open a cycle's staff survey (or change its settings) and print each agency's link.")
+@click.argument("cycle_name")
+@click.option("--opens", type=click.DateTime(["%Y-%m-%d"]), required=True)
+@click.option("--closes", type=click.DateTime(["%Y-%m-%d"]), required=True)
+@click.option("--minimum", default=5, show_default=True, help="No figure is shown for fewer responses than this.")
+@click.option("--low", default=50, show_default=True, help="Percent: a top self-rating is flagged below this agreement.")
+@click.option("--confident", default=80, show_default=True, help="Percent: a low self-rating is flagged at or above this.")
+def survey_set_up(cycle_name, opens, closes, minimum, low, confident) -> None:
+    chosen = survey_settings.SurveySettings(opens.date(), closes.date(), minimum, low, confident)
+    try:
+        with transaction(_engine()) as session:
+            cycle_id = _cycle_id(session, cycle_name)
+            survey_settings.set_up_survey(session, None, cycle_id, chosen)
+    except DomainError as error:
+        _fail(error)
+    click.echo(f"The staff survey of “{cycle_name}” is open from {uk_date(chosen.opens_on)} to {uk_date(chosen.closes_on)}.")
+    survey_links.callback(cycle_name)
+
+
+@survey.command("links", help="Each agency's anonymous survey link and how many have answered.")
+@click.argument("cycle_name")
+def survey_links(cycle_name: str) -> None:
+    with Session(_engine()) as session:
+        try:
+            links = survey_counts.cycle_links(session, None, _cycle_id(session, cycle_name))
+        except DomainError as error:
+            _fail(error)
+    base = base_url()
+    for link in links:
+        click.echo(f"  {link.agency_name:<40} {link.responses:>5}  {base}/survey/{link.token}")
+
+
+@survey.command(
+    "import",
+    help="Import responses from another survey tool (CSV or XLSX, one a row). A bad row refuses the whole file.",
+)
+@click.argument("cycle_name")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--agency-column", required=True, help="The heading of the column that names the agency.")
+@click.option(
+    "--column", "columns", multiple=True, metavar="REF=HEADING",
+    help="Repeat: which column answers question REF, e.g. S4='Lead known'.",
+)
+def survey_import(cycle_name: str, path: Path, agency_column: str, columns: tuple[str, ...]) -> None:
+    mapping = survey_importing.ColumnMapping(agency_column, dict(c.split("=", 1) for c in columns if "=" in c))
+    try:
+        with transaction(_engine()) as session:
+            result = survey_importing.import_responses(
+                session, None, _cycle_id(session, cycle_name), path.name, path.read_bytes(), mapping
+            )
+    except DomainError as error:
+        _fail(error)
+    click.echo(f"{result.responses} responses imported for {result.agencies} agencies.")
 
 
 # verify-history's exit codes, for scripts (click itself uses 2 for a mistyped command line).

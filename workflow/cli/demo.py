@@ -14,6 +14,9 @@ from workflow.calendar import cycles
 from workflow.clock import today
 from workflow.people import agencies, users
 from workflow.review import qa, statements
+from workflow.survey import counts as survey_counts
+from workflow.survey import responding as survey_responding
+from workflow.survey import settings as survey_settings
 from workflow.templates import installing as templates
 from workflow.templates.standard import DEFAULT_TEMPLATE_PATH
 
@@ -75,6 +78,7 @@ def build(session: Session) -> list[DemoLogin]:
     )
     launched = {r.agency_id: r for r in cycles.launch(session, coordinator, cycle.id)}
     _play_out(session, list(made.values()), launched, staff, reviewer)
+    _staff_survey(session, coordinator, cycle.id, start)
     ordered = list(made.values())
     # Logins where each role has work waiting: a return half done, a challenge to answer, live actions.
     writing, challenged, live = ordered[1], ordered[3], ordered[5]
@@ -180,6 +184,24 @@ def _play_out(session: Session, agency_list: list[Agency], launched: dict[int, A
         if step in (5, 6):
             continue  # action plan open
         statements.sign(session, people["executive"], ret.id, signed_name=people["executive"].name, declaration_confirmed=True)
+
+
+def _staff_survey(session: Session, coordinator: User, cycle_id: int, start) -> None:
+    """The staff survey open, with answers from each agency's staff (a few agencies too few to show):
+    most staff agree, but at every third agency few know who the safeguarding lead is."""
+    settings = survey_settings.SurveySettings(start, start + timedelta(days=35), 5, 50, 80)
+    survey_settings.set_up_survey(session, coordinator, cycle_id, settings)
+    for n, link in enumerate(survey_counts.cycle_links(session, coordinator, cycle_id)):
+        page = survey_responding.survey_page(session, link.token)
+        scale = page.scale
+        for person in range(3 if n % 4 == 3 else 6 + n % 5):
+            doubtful = n % 3 == 0 and person % 4 != 0
+            usual = ("agree", "strongly_agree", "dont_know")
+            answers = {
+                q.id: "disagree" if doubtful and q.ref in ("S4", "S5") else usual[(person + q.number) % 3]
+                for q in page.questions
+            }
+            survey_responding.add_response(session, page.link_id, scale, answers, submission_key=f"demo-{n}-{person}")
 
 
 def _questions(session: Session, ret: AuditReturn) -> list[Question]:

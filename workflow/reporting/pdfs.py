@@ -21,6 +21,7 @@ from workflow.errors import NotFound
 from workflow.reporting import charts, reports
 from workflow.reporting.pdf_layout import PAGE_WIDTH, build, chart_with_table, para, table, words
 from workflow.reporting.reports import GroupSummary, Heatmap
+from workflow.reporting.survey_figures import survey_section
 
 
 def return_pdf(session: Session, return_id: int) -> bytes:
@@ -174,6 +175,7 @@ def annual_report_pdf(session: Session, cycle_id: int) -> bytes:
         PageBreak(),
         *_year_on_year_section(history),
         *_actions_section(plans),
+        *survey_section(session, cycle_id),  # the staff survey against self-assessment (issue 12)
     ]
     return build(f"{cycle.name}: summary for the annual report", story)
 

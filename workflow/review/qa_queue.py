@@ -1,6 +1,6 @@
 """The QA sub-group's queue: returns waiting for QA, the ones it picked first."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from sqlmodel import Session, func, select
@@ -9,6 +9,7 @@ from models import Agency, AuditReturn, Challenge, Cycle, EvidenceRequest, QaSel
 from models.audit_return import ReturnState
 from models.evidence import EvidenceRequestState
 from models.qa import ChallengeState
+from workflow.survey.triangulation import ReturnFlag, flags_for_returns
 
 QA_STATES = (ReturnState.SUBMITTED.value, ReturnState.UNDER_QA_CHALLENGE.value, ReturnState.EVIDENCE_REQUESTED.value)
 
@@ -26,6 +27,8 @@ class QueueRow:
     pick_reason: str
     open_challenges: int
     evidence_due: date | None
+    # Where staff survey answers disagree with the agency's own rating: intelligence for picking.
+    survey_flags: list[ReturnFlag] = field(default_factory=list)
 
     @property
     def state_title(self) -> str:
@@ -34,7 +37,7 @@ class QueueRow:
 
 def qa_queue(session: Session) -> list[QueueRow]:
     """Submitted, challenged and evidence-requested returns; picked ones first, then oldest submission
-    first (three queries, whatever the number of returns)."""
+    first (three queries, whatever the number of returns, and the staff survey's flags per cycle)."""
     open_challenges = (
         select(Challenge.return_id, func.count().label("n"))
         .where(Challenge.status == ChallengeState.OPEN.value)
@@ -63,4 +66,6 @@ def qa_queue(session: Session) -> list[QueueRow]:
         QueueRow(rid, agency, cycle, status, submitted, selection is not None, reason or "", challenges or 0, due)
         for rid, agency, cycle, status, submitted, selection, reason, challenges, due in rows
     ]
+    flags = flags_for_returns(session, [r.return_id for r in queue])
+    queue = [replace(r, survey_flags=flags.get(r.return_id, [])) for r in queue]
     return sorted(queue, key=lambda r: (not r.picked, r.submitted_at or datetime.max, r.agency_name))

@@ -10,6 +10,7 @@ from workflow.access import require_role
 from workflow.errors import DomainError
 from workflow.templates.files import load_template_file
 from workflow.templates.spec import TemplateSpec
+from workflow.templates.survey_installing import install_survey
 
 
 def install(session: Session, actor: User | None, spec: TemplateSpec, *, source_filename: str = "") -> Template:
@@ -31,6 +32,7 @@ def install(session: Session, actor: User | None, spec: TemplateSpec, *, source_
     )
     session.add(template)
     session.flush()
+    standards: dict[str, Standard] = {}
     for s_pos, standard_spec in enumerate(spec.standards):
         standard = Standard(
             template_id=template.id,
@@ -41,6 +43,7 @@ def install(session: Session, actor: User | None, spec: TemplateSpec, *, source_
         )
         session.add(standard)
         session.flush()
+        standards[standard.number] = standard
         for q_pos, question_spec in enumerate(standard_spec.questions):
             session.add(
                 Question(
@@ -55,6 +58,8 @@ def install(session: Session, actor: User | None, spec: TemplateSpec, *, source_
                 )
             )
     session.flush()
+    if spec.survey is not None:
+        install_survey(session, template.id, spec.survey, standards)
     return template
 
 

@@ -12,6 +12,8 @@ from typing import Annotated, Any, Self
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
+from workflow.templates.survey_spec import SurveySpec
+
 NOT_APPLICABLE = "not_applicable"
 NOT_APPLICABLE_LABEL = "Not applicable"
 
@@ -212,6 +214,8 @@ class TemplateSpec(_Spec):
     description: str = ""
     scale: RatingScale
     standards: list[StandardSpec] = Field(min_length=1)
+    # The staff survey set against the self-assessment (optional: older templates have none).
+    survey: SurveySpec | None = None
 
     def iter_questions(self) -> Iterator[tuple[StandardSpec, QuestionSpec]]:
         for standard in self.standards:
@@ -249,5 +253,7 @@ class TemplateSpec(_Spec):
                         problems.append(
                             ((*loc, "descriptors", key), self.scale.unknown_value_message(key))
                         )
+        if self.survey is not None:
+            problems += self.survey.problems(set(titles))
         _raise_problems(type(self).__name__, problems)
         return self
