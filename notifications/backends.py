@@ -31,8 +31,12 @@ from python_http_client.exceptions import HTTPError
 from sendgrid.helpers import mail as sg
 
 TRACE_HEADER = "X-S11-Message-Id"
-"""Carries our outbox id in the message headers (never in categories or custom_args, which
-SendGrid keeps indefinitely and shows to its staff)."""
+"""Carries our outbox id in the message headers."""
+
+OUTBOX_ID_ARG = "outbox_id"
+"""The one SendGrid custom argument: our outbox id, which the Event Webhook repeats as a field of
+every event about the message (so a copy sent twice can be tied back). SendGrid keeps custom_args
+indefinitely and shows them to its staff, so nothing personal goes there: the id and nothing else."""
 
 _HEADER_BREAKS = re.compile(r"[\r\n]")
 
@@ -211,7 +215,9 @@ class SendGridBackend:
         self._from = sg.From(from_email, from_name)
 
     def request_body(self, message: EmailMessage) -> dict:
-        """The JSON body for Mail Send: one recipient, the trace id in `headers`, no categories."""
+        """The JSON body for Mail Send: one recipient, the trace id in `headers` and (as the only
+        custom argument, on the personalization, where the published spec allows an object) in
+        `custom_args`; no categories."""
         try:
             mail = sg.Mail(
                 from_email=self._from,
@@ -224,6 +230,7 @@ class SendGridBackend:
             summary = "the body looks like it holds a SendGrid API key"
             raise PermanentDeliveryError(None, summary) from error
         mail.header = sg.Header(TRACE_HEADER, message.message_id)
+        mail.custom_arg = sg.CustomArg(OUTBOX_ID_ARG, message.message_id, p=0)
         for attachment in message.attachments:
             mail.add_attachment(
                 sg.Attachment(

@@ -13,6 +13,8 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric import ec
 from sendgrid.helpers.eventwebhook import EventWebhook, EventWebhookHeader
 
+from notifications.backends import OUTBOX_ID_ARG
+
 SIGNATURE_HEADER = EventWebhookHeader.SIGNATURE
 TIMESTAMP_HEADER = EventWebhookHeader.TIMESTAMP
 
@@ -53,6 +55,8 @@ class WebhookEvent:
     reason: str | None
     sg_message_id: str | None
     raw: dict[str, Any] = field(repr=False, compare=False)
+    # Our outbox id, from the custom argument SendGrid repeats as a top-level field of each event.
+    outbox_id: int | None = None
 
     def matches(self, provider_message_id: str) -> bool:
         """Whether this event is about the message Mail Send accepted with this X-Message-Id
@@ -96,4 +100,13 @@ def _event(index: int, item: object) -> WebhookEvent:
         reason=text("reason", required=False),
         sg_message_id=text("sg_message_id", required=False),
         raw=item,
+        outbox_id=_outbox_id(item.get(OUTBOX_ID_ARG)),
     )
+
+
+def _outbox_id(value: object) -> int | None:
+    """The outbox id SendGrid echoed back (custom arguments come back as strings), or None when it
+    is absent or not one we could have sent: an event is still worth keeping without it."""
+    if not isinstance(value, str) or not value.isascii() or not value.isdigit() or len(value) > 18:
+        return None
+    return int(value) or None

@@ -1,5 +1,6 @@
-"""The coordinator's view of e-mail delivery: what failed (and sending it again), and which
-contacts' addresses bounce, so the agency list can be corrected before the next reminder."""
+"""The coordinator's view of e-mail delivery: what failed (and sending it again), which
+contacts' addresses bounce, so the agency list can be corrected before the next reminder, and
+which e-mails went out more than once."""
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
@@ -25,6 +26,7 @@ def index() -> ResponseReturnValue:
         "coordinator/email_delivery.html",
         failed=delivery.failed_messages(session),
         bounced=bounces.bounced_contacts(session),
+        duplicates=delivery.duplicate_sends(session),
     )
 
 

@@ -67,8 +67,25 @@ def _row(session: Session, event: WebhookEvent) -> DeliveryEvent:
 
 
 def _outbox_message(session: Session, event: WebhookEvent) -> OutboxMessage | None:
-    """The message the event is about: SendGrid's `sg_message_id` is our stored X-Message-Id, a
-    dot and a suffix; the id itself may contain dots, so each dotted prefix is a candidate."""
+    """The message the event is about: named by the outbox id we sent in `custom_args`, or else
+    found through SendGrid's `sg_message_id` (only the last copy sent has its id stored)."""
+    return _by_outbox_id(session, event) or _by_sg_message_id(session, event)
+
+
+def _by_outbox_id(session: Session, event: WebhookEvent) -> OutboxMessage | None:
+    """The row the event's `outbox_id` names, if it went to the address the event is about (an id
+    echoed back from another installation sharing the SendGrid account is not ours)."""
+    if event.outbox_id is None:
+        return None
+    message = session.get(OutboxMessage, event.outbox_id)
+    if message is None or (event.email and event.email.lower() != message.to_email.lower()):
+        return None
+    return message
+
+
+def _by_sg_message_id(session: Session, event: WebhookEvent) -> OutboxMessage | None:
+    """SendGrid's `sg_message_id` is our stored X-Message-Id, a dot and a suffix; the id itself
+    may contain dots, so each dotted prefix is a candidate."""
     if not event.sg_message_id:
         return None
     parts = event.sg_message_id.split(".")

@@ -1,8 +1,12 @@
-"""E-mails that could not be delivered: the coordinators' list of them, and sending one again."""
+"""E-mails that could not be delivered: the coordinators' list of them, and sending one again;
+and e-mails that went out more than once (a worker killed mid-send sends its message again)."""
 
-from sqlmodel import Session, select
+from dataclasses import dataclass
+from datetime import datetime
 
-from models import OutboxMessage, User
+from sqlmodel import Session, func, select
+
+from models import DeliveryEvent, OutboxMessage, User
 from models.outbox import OutboxState
 from models.user import Role
 from workflow.access import require_role
@@ -38,3 +42,60 @@ def retry_failed(session: Session, actor: User, message_id: int) -> OutboxMessag
     session.add(message)
     session.flush()
     return message
+
+
+# Each copy SendGrid takes is processed once and delivered once, under its own sg_message_id.
+ACCEPTED_EVENTS = ("processed", "delivered")
+
+
+@dataclass(frozen=True)
+class DuplicateSend:
+    """One outbox message that SendGrid accepted or delivered more than once."""
+
+    outbox_message_id: int
+    subject: str
+    to_name: str
+    to_email: str
+    copies: int
+    first_at: datetime
+    last_at: datetime
+
+
+def duplicate_sends(session: Session, *, limit: int = 200) -> list[DuplicateSend]:
+    """Messages with events under two or more different `sg_message_id`s for the same kind of
+    event (two "processed", or two "delivered"): each is a copy sent again. Latest first."""
+    copies = _copies_by_message(session)
+    duplicated = {message_id: seen for message_id, seen in copies.items() if seen[0] > 1}
+    if not duplicated:
+        return []
+    messages = session.exec(select(OutboxMessage).where(OutboxMessage.id.in_(duplicated))).all()
+    found = [
+        DuplicateSend(m.id, m.subject, m.to_name, m.to_email, *duplicated[m.id]) for m in messages
+    ]
+    return sorted(found, key=lambda d: (d.last_at, d.outbox_message_id), reverse=True)[:limit]
+
+
+def _copies_by_message(session: Session) -> dict[int, tuple[int, datetime, datetime]]:
+    """For each outbox message with accepted events: how many copies (the most distinct
+    `sg_message_id`s any one kind of event has), and the first and last of those events."""
+    rows = session.exec(
+        select(
+            DeliveryEvent.outbox_message_id,
+            func.count(func.distinct(DeliveryEvent.sg_message_id)),
+            func.min(DeliveryEvent.at),
+            func.max(DeliveryEvent.at),
+        )
+        .where(
+            DeliveryEvent.outbox_message_id.is_not(None),
+            DeliveryEvent.event.in_(ACCEPTED_EVENTS),
+            DeliveryEvent.sg_message_id != "",
+        )
+        .group_by(DeliveryEvent.outbox_message_id, DeliveryEvent.event)
+    ).all()
+    copies: dict[int, tuple[int, datetime, datetime]] = {}
+    for message_id, count, first, last in rows:
+        if message_id in copies:
+            known, known_first, known_last = copies[message_id]
+            count, first, last = max(count, known), min(first, known_first), max(last, known_last)
+        copies[message_id] = (count, first, last)
+    return copies
