@@ -10,13 +10,16 @@ from flask import Flask
 from flask_wtf import CSRFProtect
 from sqlmodel import Session, func, select
 
+from sqlalchemy import update
+
 from models import DeliveryEvent, OutboxMessage
+from models.types import utcnow
 from notifications.backends import SendGridBackend
-from notifications.outbox_worker import DeliverySettings, deliver_pending
+from notifications.outbox_worker import DeliverySettings, claim_batch, deliver_pending
 from tests.fakes.sendgrid_api import FakeSendGrid, WebhookSigner
 from web import create_app, webhooks
 from web.common import db as web_db
-from workflow.mail import bounces, outbox
+from workflow.mail import bounces, delivery, outbox
 
 URL = "/webhooks/sendgrid"
 
@@ -45,18 +48,57 @@ def post(client, signer: WebhookSigner, events: list[dict], *, signed_by: Webhoo
     return client.post(URL, data=payload, headers={**headers, "Content-Type": "application/json"})
 
 
-def a_sent_invitation(engine) -> OutboxMessage:
-    """One invitation, sent through the SendGrid fake, so it carries SendGrid's X-Message-Id."""
+SETTINGS = DeliverySettings(first_retry_after=timedelta(seconds=1))
+
+
+def queue_an_invitation(engine) -> None:
     with Session(engine) as session:
         outbox.queue(session, kind="invitation", to_email="head@nursery.example", to_name="Nadia Head",
                      context={"return_id": 1, "cycle_name": "Section 11 audit 2026-27",
                               "agency_name": "Little Acorns Nursery", "deadline": "15 February 2027"})
         session.commit()
+
+
+def sendgrid(fake: FakeSendGrid) -> SendGridBackend:
+    return SendGridBackend(fake.api_key, "section11@partnership.example", "Partnership", host=fake.host, timeout=2)
+
+
+def a_sent_invitation(engine) -> OutboxMessage:
+    """One invitation, sent through the SendGrid fake, so it carries SendGrid's X-Message-Id."""
+    queue_an_invitation(engine)
     with FakeSendGrid() as fake:
-        backend = SendGridBackend(fake.api_key, "section11@partnership.example", "Partnership", host=fake.host, timeout=2)
-        deliver_pending(engine, backend, DeliverySettings(first_retry_after=timedelta(seconds=1)))
+        deliver_pending(engine, sendgrid(fake), SETTINGS)
     with Session(engine) as session:
         return session.exec(select(OutboxMessage)).one()
+
+
+def an_invitation_sent_twice(engine, fake: FakeSendGrid) -> OutboxMessage:
+    """A worker claims the invitation, hands it to SendGrid and is killed before recording that;
+    once its lease runs out the next run sends it again (Mail Send has no idempotency key)."""
+    queue_an_invitation(engine)
+    [claim] = claim_batch(engine, SETTINGS, due_by=utcnow())
+    sendgrid(fake).send(claim.email)  # ... and the worker dies here
+    with Session(engine) as session:
+        session.exec(update(OutboxMessage).values(next_attempt_at=utcnow() - timedelta(seconds=1)))
+        session.commit()
+    deliver_pending(engine, sendgrid(fake), SETTINGS)
+    with Session(engine) as session:
+        return session.exec(select(OutboxMessage)).one()
+
+
+def events_sendgrid_reports(fake: FakeSendGrid, *, first_event: str = "evt") -> list[dict]:
+    """What SendGrid's Event Webhook says about each accepted copy: processed, then delivered, each
+    with the copy's own sg_message_id and the copy's custom_args as top-level fields."""
+    batch = []
+    accepted = [r for r in fake.requests if r.status == 202]
+    for number, request in enumerate(accepted):
+        [personalization] = request.json()["personalizations"]
+        echoed = personalization.get("custom_args", {})
+        sg_message_id = f"{request.message_id}.filterdrecv-p3mdw1-756b745b58-kmzbl-18-5F5FC76C-{number}.0"
+        for offset, kind in enumerate(("processed", "delivered")):
+            batch.append(event(f"{first_event}-{number}-{kind}", kind, sg_message_id=sg_message_id,
+                               timestamp=1_800_000_000 + 60 * number + offset, **echoed))
+    return batch
 
 
 def event(sg_event_id: str, kind: str, *, email: str = "head@nursery.example", timestamp: int = 1_800_000_000, **extra) -> dict:
@@ -131,3 +173,50 @@ def test_the_real_app_takes_sendgrids_post_without_a_csrf_token(database_url, se
     answer = post(app.test_client(), signer, [event("evt-1", "delivered")])
     assert answer.status_code == 200 and answer.json["recorded"] == 1
     app.extensions[web_db.ENGINE_KEY].dispose()
+
+
+def test_an_email_sendgrid_took_twice_is_recorded_as_a_duplicate_of_its_outbox_row(engine, session, client, signer):
+    with FakeSendGrid() as fake:
+        sent = an_invitation_sent_twice(engine, fake)
+        batch = events_sendgrid_reports(fake)
+
+    assert sent.status == "sent" and len(fake.delivered) == 2
+    assert {body["personalizations"][0]["custom_args"]["outbox_id"] for body in fake.delivered} == {str(sent.id)}
+    answer = post(client, signer, batch)
+    assert answer.json == {"recorded": 4, "duplicates": 0, "ignored": 0}
+    # Every event is tied to the row, the lost copy's too (its X-Message-Id was never stored).
+    tied = session.exec(select(DeliveryEvent.outbox_message_id)).all()
+    assert tied == [sent.id] * 4
+    [duplicate] = delivery.duplicate_sends(session)
+    assert (duplicate.outbox_message_id, duplicate.copies) == (sent.id, 2)
+    assert (duplicate.to_email, duplicate.to_name, duplicate.subject) == ("head@nursery.example", "Nadia Head", sent.subject)
+    assert (duplicate.first_at.timestamp(), duplicate.last_at.timestamp()) == (1_800_000_000, 1_800_000_061)
+
+    post(client, signer, batch)  # SendGrid repeating the batch is not a third copy
+    [again] = delivery.duplicate_sends(session)
+    assert again.copies == 2
+
+
+def test_one_copy_reported_as_processed_then_delivered_is_not_a_duplicate(engine, session, client, signer):
+    with FakeSendGrid() as fake:
+        queue_an_invitation(engine)
+        deliver_pending(engine, sendgrid(fake), SETTINGS)
+        batch = events_sendgrid_reports(fake)
+    post(client, signer, batch)
+    post(client, signer, [{**e, "sg_event_id": e["sg_event_id"] + "-retried"} for e in batch])
+
+    assert session.exec(select(func.count()).select_from(DeliveryEvent)).one() == 4
+    assert delivery.duplicate_sends(session) == []
+
+
+def test_an_outbox_id_echoed_for_another_address_is_not_tied_to_our_row(engine, session, client, signer):
+    sent = a_sent_invitation(engine)
+    batch = [
+        event(f"evt-{n}", "delivered", email="someone@elsewhere.example", sg_message_id=f"other-{n}.filter0.0",
+              outbox_id=str(sent.id))
+        for n in range(2)
+    ]  # e.g. another installation sharing the SendGrid account, whose row 1 is someone else's
+    post(client, signer, batch)
+
+    assert session.exec(select(DeliveryEvent.outbox_message_id)).all() == [None, None]
+    assert delivery.duplicate_sends(session) == []

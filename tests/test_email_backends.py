@@ -125,10 +125,25 @@ def test_sendgrid_delivers_a_body_that_matches_sendgrids_published_spec(fake):
     assert request.headers["authorization"] == f"Bearer {fake.api_key}"
     [body] = fake.delivered
     assert body["from"] == {"email": SENDER[0], "name": SENDER[1]}
-    assert body["personalizations"] == [{"to": [{"email": "dsl@school.example", "name": "Priya Shah"}]}]
+    [personalization] = body["personalizations"]
+    assert personalization["to"] == [{"email": "dsl@school.example", "name": "Priya Shah"}]
     assert [c["type"] for c in body["content"]] == ["text/plain", "text/html"]
     assert body["headers"] == {"X-S11-Message-Id": "42"}
-    assert "categories" not in body and "custom_args" not in body  # nothing personal kept by SendGrid
+
+
+def test_sendgrid_carries_the_outbox_id_in_custom_args_and_nothing_personal(fake):
+    sendgrid_backend(fake).send(invitation(message_id="123"))
+
+    [request] = fake.requests
+    assert request.status == 202 and request.schema_errors == ()  # where SendGrid's spec allows it
+    [body] = fake.delivered
+    [personalization] = body["personalizations"]
+    # The Event Webhook echoes this back on every event, so a copy sent twice can be tied to its row.
+    assert personalization["custom_args"] == {"outbox_id": "123"}
+    assert "custom_args" not in body and "categories" not in body  # SendGrid keeps these indefinitely
+    kept = json.dumps(personalization["custom_args"])
+    for personal in ("dsl@school.example", "Priya", "Shah", "Section 11 audit", "31 March"):
+        assert personal not in kept
     [attachment] = body["attachments"]
     assert attachment["filename"] == "standards.pdf" and attachment["disposition"] == "attachment"
     assert base64.b64decode(attachment["content"]) == PDF
@@ -348,3 +363,14 @@ def test_parse_events_reads_sendgrids_sample_batch():
 def test_parse_events_refuses_what_sendgrid_would_not_send(payload, complaint):
     with pytest.raises(ValueError, match=complaint):
         parse_events(payload)
+
+
+@pytest.mark.parametrize(
+    ("echoed", "outbox_id"),
+    [({"outbox_id": "123"}, 123), ({}, None), ({"outbox_id": "12a"}, None), ({"outbox_id": 123}, None),
+     ({"outbox_id": "0"}, None), ({"outbox_id": "9" * 40}, None)],
+)
+def test_parse_events_reads_the_outbox_id_sendgrid_echoes_from_custom_args(echoed, outbox_id):
+    [parsed] = parse_events(json.dumps([{**SAMPLE_EVENTS[2], **echoed}]).encode())
+    assert parsed.outbox_id == outbox_id
+    assert parsed.event == "delivered"  # an unusable id never costs the event itself
