@@ -1,5 +1,7 @@
 """The coordinator sees which e-mails failed and which addresses bounce, and sends a failed one again."""
 
+from datetime import UTC, datetime
+
 from sqlmodel import select
 
 from models import OutboxMessage
@@ -47,3 +49,41 @@ def test_only_coordinators_see_email_delivery(browser, partnership, session):
     browser.sign_out()
     browser.sign_in("alex.agency@example.org")
     browser.open("/email-delivery", expect=403)
+
+
+def an_email_sent_twice(session) -> OutboxMessage:
+    """An invitation SendGrid took twice: each copy processed and delivered under its own id."""
+    message = OutboxMessage(
+        kind="invitation", to_email="dsl@school.example", to_name="Priya Shah", subject="Your return is open",
+        text_body="...", status=OutboxState.SENT.value, attempts=2, provider_message_id="second",
+    )
+    session.add(message)
+    session.flush()
+    for copy, minute in (("first", 0), ("second", 5)):
+        for kind in ("processed", "delivered"):
+            session.add(DeliveryEvent(
+                sg_event_id=f"{copy}-{kind}", event=kind, email="dsl@school.example", sg_message_id=f"{copy}.filter0.0",
+                at=datetime(2026, 11, 2, 9, minute, tzinfo=UTC), outbox_message_id=message.id,
+            ))
+    session.commit()
+    return message
+
+
+def test_a_coordinator_sees_which_email_went_out_twice_in_a_scrolling_table(browser, partnership, session):
+    browser.sign_in("cora.ordinator@example.org")
+    browser.open("/email-delivery")
+    assert "No e-mail has been sent more than once." in browser.text
+
+    an_email_sent_twice(session)
+    browser.open("/email-delivery")
+
+    assert "E-mails sent more than once" in browser.text
+    assert "No e-mail has been sent more than once." not in browser.text
+    page = browser.page.text
+    table = page[page.index("E-mails sent more than once</caption>") :]
+    table = table[: table.index("</table>")]
+    assert "Priya Shah" in table and "dsl@school.example" in table and "Your return is open" in table
+    assert "Sent 2 times" in table and "First " in table and ", last " in table
+    region = page[: page.index("E-mails sent more than once</caption>")]
+    region = region[region.rindex("<div") :]
+    assert 'class="app-table-scroll"' in region and 'role="region"' in region and 'tabindex="0"' in region
