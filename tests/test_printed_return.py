@@ -60,6 +60,26 @@ def test_a_submitted_return_prints_what_was_submitted_even_after_its_rows_change
     assert "by Alex Agency" in printed and "DRAFT" not in printed
 
 
+def test_evidence_files_print_by_name_and_hash_as_submitted(engine, session, answered):
+    first = answered["questions"][0]
+    act(
+        engine, returns.record_evidence_file, answered["user"], answered["id"], filename="policy.pdf",
+        content_type="application/pdf", size=1234, sha256="a" * 64, question_id=first.id,
+    )
+    act(engine, returns.submit, answered["user"], answered["id"], declaration_confirmed=True)
+    change_behind_the_product(
+        engine,
+        "UPDATE evidence_file SET filename = 'swapped.pdf', sha256 = :h WHERE return_id = :r",
+        h="b" * 64,
+        r=answered["id"],
+    )
+
+    printed = pdf_text(pdfs.return_pdf(session, answered["id"]))
+
+    assert f"policy.pdf (SHA-256 {'a' * 64})" in printed
+    assert "swapped.pdf" not in printed and "b" * 64 not in printed
+
+
 def test_the_printed_copy_states_the_sha256_the_history_sealed(engine, session, answered):
     act(engine, returns.submit, answered["user"], answered["id"], declaration_confirmed=True)
     copy = session.exec(select(SubmissionCopy).where(SubmissionCopy.return_id == answered["id"])).one()

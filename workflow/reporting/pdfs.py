@@ -18,8 +18,8 @@ from workflow.answering.ratings import rating, weakest
 from workflow.clock import today, uk_day
 from workflow.errors import NotFound
 from workflow.reporting import charts, reports
-from workflow.reporting.printed_return import PrintedReturn, printed_return
 from workflow.reporting.pdf_layout import PAGE_WIDTH, build, chart_with_table, para, table, words
+from workflow.reporting.printed_return import PrintedReturn, printed_return
 from workflow.reporting.reports import GroupSummary, Heatmap
 from workflow.reporting.survey_figures import survey_section
 
@@ -68,12 +68,16 @@ def _cover(c: content.ReturnContent, printed: PrintedReturn) -> list[Flowable]:
         para("Ratings by standard", "h1"),
         table(
             ["Standard", "Self-assessed", "After QA moderation"],
-            [
-                [f"{s.number} {s.title}", _standard_label(c, printed, s, moderated=False), _standard_label(c, printed, s, moderated=True)]
-                for s in c.standards
-            ],
+            _ratings_by_standard(c, printed),
             widths=[PAGE_WIDTH * 0.56, PAGE_WIDTH * 0.22, PAGE_WIDTH * 0.22],
         ),
+    ]
+
+
+def _ratings_by_standard(c: content.ReturnContent, printed: PrintedReturn) -> list[list[str]]:
+    return [
+        [f"{s.number} {s.title}", _standard_label(c, printed, s, moderated=False), _standard_label(c, printed, s, moderated=True)]
+        for s in c.standards
     ]
 
 
