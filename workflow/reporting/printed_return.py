@@ -67,7 +67,7 @@ class PrintedReturn:
 
 def printed_return(session: Session, content: ReturnContent) -> PrintedReturn:
     """The frozen copy of the latest submission once submitted; the live rows while a draft."""
-    draft = content.ret.status in AWAITING_SUBMISSION
+    draft = content.ret.status in AWAITING_SUBMISSION or content.ret.submitted_at is None  # e.g. withdrawn unsubmitted
     copy = None if draft else submission_copies.latest(session, content.ret.id)
     return from_copy(session, content, copy) if copy else from_rows(session, content, draft=draft)
 
