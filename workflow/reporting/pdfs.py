@@ -10,97 +10,138 @@ from datetime import date, datetime
 from reportlab.platypus import Flowable, KeepTogether, PageBreak, Spacer
 from sqlmodel import Session, select
 
-from models import AuditReturn, Challenge, ComplianceStatement, EvidenceRequest, User
+from models import AuditReturn, Challenge, ComplianceStatement, EvidenceRequest
 from models.audit_return import ReturnState
 from models.cycle import CycleKind
-from workflow.answering import actions as action_rules
 from workflow.answering import content
 from workflow.answering.ratings import rating, weakest
 from workflow.clock import today, uk_day
 from workflow.errors import NotFound
 from workflow.reporting import charts, reports
 from workflow.reporting.pdf_layout import PAGE_WIDTH, build, chart_with_table, para, table, words
+from workflow.reporting.printed_return import PrintedReturn, printed_return
 from workflow.reporting.reports import GroupSummary, Heatmap
 from workflow.reporting.survey_figures import survey_section
 
 
 def return_pdf(session: Session, return_id: int) -> bytes:
-    """One agency's return: its answers standard by standard, QA's findings, and its action plan."""
+    """One agency's return: its answers standard by standard, QA's findings, and its action plan.
+
+    The agency's part comes from `printed_return` (the frozen copy once submitted, so the paper is
+    what was submitted); QA's findings are read from the rows, since they come after submission.
+    """
     ret = session.get(AuditReturn, return_id)
     if ret is None:
         raise NotFound("There is no such return.")
     c = content.load(session, ret)
-    challenges = session.exec(select(Challenge).where(Challenge.return_id == ret.id).order_by(Challenge.raised_at)).all()
-    requests = session.exec(
-        select(EvidenceRequest).where(EvidenceRequest.return_id == ret.id).order_by(EvidenceRequest.requested_at)
-    ).all()
-    statements = session.exec(select(ComplianceStatement).where(ComplianceStatement.return_id == ret.id)).all()
-    plan = [a for a in c.actions if not reports.removed_from_draft(a, ret)]
-    people = {a.lead_user_id for a in plan} | {ret.submitted_by_id}
-    names = dict(session.exec(select(User.id, User.name).where(User.id.in_(people - {None}))).all()).get
+    printed = printed_return(session, c)
     refs = {q.id: q.ref for q in c.questions}
-    label = lambda value: rating(c.scale, value).label if value else "Not answered"  # noqa: E731
+    title = f"{c.agency.name}: Section 11 return, {c.cycle.name}" + (" (draft)" if printed.draft else "")
+    story = [
+        *_cover(c, printed),
+        *_answers(c, printed),
+        *_plan(printed, refs),
+        *_qa_findings(session, ret, refs),
+    ]
+    return build(title, story)
 
-    story: list[Flowable] = [
-        para(f"{c.agency.name}: Section 11 return", "title"),
+
+def _cover(c: content.ReturnContent, printed: PrintedReturn) -> list[Flowable]:
+    """Who, which copy (draft or which submission, with its SHA-256), and the ratings by standard."""
+    heading = f"{c.agency.name}: Section 11 return" + (" (DRAFT)" if printed.draft else "")
+    submitted = f"{words(printed.submitted_at)} by {printed.submitted_by}" if printed.submitted_at else "Not yet"
+    return [
+        para(heading, "title"),
         para(f"{c.cycle.name} · {c.template.name} · printed {words(today())}", "small"),
         table(
             None,
             [
                 ["Agency", f"{c.agency.name} ({c.agency.sector}, {'statutory' if c.agency.statutory else 'not statutory'})"],
-                ["State", ReturnState(ret.status).title],
+                ["State", ReturnState(c.ret.status).title],
                 ["Submission deadline", c.deadline],
-                [
-                    "Submitted",
-                    f"{words(ret.submitted_at)} by {names(ret.submitted_by_id, '')}" if ret.submitted_at else "Not yet",
-                ],
-                ["Declaration", ret.declaration],
+                ["Submitted", submitted],
+                ["Declaration", printed.declaration],
+                ["This copy", _copy_words(printed)],
             ],
             widths=[PAGE_WIDTH * 0.25, PAGE_WIDTH * 0.75],
         ),
         para("Ratings by standard", "h1"),
         table(
             ["Standard", "Self-assessed", "After QA moderation"],
-            [
-                [f"{s.number} {s.title}", _standard_label(c, s, moderated=False), _standard_label(c, s, moderated=True)]
-                for s in c.standards
-            ],
+            _ratings_by_standard(c, printed),
             widths=[PAGE_WIDTH * 0.56, PAGE_WIDTH * 0.22, PAGE_WIDTH * 0.22],
         ),
     ]
+
+
+def _ratings_by_standard(c: content.ReturnContent, printed: PrintedReturn) -> list[list[str]]:
+    return [
+        [f"{s.number} {s.title}", _standard_label(c, printed, s, moderated=False), _standard_label(c, printed, s, moderated=True)]
+        for s in c.standards
+    ]
+
+
+def _copy_words(printed: PrintedReturn) -> str:
+    """Says where the words come from, so a reader can check a submitted copy against the history."""
+    if printed.draft:
+        return "DRAFT: not submitted; printed from the return as it stands now."
+    if printed.sha256 is None:
+        return "No frozen copy of this submission was found; printed from the return as it stands now."
+    return f"Submission {printed.submission} as submitted. SHA-256 of the frozen copy: {printed.sha256}"
+
+
+def _answers(c: content.ReturnContent, printed: PrintedReturn) -> list[Flowable]:
+    """Each standard's questions with the agency's answer and, beside it, QA's moderated rating."""
+    flow: list[Flowable] = []
     for standard in c.standards:
-        story.append(para(f"Standard {standard.number}: {standard.title}", "h1"))
+        flow.append(para(f"Standard {standard.number}: {standard.title}", "h1"))
         for question in c.questions_of(standard):
-            answer = c.answers.get(question.id)
-            rows = [["Rating", label(answer.rating if answer else None)]]
-            if answer and answer.moderated_rating:
-                rows.append(["QA moderated rating", label(answer.moderated_rating)])
-            if answer and answer.not_applicable_reason:
-                rows.append(["Why not applicable", answer.not_applicable_reason])
-            rows.append(["What we do", answer.narrative if answer else ""])
-            files = ", ".join(f.filename for f in c.files_for(question))
-            rows.append(["Evidence", "; ".join(x for x in (answer.evidence_description if answer else "", files) if x)])
-            story.append(
+            flow.append(
                 KeepTogether(
                     [
                         para(f"{question.ref} {question.text}", "h2"),
-                        table(None, rows, widths=[PAGE_WIDTH * 0.25, PAGE_WIDTH * 0.75]),
+                        table(None, _answer_rows(c, printed, question.id), widths=[PAGE_WIDTH * 0.25, PAGE_WIDTH * 0.75]),
                     ]
                 )
             )
-    story += [
+    return flow
+
+
+def _answer_rows(c: content.ReturnContent, printed: PrintedReturn, question_id: int) -> list[list[str]]:
+    answer = printed.answers.get(question_id)
+    moderated = (live := c.answers.get(question_id)) and live.moderated_rating
+    rows = [["Rating", _label(c, answer.rating if answer else None)]]
+    if moderated:
+        rows.append(["QA moderated rating", _label(c, moderated)])
+    if answer and answer.not_applicable_reason:
+        rows.append(["Why not applicable", answer.not_applicable_reason])
+    rows.append(["What we do", answer.narrative if answer else ""])
+    files = "; ".join(f"{f.filename} (SHA-256 {f.sha256})" for f in answer.files) if answer else ""
+    rows.append(["Evidence", "; ".join(x for x in (answer.evidence_description if answer else "", files) if x)])
+    return rows
+
+
+def _plan(printed: PrintedReturn, refs: dict[int, str]) -> list[Flowable]:
+    return [
         para("Action plan", "h1"),
         table(
             ["Question", "Action", "Lead person", "Target date", "Status"],
-            [
-                [refs.get(a.question_id, ""), a.description, names(a.lead_user_id, ""), a.target_date, _action_status(a)]
-                for a in plan
-            ],
+            [[refs.get(a.question_id, ""), a.description, a.lead_name, a.target_date, a.status] for a in printed.actions],
             widths=[PAGE_WIDTH * w for w in (0.13, 0.39, 0.18, 0.14, 0.16)],
         )
-        if plan
+        if printed.actions
         else para("There are no actions in the plan."),
     ]
+
+
+def _qa_findings(session: Session, ret: AuditReturn, refs: dict[int, str]) -> list[Flowable]:
+    """QA's challenges and evidence requests, and the executive's statement: all after submission."""
+    challenges = session.exec(select(Challenge).where(Challenge.return_id == ret.id).order_by(Challenge.raised_at)).all()
+    requests = session.exec(
+        select(EvidenceRequest).where(EvidenceRequest.return_id == ret.id).order_by(EvidenceRequest.requested_at)
+    ).all()
+    statements = session.exec(select(ComplianceStatement).where(ComplianceStatement.return_id == ret.id)).all()
+    story: list[Flowable] = []
     if challenges:
         story += [
             para("QA challenges", "h1"),
@@ -132,26 +173,31 @@ def return_pdf(session: Session, return_id: int) -> bytes:
         else:
             story.append(para(f"The executive chose a re-audit by peer review on {words(uk_day(statement.signed_at))}."))
         story += [para(f"Standard {i['standard']} is now met: {i['evidence']}") for i in statement.improvements]
-    return build(f"{c.agency.name}: Section 11 return, {c.cycle.name}", story)
+    return story
 
 
 def _day(moment: datetime | None) -> date | None:
     return uk_day(moment) if moment else None
 
 
-def _standard_label(c: content.ReturnContent, standard, *, moderated: bool) -> str:
-    values = [
-        (a.moderated_rating or a.rating) if moderated else a.rating
-        for q in c.questions_of(standard)
-        if (a := c.answers.get(q.id))
-    ]
+def _label(c: content.ReturnContent, value: str | None) -> str:
+    """A rating in the template's words."""
+    return rating(c.scale, value).label if value else "Not answered"
+
+
+def _standard_label(c: content.ReturnContent, printed: PrintedReturn, standard, *, moderated: bool) -> str:
+    """A standard's rating is its weakest element's; after moderation, QA's rating where it gave one."""
+    values = []
+    for question in c.questions_of(standard):
+        answer = printed.answers.get(question.id)
+        live = c.answers.get(question.id)
+        value = answer.rating if answer else None
+        if moderated and live and live.moderated_rating:
+            value = live.moderated_rating
+        if value:
+            values.append(value)
     result = weakest(c.scale, values)
     return result.label if result else "Not rated"
-
-
-def _action_status(action) -> str:
-    status = action.status.replace("_", " ").capitalize()
-    return f"{status} (overdue)" if action_rules.is_overdue(action) else status
 
 
 def annual_report_pdf(session: Session, cycle_id: int) -> bytes:

@@ -64,7 +64,8 @@ def email_me_a_copy(session: Session, actor: User, return_id: int) -> OutboxMess
 
 
 def attachments_for(session: Session, message: OutboxMessage) -> tuple[Attachment, ...]:
-    """The printable return (the Board's PDF of it), made when the copy is sent so the row stays small."""
+    """The printable return (the Board's PDF of it), made when the copy is sent so the row stays small;
+    once submitted it is the frozen submission copy, so the attachment is what was submitted."""
     if message.kind != "return_copy" or message.return_id is None:
         return ()
     agency = return_content.load_agency(session, session.get(AuditReturn, message.return_id))
