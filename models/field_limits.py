@@ -81,3 +81,12 @@ def text_problems(label: str, value: str, limit: int, *, multiline: bool = False
 def _has_unpaired_surrogate(value: str) -> bool:
     """A lone surrogate cannot be stored as UTF-8 (a browser never sends one; a script can)."""
     return any("\ud800" <= c <= "\udfff" for c in value)
+
+
+# PostgreSQL's integer: an id beyond it can name no row, and asking the database would be an error.
+LARGEST_ID = 2**31 - 1
+
+
+def is_database_id(value: object) -> bool:
+    """Whether `value` could be a row's id (a form or a script may send anything)."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= LARGEST_ID

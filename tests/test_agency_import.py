@@ -97,7 +97,7 @@ def test_a_file_with_bad_rows_saves_nothing_and_names_each_row(session):
         "or the sector must be the statutory body's.",
         "Row 6: an agency cannot commission itself: leave commissioned_by empty or name another agency.",
         "Row 7: agencies in the Health sector are statutory under Section 11: statutory must be yes.",
-        "Row 8: the agency's name must be 200 characters or fewer; it has 201.",
+        "Row 8: the agency's name must be 200 characters or fewer (it has 201).",
     ]
     assert session.exec(select(Agency)).all() == []
 

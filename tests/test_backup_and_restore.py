@@ -9,6 +9,7 @@ from click.testing import CliRunner
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from tests import sample_files
 from tests.conftest import POSTGRES_URL
 from tests.factories import act, launch_cycle, questions_of
 from workflow.answering import returns
@@ -17,7 +18,7 @@ from workflow.answering.evidence_storage import FolderStore
 from workflow.answering.uploads import Upload, store_and_record
 from workflow.cli import main
 
-PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+PDF = sample_files.pdf()  # a real PDF: uploads are parsed, not just sniffed
 
 
 @pytest.fixture

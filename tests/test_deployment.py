@@ -31,6 +31,7 @@ import requests
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from tests import sample_files
 from tests.conftest import POSTGRES_URL
 from tests.fakes.s3_server import CREDENTIALS, free_port
 from web import MAX_UPLOAD_BYTES
@@ -38,7 +39,7 @@ from workflow.clock import today
 
 ROOT = Path(__file__).resolve().parents[1]
 DEPLOY = ROOT / "deploy"
-PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+PDF = sample_files.pdf()  # a real PDF: uploads are parsed, not just sniffed
 PASSWORD = "a long enough password 2026"
 AGENCY_USER = "sam@council.example.org"
 # One standard, one yes/no question: enough to answer, upload evidence for and submit.

@@ -7,11 +7,12 @@ import boto3
 import pytest
 import requests
 
+from tests import sample_files
 from workflow.answering.evidence_files import check_upload
 from workflow.answering.evidence_storage import FolderStore, MissingEvidence, S3Store, StoreUnreachable, store_from_settings
 from workflow.settings import load_settings
 
-PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+PDF = sample_files.pdf()  # a real PDF: uploads are parsed, not just sniffed
 
 
 @pytest.fixture(params=["folder", "s3"])

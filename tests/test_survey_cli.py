@@ -32,7 +32,7 @@ def test_an_administrator_opens_the_survey_and_imports_another_tools_results(run
         "2027-07-31",
     )
     opened = run("survey", "set-up", "2026-27", "--opens", "2026-12-01", "--closes", "2027-01-15").output
-    assert "open from 01 December 2026 to 15 January 2027" in opened
+    assert "open from 1 December 2026 to 15 January 2027" in opened
     assert "Riverside Council" in opened and "/survey/" in opened
 
     results = tmp_path / "results.csv"

@@ -34,7 +34,7 @@ def test_coordinator_pages_have_no_accessibility_violations(chromium, live_serve
         "/cycles/new": "Create a cycle",
         "/agencies": "Agencies",
         "/agencies/new": "Add an agency",
-        "/agencies/import": "Import agencies from a CSV file",
+        "/agencies/import": "Import agencies from a spreadsheet",
         "/people": "People",
         "/people/invite": "Invite someone",
         "/templates": "Standards templates",

@@ -9,10 +9,11 @@ import re
 from flask import Flask, Response, abort, g, request
 from werkzeug.routing import IntegerConverter
 
+from models import field_limits
 from web.common.errors import refuse
 
-# PostgreSQL's integer: a larger id in an address can name nothing, so it is simply not found.
-LARGEST_ID = 2**31 - 1
+# A larger id in an address can name nothing, so it is simply not found.
+LARGEST_ID = field_limits.LARGEST_ID
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 INPUT_REFUSED = 422
 

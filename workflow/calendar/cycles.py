@@ -5,7 +5,7 @@ from datetime import date
 
 from sqlmodel import Session, func, select
 
-from models import Agency, AuditReturn, Cycle, CycleAgency, Template, User
+from models import Agency, AuditReturn, Cycle, CycleAgency, Template, User, field_limits
 from models.audit_return import ReturnState
 from models.cycle import CycleKind, CycleState
 from models.user import Role
@@ -110,14 +110,18 @@ def settings_problems(session: Session, settings: CycleSettings, cycle_id: int |
     """Every reason these settings cannot be saved, each naming its field; `cycle_id` is the draft being changed."""
     reasons: list[str] = []
     name = settings.name.strip()
+    badly_typed = field_limits.text_problems("The cycle's name", name, field_limits.CYCLE_NAME)
     if not name:
         reasons.append(Reason("Give the cycle a name, for example “Section 11 audit 2026-27”.", "name"))
+    elif badly_typed:  # the database could not even be asked about such a name
+        reasons.extend(Reason(problem, "name") for problem in badly_typed)
     elif session.exec(select(Cycle.id).where(Cycle.name == name, Cycle.id != (cycle_id or 0))).first():
         reasons.append(Reason(f"There is already a cycle called “{name}”: give this one another name.", "name"))
-    if session.get(Template, settings.template_id) is None:
+    if not field_limits.is_database_id(settings.template_id) or session.get(Template, settings.template_id) is None:
         reasons.append(Reason("Choose a standards template.", "template_id"))
     if settings.kind == CycleKind.STATEMENT_YEAR:
-        previous = session.get(Cycle, settings.previous_cycle_id) if settings.previous_cycle_id else None
+        previous_id = settings.previous_cycle_id
+        previous = session.get(Cycle, previous_id) if field_limits.is_database_id(previous_id) else None
         if previous is None:
             reasons.append(
                 Reason("A statement of compliance year follows a full audit: choose the previous cycle.", "previous_cycle_id")
@@ -157,6 +161,8 @@ def apply_settings(cycle: Cycle, settings: CycleSettings) -> None:
 def _agency_problems(session: Session, agency_ids: list[int]) -> list[str]:
     if not agency_ids:
         return ["Choose at least one agency to take part."]
+    if not all(field_limits.is_database_id(agency_id) for agency_id in agency_ids):
+        return ["One of the chosen agencies does not exist."]
     found = session.exec(select(func.count()).select_from(Agency).where(Agency.id.in_(set(agency_ids)))).one()
     return [] if found == len(set(agency_ids)) else ["One of the chosen agencies does not exist."]
 

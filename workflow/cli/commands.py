@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
 from sqlmodel import Session, select
 
 from models import Agency, Cycle, Template
@@ -36,7 +37,8 @@ from workflow.templates.files import TemplateFileError
 
 
 def _engine():
-    return make_engine(database_url())
+    """A command runs once and ends: no pool, so each connection closes with its session."""
+    return make_engine(database_url(), poolclass=NullPool)
 
 
 def _environment(*, production_by_default: bool = False) -> dict[str, str]:
