@@ -15,9 +15,10 @@ WORD_CONTENT_TYPES = (
 )
 
 
-def pdf() -> bytes:
+def pdf(*, width: int = 200) -> bytes:
+    """A real one-page PDF; a different width makes a different file (and SHA-256)."""
     writer = PdfWriter()
-    writer.add_blank_page(width=200, height=200)
+    writer.add_blank_page(width=width, height=200)
     buffer = io.BytesIO()
     writer.write(buffer)
     return buffer.getvalue()

@@ -29,7 +29,7 @@ def audit_with_evidence(engine, session, partnership, tmp_path):
     question = questions_of(session, partnership["template"])[0]
     act(engine, returns.save_answer, partnership["agency_user"], launched[0].id, question.id, rating="fully_met", narrative="Yes")
     uploads = [(Upload(name, data, question.id), check_upload(name, data)) for name, data in
-               [("policy.pdf", PDF), ("minutes.pdf", PDF + b"% minutes\n")]]
+               [("policy.pdf", PDF), ("minutes.pdf", sample_files.pdf(width=300))]]
     act(engine, store_and_record, partnership["agency_user"], launched[0].id, store, uploads)
     return store
 
