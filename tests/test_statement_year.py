@@ -14,6 +14,7 @@ from workflow.answering import returns
 from workflow.calendar import cycles
 from workflow.clock import today
 from workflow.errors import DomainError
+from workflow.reporting import reports
 from workflow.review import qa, statements
 
 
@@ -126,3 +127,30 @@ def test_in_a_full_audit_year_the_statement_waits_for_qa(engine, session):
         act(engine, statements.sign, executive, launched[0].id, signed_name="Erin Executive", declaration_confirmed=True)
     with pytest.raises(DomainError, match="only in a statement of compliance year"):
         act(engine, statements.choose_peer_review, executive, launched[0].id)
+
+
+def test_an_improvement_evidenced_by_the_statement_counts_in_the_boards_figures(engine, session, year_one_done):
+    ret, executive = year_one_done["return"], year_one_done["executive"]
+    evidence = "Statement published on the intranet; audit of 40 staff shows awareness"
+    act(
+        engine,
+        statements.sign,
+        executive,
+        ret.id,
+        signed_name="Erin Executive",
+        declaration_confirmed=True,
+        improvements=[statements.Improvement("2", evidence)],
+    )
+    session.expire_all()
+    history = reports.year_on_year(session, ret.cycle_id)
+    (row,) = history.rows
+    assert [r.label if r else None for r in row.ratings["2"]] == ["Partly met", "Fully met"]
+    assert row.change["2"] == "improved"
+    assert row.evidenced == {"2": evidence}
+    assert row.change["1"] is None  # nothing said about standard 1 this year
+
+    (heat_row,) = reports.compliance_heatmap(session, ret.cycle_id).rows
+    assert heat_row.cells["2"].self_assessed.label == "Fully met"
+    assert heat_row.cells["2"].statement_evidence == evidence
+    assert heat_row.cells["1"].self_assessed is None
+    assert reports.compliance_heatmap(session, ret.cycle_id).overall.self_assessed["2"]["fully_met"] == 1
