@@ -198,6 +198,7 @@ NOTE_TITLES = {
     "peer_review_submit": "Submit the peer review",
     "peer_review_answer": "Answer the peer review",
     "peer_review_cancel": "Cancel the peer review",
+    "ask_for_statement": "Ask the executive to sign the statement of compliance",
 }
 
 

@@ -18,7 +18,7 @@ from workflow.errors import DomainError, NotFound
 from workflow.lifecycle.moves import hold_return, move_return, note_on_return
 from workflow.mail.notify import return_context, tell
 from workflow.people.recipients import agency_contacts, qa_reviewers
-from workflow.review import feedback
+from workflow.review import feedback, statements
 from workflow.templates.spec import NOT_APPLICABLE
 
 PICKABLE_STATES = (ReturnState.SUBMITTED, ReturnState.UNDER_QA_CHALLENGE, ReturnState.EVIDENCE_REQUESTED)
@@ -292,7 +292,7 @@ def accept(session: Session, actor: User, return_id: int, *, note: str = "") -> 
         session.add(challenge)
     session.flush()
     _send_feedback_letter(session, ret)
-    _announce_plan(session, ret)
+    _announce_plan(session, ret, actor)
     return ret
 
 
@@ -322,11 +322,11 @@ def release_without_qa(session: Session, actor: User | None, return_id: int) -> 
     if selection_of(session, ret.id):
         reasons.append("This return was picked for QA: a QA reviewer must accept it.")
     move_return(session, actor, ret, "release", guard_reasons=reasons, reason="Not picked for QA")
-    _announce_plan(session, ret)
+    _announce_plan(session, ret, actor)
     return ret
 
 
-def _announce_plan(session: Session, ret: AuditReturn) -> None:
+def _announce_plan(session: Session, ret: AuditReturn, actor: User | None = None) -> None:
     content = return_content.load(session, ret)
     people = agency_contacts(session, content.agency)
     leads = {a.lead_user_id for a in content.actions if a.lead_user_id}
@@ -334,6 +334,7 @@ def _announce_plan(session: Session, ret: AuditReturn) -> None:
         lead = session.get(User, lead_id)
         people.append((lead.email, lead.name))
     tell(session, "action_plan_open", people, return_context(session, ret), return_id=ret.id)
+    statements.ask_to_sign(session, actor, ret)
 
 
 def return_for_amendment(session: Session, actor: User, return_id: int, *, reason: str) -> AuditReturn:
