@@ -10,6 +10,7 @@ from models.evidence import EvidenceFile, EvidenceRequest
 from models.good_practice import GoodPractice
 from models.history import HistoryRecord
 from models.intelligence import IntelligenceEntry
+from models.key_theme import KeyTheme
 from models.outbox import OutboxMessage
 from models.peer_review import PeerReview, PeerReviewFinding
 from models.plan_sample import ActionPlanSample, SampledPlan
@@ -52,6 +53,7 @@ __all__ = [
     "GoodPractice",
     "HistoryRecord",
     "IntelligenceEntry",
+    "KeyTheme",
     "OutboxMessage",
     "PeerReview",
     "PeerReviewFinding",

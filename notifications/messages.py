@@ -45,6 +45,7 @@ SUBJECTS = {
     "action_overdue": "Section 11: an action in {{ agency_name }}'s plan is overdue",
     "action_escalation": "Section 11: an action in {{ agency_name }}'s plan is {{ days_overdue }} days overdue",
     "statement_reminder": "Section 11 {{ cycle_name }}: {{ agency_name }}'s statement of compliance is due by {{ deadline }}",
+    "key_themes_written": "Section 11 {{ cycle_name }}: the key themes were written",
     "statement_due": "Section 11 {{ cycle_name }}: please sign {{ agency_name }}'s statement of compliance by {{ deadline }}",
     "statement_overdue": "Section 11 {{ cycle_name }}: {{ agency_name }}'s statement of compliance is overdue",
     "statement_escalation": "Section 11 {{ cycle_name }}: {{ agency_name }}'s statement of compliance is {{ days_overdue }} days overdue",
