@@ -20,7 +20,8 @@ def test_the_coordinator_writes_key_themes_and_qa_reads_them(browser, another_br
     assert "There is a problem Nothing has changed: write or change the key themes" in browser.text
     browser.submit(path, {"overall": "Supervision is strong", "standard-1": "Policies signed off\x07"}, expect=422)
     assert [words for _, words in error_summary(browser)] == [
-        "“Standard 1: Senior leadership commitment to safeguarding and promoting children's welfare” contains an invisible control character: retype it, or paste it as plain text."
+        "“Standard 1: Senior leadership commitment to safeguarding and promoting children's welfare” contains an "
+        "invisible control character: retype it, or paste it as plain text."
     ]
     assert "Supervision is strong" in browser.page.text  # what was typed is still there
     browser.submit(path, {"overall": "Supervision is strong", "standard-1": "Policies signed off every year"})

@@ -286,7 +286,8 @@ def cycle_xlsx(session: Session, cycle_id: int) -> bytes:
 
     from workflow.reporting.key_themes import key_theme_sheets  # the coordinator's findings (issue 11)
 
-    return workbook_bytes(cycle_sheets(session, cycle_id) + survey_sheets(session, cycle_id) + key_theme_sheets(session, cycle_id))
+    themes = key_theme_sheets(session, cycle_id)
+    return workbook_bytes(cycle_sheets(session, cycle_id) + survey_sheets(session, cycle_id) + themes)
 
 
 def csv_zip(sheets: list[Sheet]) -> bytes:
