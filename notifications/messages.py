@@ -46,6 +46,9 @@ SUBJECTS = {
     "action_escalation": "Section 11: an action in {{ agency_name }}'s plan is {{ days_overdue }} days overdue",
     "statement_reminder": "Section 11 {{ cycle_name }}: {{ agency_name }}'s statement of compliance is due by {{ deadline }}",
     "key_themes_written": "Section 11 {{ cycle_name }}: the key themes were written",
+    "answers_carried_forward": (
+        "Section 11 {{ cycle_name }}: {{ agency_name }}'s answers were carried forward from {{ previous_cycle_name }}"
+    ),
     "statement_due": "Section 11 {{ cycle_name }}: please sign {{ agency_name }}'s statement of compliance by {{ deadline }}",
     "statement_overdue": "Section 11 {{ cycle_name }}: {{ agency_name }}'s statement of compliance is overdue",
     "statement_escalation": (
