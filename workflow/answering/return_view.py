@@ -198,7 +198,6 @@ NOTE_TITLES = {
     "peer_review_submit": "Submit the peer review",
     "peer_review_answer": "Answer the peer review",
     "peer_review_cancel": "Cancel the peer review",
-    "ask_for_statement": "Ask the executive to sign the statement of compliance",
     "carry_forward": "Carry forward the answers of the last return",
     "confirm_carried_standard": "Confirm a standard carried forward",
 }

@@ -292,7 +292,7 @@ def accept(session: Session, actor: User, return_id: int, *, note: str = "") -> 
         session.add(challenge)
     session.flush()
     _send_feedback_letter(session, ret)
-    _announce_plan(session, ret, actor)
+    _announce_plan(session, ret)
     return ret
 
 
@@ -322,11 +322,11 @@ def release_without_qa(session: Session, actor: User | None, return_id: int) -> 
     if selection_of(session, ret.id):
         reasons.append("This return was picked for QA: a QA reviewer must accept it.")
     move_return(session, actor, ret, "release", guard_reasons=reasons, reason="Not picked for QA")
-    _announce_plan(session, ret, actor)
+    _announce_plan(session, ret)
     return ret
 
 
-def _announce_plan(session: Session, ret: AuditReturn, actor: User | None = None) -> None:
+def _announce_plan(session: Session, ret: AuditReturn) -> None:
     content = return_content.load(session, ret)
     people = agency_contacts(session, content.agency)
     leads = {a.lead_user_id for a in content.actions if a.lead_user_id}
@@ -334,7 +334,7 @@ def _announce_plan(session: Session, ret: AuditReturn, actor: User | None = None
         lead = session.get(User, lead_id)
         people.append((lead.email, lead.name))
     tell(session, "action_plan_open", people, return_context(session, ret), return_id=ret.id)
-    statements.ask_to_sign(session, actor, ret)
+    statements.ask_to_sign(session, ret)
 
 
 def return_for_amendment(session: Session, actor: User, return_id: int, *, reason: str) -> AuditReturn:

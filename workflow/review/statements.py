@@ -10,7 +10,7 @@ from models.cycle import CycleKind
 from workflow.access import visible_return
 from workflow.answering import content as return_content
 from workflow.clock import uk_date
-from workflow.lifecycle.moves import move_return, note_on_return
+from workflow.lifecycle.moves import move_return
 from workflow.mail.notify import return_context, tell
 from workflow.people.recipients import agency_contacts, agency_executives, coordinators
 
@@ -38,13 +38,13 @@ class Improvement:
     evidence: str
 
 
-def ask_to_sign(session: Session, actor: User | None, ret: AuditReturn) -> None:
+def ask_to_sign(session: Session, ret: AuditReturn) -> None:
     """Once the action plan is live (QA accepted it, or it was released without QA) the lifecycle
     ends in a signed statement: the executive is asked to sign by the cycle's statement deadline,
-    and the reminders chase it from there. Recorded on the return's history."""
+    and the reminders chase it from there. The move that opened the plan is the history record;
+    the request is the e-mail, queued in the same transaction."""
     cycle = session.get(Cycle, ret.cycle_id)
     deadline = uk_date(cycle.statement_deadline)
-    note_on_return(session, actor, ret, "ask_for_statement", details={"deadline": cycle.statement_deadline.isoformat()})
     executives = agency_executives(session, return_content.load_agency(session, ret))
     tell(session, "statement_due", executives, return_context(session, ret, deadline=deadline), return_id=ret.id)
 
