@@ -5,13 +5,13 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from models import AuditReturn, ComplianceStatement, Question, Standard
+from models import AuditReturn, ComplianceStatement, Cycle, Question, Standard
 from models.audit_return import ReturnState
 from models.cycle import CycleKind
 from models.user import Role
 from tests.factories import act, add_agency, add_person, install_template, launch_cycle
 from workflow.answering import returns
-from workflow.calendar import cycles
+from workflow.calendar import cycles, progress
 from workflow.clock import today
 from workflow.errors import DomainError
 from workflow.reporting import reports
@@ -154,3 +154,17 @@ def test_an_improvement_evidenced_by_the_statement_counts_in_the_boards_figures(
     assert heat_row.cells["2"].statement_evidence == evidence
     assert heat_row.cells["1"].self_assessed is None
     assert reports.compliance_heatmap(session, ret.cycle_id).overall.self_assessed["2"]["fully_met"] == 1
+
+
+def test_the_coordinators_progress_counts_a_statement_year_return_by_the_statement_deadline(session, year_one_done):
+    ret, coordinator = year_one_done["return"], year_one_done["coordinator"]
+    cycle = session.get(Cycle, ret.cycle_id)
+    after_submission, after_statement = cycle.submission_deadline + timedelta(days=1), cycle.statement_deadline + timedelta(days=1)
+    (row,) = progress.cycle_progress(session, cycle.id, on=after_submission).rows
+    assert (row.deadline, row.overdue) == (cycle.statement_deadline, False)
+    assert progress.cycle_progress(session, cycle.id, on=after_statement).overdue == 1
+    assert progress.cycle_progress(session, cycle.id, sector="Health", on=after_statement).overdue == 1
+    (mine,) = progress.returns_of_agency(session, ret.agency_id, on=after_submission)
+    assert (mine.deadline, mine.overdue) == (cycle.statement_deadline, False)
+    overview = progress.return_overview(session, coordinator, ret.id, on=after_statement)
+    assert (overview.deadline, overview.overdue) == (cycle.statement_deadline, True)
