@@ -159,7 +159,8 @@ def test_an_improvement_evidenced_by_the_statement_counts_in_the_boards_figures(
 def test_the_coordinators_progress_counts_a_statement_year_return_by_the_statement_deadline(session, year_one_done):
     ret, coordinator = year_one_done["return"], year_one_done["coordinator"]
     cycle = session.get(Cycle, ret.cycle_id)
-    after_submission, after_statement = cycle.submission_deadline + timedelta(days=1), cycle.statement_deadline + timedelta(days=1)
+    after_submission = cycle.submission_deadline + timedelta(days=1)
+    after_statement = cycle.statement_deadline + timedelta(days=1)
     (row,) = progress.cycle_progress(session, cycle.id, on=after_submission).rows
     assert (row.deadline, row.overdue) == (cycle.statement_deadline, False)
     assert progress.cycle_progress(session, cycle.id, on=after_statement).overdue == 1
