@@ -49,6 +49,7 @@ SUBJECTS = {
     "answers_carried_forward": (
         "Section 11 {{ cycle_name }}: {{ agency_name }}'s answers were carried forward from {{ previous_cycle_name }}"
     ),
+    "carried_standards_confirmed": "Section 11 {{ cycle_name }}: {{ agency_name }}'s answers carried forward are all confirmed",
     "statement_due": "Section 11 {{ cycle_name }}: please sign {{ agency_name }}'s statement of compliance by {{ deadline }}",
     "statement_overdue": "Section 11 {{ cycle_name }}: {{ agency_name }}'s statement of compliance is overdue",
     "statement_escalation": (

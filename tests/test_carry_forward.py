@@ -80,6 +80,8 @@ def test_the_agency_carries_its_last_return_forward_and_confirms_each_standard(e
         act(engine, carry_forward.confirm_standard, agency_user, ret.id, standard_one, evidence_still_current=False)
     for view in carry_forward.carried_standards(session, agency_user, ret.id):
         act(engine, carry_forward.confirm_standard, agency_user, ret.id, view.carried.standard_id, evidence_still_current=True)
+    told = session.exec(select(OutboxMessage).where(OutboxMessage.kind == "carried_standards_confirmed")).all()
+    assert len({m.to_email for m in told}) == len(told) == 1  # once, when the last standard was confirmed
     act(engine, returns.submit, agency_user, ret.id, declaration_confirmed=True)
     session.expire_all()
     assert session.get(AuditReturn, ret.id).status == ReturnState.SUBMITTED

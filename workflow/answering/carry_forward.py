@@ -321,7 +321,8 @@ def confirm_standard(
     session: Session, actor: User, return_id: int, standard_id: int, *, evidence_still_current: bool
 ) -> CarriedStandard:
     """The agency confirms that a carried standard's answers are still true (and its evidence older
-    than a year still current), after changing whatever is not. Recorded on the history."""
+    than a year still current), after changing whatever is not. Recorded on the history; when the
+    last is confirmed the agency's contacts are told the return may be submitted."""
     ret = visible_return(session, actor, return_id)
     require_role(session, actor, {Role.AGENCY_USER}, "confirm the answers carried forward", agency_id=ret.agency_id)
     row = session.exec(
@@ -349,6 +350,11 @@ def confirm_standard(
         details={"standard": number, "old_evidence_still_current": bool(row.old_evidence)},
     )
     session.flush()
+    if not unconfirmed_problems(session, ret):
+        # The last one: the agency's contacts hear that nothing carried forward holds the return up.
+        agency = return_content.load_agency(session, ret)
+        tell(session, "carried_standards_confirmed", agency_contacts(session, agency),
+             return_context(session, ret, actor_name=actor.name), return_id=ret.id)
     return row
 
 
