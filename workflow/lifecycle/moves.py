@@ -91,14 +91,20 @@ def touch_return(session: Session, ret: AuditReturn) -> None:
 
 
 def hold_return(session: Session, return_id: int) -> None:
-    """Take the return's row before reading anything a save depends on.
+    """Take the return's row, and its version, before reading anything a save depends on.
 
     Every save of one return then waits its turn on this row instead of deadlocking over answer
-    rows and history, and (on SQLite too) reads what the save before it committed. The session's
-    objects are expired so nothing read before the wait is trusted.
+    rows and history, and (on SQLite too) reads what the save before it committed. Taking the
+    version here is what `touch_return` would do later, so a concurrent move still loses cleanly
+    and the save needs no second write of the return. The session's objects are expired so nothing
+    read before the wait is trusted.
     """
     table = AuditReturn.__table__
-    session.execute(update(table).where(table.c.id == return_id).values(last_activity_at=utcnow()))
+    session.execute(
+        update(table)
+        .where(table.c.id == return_id)
+        .values(last_activity_at=utcnow(), version_id=table.c.version_id + 1)
+    )
     session.expire_all()
 
 
