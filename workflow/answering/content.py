@@ -60,9 +60,12 @@ class ReturnContent:
 
 def load(session: Session, ret: AuditReturn) -> ReturnContent:
     """Read a return's content; statutory-only questions are left out for non-statutory agencies."""
-    cycle = session.get(Cycle, ret.cycle_id)
-    agency = session.get(Agency, ret.agency_id)
-    template = session.get(Template, cycle.template_id)
+    cycle, agency, template = session.exec(
+        select(Cycle, Agency, Template)
+        .join(Template, Template.id == Cycle.template_id)
+        .join(Agency, Agency.id == ret.agency_id)
+        .where(Cycle.id == ret.cycle_id)
+    ).one()
     standards = list(session.exec(select(Standard).where(Standard.template_id == template.id).order_by(Standard.position)))
     query = select(Question).where(Question.template_id == template.id)
     if not agency.statutory:

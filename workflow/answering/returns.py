@@ -319,17 +319,13 @@ def submit(session: Session, actor: User, return_id: int, *, declaration_confirm
     move_return(
         session, actor, ret, "submit", guard_reasons=reasons,
         details={"declaration": DECLARATION, "copy_number": number, "copy_sha256": digest},
+        also={"submitted_by_id": actor.id, "submitted_at": at, "declaration": DECLARATION},
     )
     session.add(
         SubmissionCopy(
             return_id=ret.id, number=number, submitted_at=at, submitted_by_id=actor.id, canonical_json=frozen, sha256=digest
         )
     )
-    ret.submitted_by_id = actor.id
-    ret.submitted_at = at
-    ret.declaration = DECLARATION
-    session.add(ret)
-    session.flush()
     context = return_context(session, ret, submitted_by=actor.name, submitted_at=uk_date_time(ret.submitted_at))
     tell(
         session, "submission_receipt", agency_contacts(session, content.agency) + coordinators(session), context, return_id=ret.id

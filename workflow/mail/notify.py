@@ -23,13 +23,8 @@ def tell(
     *,
     return_id: int | None = None,
 ) -> None:
-    """Queue the message once per distinct address."""
-    seen: set[str] = set()
-    for email, name in people:
-        if email.lower() in seen:
-            continue
-        seen.add(email.lower())
-        outbox.queue(session, kind=kind, to_email=email, to_name=name, context=context, return_id=return_id)
+    """Queue the message once per distinct address, written in one batch."""
+    tell_each(session, kind, [(people, context, return_id)])
 
 
 def tell_each(session: Session, kind: str, letters: list[tuple[list[tuple[str, str]], dict[str, Any], int | None]]) -> None:

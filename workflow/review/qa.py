@@ -80,10 +80,13 @@ def pick_selected(
     return selections
 
 
-def _pick(session: Session, actor: User, ret: AuditReturn, *, method: str, reason: str, seed: str = "") -> QaSelection:
+def _pick(
+    session: Session, actor: User, ret: AuditReturn, *, method: str, reason: str, seed: str = "", unpicked: bool = False
+) -> QaSelection:
+    """Pick one return (`unpicked`: the caller has just read that it is not picked yet)."""
     if ret.status not in PICKABLE_STATES:
         raise DomainError(f"Only a submitted return can be picked for QA; this one is {ReturnState(ret.status).title.lower()}.")
-    existing = selection_of(session, ret.id)
+    existing = None if unpicked else selection_of(session, ret.id)
     if existing:
         return existing
     selection = QaSelection(return_id=ret.id, method=method, reason=reason, seed=seed, selected_by_id=actor.id)
@@ -108,16 +111,15 @@ def raise_challenge(session: Session, actor: User, return_id: int, *, text: str,
     require_role(session, actor, {Role.QA_REVIEWER}, "raise a challenge")
     ref = _question_ref(session, ret, question_id)
     reasons = [] if text.strip() else ["Write the challenge: what the agency needs to explain."]
-    if not selection_of(session, ret.id) and ret.status == ReturnState.SUBMITTED:
-        _pick(session, actor, ret, method="by_hand", reason=f"Challenged by {actor.name}")
+    if ret.status == ReturnState.SUBMITTED and not selection_of(session, ret.id):
+        _pick(session, actor, ret, method="by_hand", reason=f"Challenged by {actor.name}", unpicked=True)
     challenge = Challenge(return_id=ret.id, question_id=question_id, text=text.strip(), raised_by_id=actor.id)
     move_return(session, actor, ret, "challenge", guard_reasons=reasons, details={"question": ref, "text": challenge.text})
     session.add(challenge)
     session.flush()
+    agency = return_content.load_agency(session, ret)  # held, so the context's read finds it
     context = return_context(session, ret, question_ref=ref, text=challenge.text)
-    tell(
-        session, "challenge_raised", agency_contacts(session, return_content.load_agency(session, ret)), context, return_id=ret.id
-    )
+    tell(session, "challenge_raised", agency_contacts(session, agency), context, return_id=ret.id)
     return challenge
 
 
@@ -280,25 +282,25 @@ def moderate(session: Session, actor: User, return_id: int, question_id: int, *,
 def accept(session: Session, actor: User, return_id: int, *, note: str = "") -> AuditReturn:
     """QA accepts the return: every challenge answered, no evidence outstanding; the plan goes live."""
     ret = visible_return(session, actor, return_id)
-    unanswered = session.exec(
-        select(Challenge).where(Challenge.return_id == ret.id, Challenge.status == ChallengeState.OPEN)
-    ).all()
+    challenges = list(
+        session.exec(select(Challenge).where(Challenge.return_id == ret.id).order_by(Challenge.raised_at, Challenge.id))
+    )
+    unanswered = sorted((c for c in challenges if c.status == ChallengeState.OPEN), key=lambda c: c.id)
     reasons = [f"The challenge raised on {uk_date(c.raised_at)} has not been answered yet." for c in unanswered]
-    move_return(session, actor, ret, "accept", guard_reasons=reasons, reason=note.strip())
-    for challenge in session.exec(
-        select(Challenge).where(Challenge.return_id == ret.id, Challenge.status == ChallengeState.ANSWERED)
-    ):
-        challenge.status = ChallengeState.CLOSED
-        session.add(challenge)
+    accepted = move_return(session, actor, ret, "accept", guard_reasons=reasons, reason=note.strip())
+    for challenge in challenges:
+        if challenge.status == ChallengeState.ANSWERED:
+            challenge.status = ChallengeState.CLOSED
+            session.add(challenge)
     session.flush()
-    _send_feedback_letter(session, ret)
-    _announce_plan(session, ret)
+    content = return_content.load(session, ret)
+    _send_feedback_letter(session, ret, feedback.letter_for(session, ret, accepted=accepted, content=content, challenges=challenges))
+    _announce_plan(session, ret, content)
     return ret
 
 
-def _send_feedback_letter(session: Session, ret: AuditReturn) -> None:
+def _send_feedback_letter(session: Session, ret: AuditReturn, letter: feedback.FeedbackLetter) -> None:
     """The agency hears what QA found: the letter by e-mail, with a link to its PDF."""
-    letter = feedback.letter_for(session, ret)
     context = return_context(session, ret, reviewer_name=letter.reviewer_name, letter=feedback.as_text(letter))
     tell(session, "qa_feedback", agency_contacts(session, return_content.load_agency(session, ret)), context, return_id=ret.id)
 
@@ -326,13 +328,13 @@ def release_without_qa(session: Session, actor: User | None, return_id: int) -> 
     return ret
 
 
-def _announce_plan(session: Session, ret: AuditReturn) -> None:
-    content = return_content.load(session, ret)
+def _announce_plan(session: Session, ret: AuditReturn, content: return_content.ReturnContent | None = None) -> None:
+    content = content or return_content.load(session, ret)
     people = agency_contacts(session, content.agency)
-    leads = {a.lead_user_id for a in content.actions if a.lead_user_id}
-    for lead_id in sorted(leads):
-        lead = session.get(User, lead_id)
-        people.append((lead.email, lead.name))
+    leads = sorted({a.lead_user_id for a in content.actions if a.lead_user_id})
+    if leads:
+        found = {u.id: u for u in session.exec(select(User).where(User.id.in_(leads)))}
+        people.extend((found[lead_id].email, found[lead_id].name) for lead_id in leads)
     tell(session, "action_plan_open", people, return_context(session, ret), return_id=ret.id)
 
 
