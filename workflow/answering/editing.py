@@ -9,10 +9,12 @@ on the return) the read says so with None, and the caller takes the full path, w
 the usual words: a refusal may cost more statements, a save never does.
 """
 
+import json
 from collections.abc import Collection
 from dataclasses import dataclass
+from functools import cache
 
-from sqlalchemy import and_, exists, func, or_
+from sqlalchemy import Select, and_, bindparam, exists, func, or_
 from sqlmodel import Session, select
 
 from models import Agency, Answer, AuditReturn, Cycle, HistoryRecord, Question, Template, User, UserRole
@@ -48,6 +50,30 @@ def read_for_saving(
     standard_id: int | None = None,
 ) -> Editing | None:
     """The return and the asked questions (by id, or a standard's), if this person may change it now."""
+    params: dict = {"actor_id": actor_id, "return_id": return_id}
+    if question_ids is not None:
+        params["question_ids"] = list(question_ids)
+    if standard_id is not None:
+        params["standard_id"] = standard_id
+    rows = session.exec(_statement(question_ids is not None, standard_id is not None), params=params).all()
+    if not rows:
+        return None
+    ret, cycle_status, scale, name, active, agency_id, agency_user, seq, seal, _q, _a = rows[0]
+    if not (active and agency_user and agency_id == ret.agency_id):
+        return None
+    if ret.status not in EDITABLE_STATES or cycle_status != CycleState.OPEN:
+        return None
+    head = ChainHead("return", ret.id, seq, seal) if seq is not None else ChainHead("return", ret.id)
+    questions = {row[9].id: row[9] for row in rows if row[9] is not None}
+    answers = {row[10].question_id: row[10] for row in rows if row[10] is not None}
+    return Editing(ret, actor_id, name, _scale(scale), questions, answers, head)
+
+
+@cache
+def _statement(by_question: bool, by_standard: bool) -> Select:
+    """Built once (a save runs often): the return, cycle, template, agency and person, the chain's
+    head, and the asked questions with their answers, one row per question."""
+    actor_id, return_id = bindparam("actor_id"), bindparam("return_id")
     is_agency_user = exists().where(UserRole.user_id == actor_id, UserRole.role == Role.AGENCY_USER.value)
     last_seq = (
         select(func.max(HistoryRecord.seq))
@@ -58,11 +84,11 @@ def read_for_saving(
         Question.template_id == Cycle.template_id,
         or_(Question.statutory_only == False, Agency.statutory == True),  # noqa: E712 (SQL comparison)
     )
-    if question_ids is not None:
-        asked = and_(asked, Question.id.in_(list(question_ids)))
-    if standard_id is not None:
-        asked = and_(asked, Question.standard_id == standard_id)
-    rows = session.exec(
+    if by_question:
+        asked = and_(asked, Question.id.in_(bindparam("question_ids", expanding=True)))
+    if by_standard:
+        asked = and_(asked, Question.standard_id == bindparam("standard_id"))
+    return (
         select(
             AuditReturn,
             Cycle.status,
@@ -88,15 +114,15 @@ def read_for_saving(
         .outerjoin(Answer, and_(Answer.return_id == AuditReturn.id, Answer.question_id == Question.id))
         .where(AuditReturn.id == return_id)
         .order_by(Question.position)
-    ).all()
-    if not rows:
-        return None
-    ret, cycle_status, scale, name, active, agency_id, agency_user, seq, seal, _q, _a = rows[0]
-    if not (active and agency_user and agency_id == ret.agency_id):
-        return None
-    if ret.status not in EDITABLE_STATES or cycle_status != CycleState.OPEN:
-        return None
-    head = ChainHead("return", ret.id, seq, seal) if seq is not None else ChainHead("return", ret.id)
-    questions = {row[9].id: row[9] for row in rows if row[9] is not None}
-    answers = {row[10].question_id: row[10] for row in rows if row[10] is not None}
-    return Editing(ret, actor_id, name, RatingScale.from_json(scale), questions, answers, head)
+    )
+
+
+def _scale(stored: dict) -> RatingScale:
+    """A template's scale, parsed once per version of it (templates are not changed once installed)."""
+    key = json.dumps(stored, sort_keys=True)
+    if key not in _SCALES:
+        _SCALES[key] = RatingScale.from_json(stored)
+    return _SCALES[key]
+
+
+_SCALES: dict[str, RatingScale] = {}
