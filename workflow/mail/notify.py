@@ -29,8 +29,20 @@ def tell(
 
 def tell_each(session: Session, kind: str, letters: list[tuple[list[tuple[str, str]], dict[str, Any], int | None]]) -> None:
     """`tell` for many (people, context, return id) at once, queued in one batch."""
+    _queue(session, [(kind, people, context, return_id) for people, context, return_id in letters])
+
+
+def tell_each_kind(
+    session: Session, letters: list[tuple[str, list[tuple[str, str]], dict[str, Any]]], *, return_id: int | None = None
+) -> None:
+    """`tell` for several kinds of message about one thing, (kind, people, context), queued in one batch."""
+    _queue(session, [(kind, people, context, return_id) for kind, people, context in letters])
+
+
+def _queue(session: Session, letters: list[tuple[str, list[tuple[str, str]], dict[str, Any], int | None]]) -> None:
+    """Each letter once per distinct address, all in one INSERT."""
     queued = []
-    for people, context, return_id in letters:
+    for kind, people, context, return_id in letters:
         seen: set[str] = set()
         for email, name in people:
             if email.lower() not in seen:

@@ -16,7 +16,7 @@ from workflow.answering import content as return_content
 from workflow.clock import today, uk_date, utcnow
 from workflow.errors import DomainError, NotFound
 from workflow.lifecycle.moves import hold_return, move_return, note_on_return
-from workflow.mail.notify import return_context, tell
+from workflow.mail.notify import return_context, tell, tell_each_kind
 from workflow.people.recipients import agency_contacts, qa_reviewers
 from workflow.review import feedback
 from workflow.templates.spec import NOT_APPLICABLE
@@ -294,15 +294,17 @@ def accept(session: Session, actor: User, return_id: int, *, note: str = "") -> 
             session.add(challenge)
     session.flush()
     content = return_content.load(session, ret)
-    _send_feedback_letter(session, ret, feedback.letter_for(session, ret, accepted=accepted, content=content, challenges=challenges))
-    _announce_plan(session, ret, content)
+    contacts = agency_contacts(session, content.agency)
+    # The agency hears what QA found (the letter by e-mail, with a link to its PDF), and the plan
+    # goes live: both e-mails queued in one batch.
+    letter = feedback.letter_for(session, ret, accepted=accepted, content=content, challenges=challenges)
+    found = return_context(session, ret, reviewer_name=letter.reviewer_name, letter=feedback.as_text(letter))
+    tell_each_kind(
+        session,
+        [("qa_feedback", contacts, found), ("action_plan_open", _plan_people(session, content, contacts), return_context(session, ret))],
+        return_id=ret.id,
+    )
     return ret
-
-
-def _send_feedback_letter(session: Session, ret: AuditReturn, letter: feedback.FeedbackLetter) -> None:
-    """The agency hears what QA found: the letter by e-mail, with a link to its PDF."""
-    context = return_context(session, ret, reviewer_name=letter.reviewer_name, letter=feedback.as_text(letter))
-    tell(session, "qa_feedback", agency_contacts(session, return_content.load_agency(session, ret)), context, return_id=ret.id)
 
 
 def accept_waits_for(ret: AuditReturn) -> str | None:
@@ -328,14 +330,22 @@ def release_without_qa(session: Session, actor: User | None, return_id: int) -> 
     return ret
 
 
-def _announce_plan(session: Session, ret: AuditReturn, content: return_content.ReturnContent | None = None) -> None:
-    content = content or return_content.load(session, ret)
-    people = agency_contacts(session, content.agency)
+def _announce_plan(session: Session, ret: AuditReturn) -> None:
+    content = return_content.load(session, ret)
+    people = _plan_people(session, content, agency_contacts(session, content.agency))
+    tell(session, "action_plan_open", people, return_context(session, ret), return_id=ret.id)
+
+
+def _plan_people(
+    session: Session, content: return_content.ReturnContent, contacts: list[tuple[str, str]]
+) -> list[tuple[str, str]]:
+    """Who hears that the plan is live: the agency's contacts and each action's lead person."""
+    people = list(contacts)
     leads = sorted({a.lead_user_id for a in content.actions if a.lead_user_id})
     if leads:
         found = {u.id: u for u in session.exec(select(User).where(User.id.in_(leads)))}
         people.extend((found[lead_id].email, found[lead_id].name) for lead_id in leads)
-    tell(session, "action_plan_open", people, return_context(session, ret), return_id=ret.id)
+    return people
 
 
 def return_for_amendment(session: Session, actor: User, return_id: int, *, reason: str) -> AuditReturn:
