@@ -2,6 +2,7 @@
 
 from sqlalchemy import event
 from sqlalchemy.orm import Session as OrmSession
+from sqlalchemy.orm import SessionTransaction
 from sqlmodel import Session, select
 
 from models import AuditReturn, User, UserRole
@@ -28,8 +29,10 @@ _ROLES_READ = "s11_roles_read"
 
 
 @event.listens_for(OrmSession, "after_transaction_end")
-def _forget_roles_at_end(session: OrmSession, _transaction: object) -> None:
-    session.info.pop(_ROLES_READ, None)
+def _forget_roles_at_end(session: OrmSession, transaction: SessionTransaction) -> None:
+    """The transaction or a savepoint is over (not a flush's inner one): read roles afresh next time."""
+    if transaction.parent is None or transaction.nested:
+        session.info.pop(_ROLES_READ, None)
 
 
 @event.listens_for(OrmSession, "after_flush")

@@ -2,7 +2,8 @@
 
 from typing import Any
 
-from sqlmodel import Session
+from sqlalchemy.orm.util import identity_key
+from sqlmodel import Session, select
 
 from models import Agency, AuditReturn, Cycle
 from workflow.mail import outbox
@@ -10,9 +11,18 @@ from workflow.mail import outbox
 
 def return_context(session: Session, ret: AuditReturn, **extra: Any) -> dict[str, Any]:
     """The values every message about a return can use."""
-    cycle = session.get(Cycle, ret.cycle_id)
-    agency = session.get(Agency, ret.agency_id)
+    cycle, agency = cycle_and_agency(session, ret)
     return {"return_id": ret.id, "cycle_name": cycle.name, "agency_name": agency.name, **extra}
+
+
+def cycle_and_agency(session: Session, ret: AuditReturn) -> tuple[Cycle, Agency]:
+    """The return's cycle and agency: from the session when it holds both, else in one read."""
+    cycle = session.identity_map.get(identity_key(Cycle, ret.cycle_id))
+    agency = session.identity_map.get(identity_key(Agency, ret.agency_id))
+    if cycle is not None and agency is not None:
+        return cycle, agency
+    found = session.exec(select(Cycle, Agency).join(Agency, Agency.id == ret.agency_id).where(Cycle.id == ret.cycle_id)).one()
+    return found[0], found[1]
 
 
 def tell(

@@ -16,7 +16,7 @@ from workflow.answering import content as return_content
 from workflow.clock import today, uk_date, utcnow
 from workflow.errors import DomainError, NotFound
 from workflow.lifecycle.moves import hold_return, move_return, note_on_return
-from workflow.mail.notify import return_context, tell, tell_each_kind
+from workflow.mail.notify import cycle_and_agency, return_context, tell, tell_each_kind
 from workflow.people.recipients import agency_contacts, qa_reviewers
 from workflow.review import feedback
 from workflow.templates.spec import NOT_APPLICABLE
@@ -117,7 +117,7 @@ def raise_challenge(session: Session, actor: User, return_id: int, *, text: str,
     move_return(session, actor, ret, "challenge", guard_reasons=reasons, details={"question": ref, "text": challenge.text})
     session.add(challenge)
     session.flush()
-    agency = return_content.load_agency(session, ret)  # held, so the context's read finds it
+    _cycle, agency = cycle_and_agency(session, ret)  # held, so the context finds them
     context = return_context(session, ret, question_ref=ref, text=challenge.text)
     tell(session, "challenge_raised", agency_contacts(session, agency), context, return_id=ret.id)
     return challenge
