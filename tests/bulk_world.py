@@ -9,7 +9,7 @@ are for reading.
 
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import Engine, insert
+from sqlalchemy import Engine, bindparam, insert, text
 from sqlmodel import Session, select
 
 from models import (
@@ -75,26 +75,30 @@ def bulk_cycle(engine: Engine, *, name: str, agencies: int, template: Template, 
             ],
         )
         return_ids = session.exec(select(AuditReturn.id).where(AuditReturn.cycle_id == cycle.id)).all()
-        session.execute(
-            insert(Answer),
-            [
-                {
-                    "return_id": r,
-                    "question_id": q.id,
-                    "rating": values[(r + q.id + cycle.id) % len(values)],
-                    "moderated_rating": values[0] if (r + q.id) % 5 == 0 else None,
-                    "narrative": "",
-                    "evidence_description": "Minutes",
-                    "not_applicable_reason": "",
-                    "updated_at": at(1),
-                }
-                for r in return_ids
-                for q in questions
-            ],
-        )
+        _answers(session, cycle.id, template.id, values)
         _records(session, return_ids, user, questions)
         session.commit()
         return cycle.id
+
+
+def _answers(session: Session, cycle_id: int, template_id: int, values: list[str]) -> None:
+    """Every question of every return answered, in one INSERT ... SELECT (tens of thousands of rows):
+    the rating turns through the scale by return and question, and one in five is moderated to the
+    lowest value."""
+    rating = "CASE (r.id + q.id + :cycle) % :count " + " ".join(f"WHEN {i} THEN :v{i}" for i in range(len(values))) + " END"
+    statement = text(
+        f"""
+        INSERT INTO answer (return_id, question_id, rating, moderated_rating, narrative, evidence_description,
+                            not_applicable_reason, updated_at)
+        SELECT r.id, q.id, {rating}, CASE WHEN (r.id + q.id) % 5 = 0 THEN :v0 END, '', 'Minutes', '', :updated
+        FROM audit_return r CROSS JOIN question q
+        WHERE r.cycle_id = :cycle AND q.template_id = :template"""
+    ).bindparams(bindparam("updated", type_=Answer.__table__.c.updated_at.type))
+    session.execute(
+        statement,
+        {"cycle": cycle_id, "template": template_id, "count": len(values), "updated": at(1)}
+        | {f"v{i}": value for i, value in enumerate(values)},
+    )
 
 
 def _agencies(session: Session, previous: int | None, count: int) -> list[int]:
