@@ -185,8 +185,27 @@ def test_a_yaml_syntax_error_names_the_line(tmp_path: Path) -> None:
     err = load_error(write(tmp_path, edited("title: Information sharing", "title: Information: sharing")))
     assert err.line == 21
     assert str(err).endswith(
-        "section11.yaml, line 21: YAML syntax error: mapping values are not allowed here"
+        'section11.yaml, line 21: YAML syntax error: this line has a second ": " inside its text. '
+        'Put the text in quotes: title: "Information: sharing"'
     )
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "line", "advice"),
+    [
+        # The issue's own mistake: a field one space short of its neighbours.
+        ("    title: Information sharing", "   title: Information sharing", 21,
+         "this field is not lined up with the ones before it. Indent it by exactly as many spaces"),
+        ("  not_applicable: true", "      not_applicable: true", 6, "indented further than the line above"),
+        ("      - ref: \"1.2\"", "     - ref: \"1.2\"", 18, "this list item is not lined up"),
+        ("  not_applicable: true", "\tnot_applicable: true", 6, "indented with a tab. Indent with spaces only"),
+        ("guidance: A job description", "guidance A job description", 17, 'this line has no ":" after its field name'),
+    ],
+)
+def test_a_yaml_mistake_is_explained_in_plain_words(tmp_path: Path, old, new, line, advice) -> None:
+    err = load_error(write(tmp_path, edited(old, new)))
+    assert err.line == line, str(err)
+    assert advice in err.problem and "<block end>" not in err.problem
 
 
 def test_a_key_written_twice_is_not_silently_dropped(tmp_path: Path) -> None:
@@ -258,7 +277,12 @@ def test_a_json_template_loads_and_its_errors_have_lines_too(tmp_path: Path) -> 
 def test_a_json_syntax_error_names_the_line(tmp_path: Path) -> None:
     err = load_error(write(tmp_path, '{\n  "key": "x",\n}\n', "section11.json"))
     assert str(err).endswith(
-        "section11.json, line 3: JSON syntax error: Expecting property name enclosed in double quotes"
+        "section11.json, line 3: JSON syntax error: a field name must be in double quotes, "
+        "and the last entry before a } has no comma after it."
+    )
+    err = load_error(write(tmp_path, '{\n  "key": "x"\n  "name": "y"\n}\n', "section11.json"))
+    assert (err.line, err.problem) == (
+        3, "JSON syntax error: a comma is missing between two entries (at the end of the line above, or before this point)."
     )
 
 
