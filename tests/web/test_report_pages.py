@@ -388,11 +388,17 @@ def test_spreadsheet_and_csv_downloads_hold_the_cycles_records(app, people, year
     workbook = load_workbook(io.BytesIO(xlsx.data))
 
     assert xlsx.filename == "Section_11_audit_2026-27_records.xlsx"
-    assert workbook.sheetnames == ["Answers", "Actions", "Challenges", "Evidence requests", "Statements"]
+    assert workbook.sheetnames == [
+        "Answers", "Actions", "Challenges", "Evidence requests", "Statements",
+        "Measures", "Agency measures", "Over-ratings", "Year on year",
+    ]
     answers = list(workbook["Answers"].iter_rows(values_only=True))
     assert len(answers) == 1 + 24  # Alder 6, Birch 6, Cedar 1, Elm 6, Grove 5
     archive = zipfile.ZipFile(io.BytesIO(download(app, people("qa"), f"{base}/cycle-csv.zip", "application/zip").data))
-    names = ["actions.csv", "answers.csv", "challenges.csv", "evidence_requests.csv", "statements.csv"]
+    names = [
+        "actions.csv", "agency_measures.csv", "answers.csv", "challenges.csv", "evidence_requests.csv", "measures.csv",
+        "over-ratings.csv", "statements.csv", "year_on_year.csv",
+    ]
     assert sorted(archive.namelist()) == names
     assert "Board terms of reference" in archive.read("evidence_requests.csv").decode("utf-8-sig")
 

@@ -31,6 +31,7 @@ class Measure:
     median: float | None
     met: int
     bands: tuple[int, ...] = ()
+    total: float = 0.0  # the scores added up, so a gap is worked out before rounding
     share_met: float | None = field(init=False)
 
     def __post_init__(self) -> None:
@@ -50,7 +51,8 @@ class Measure:
             bands[scale.band_of(score)] += n
         if not scored:
             return cls(0, None, None, 0, tuple(bands))
-        return cls(scored, round(sum(s * n for s, n in scores) / scored, 2), _median(scores, scored), met, tuple(bands))
+        total = sum(s * n for s, n in scores)
+        return cls(scored, round(total / scored, 2), _median(scores, scored), met, tuple(bands), total)
 
 
 def _median(scores: list[tuple[float, int]], total: int) -> float:
@@ -76,8 +78,9 @@ class Pair:
     gap: float | None = field(init=False)
 
     def __post_init__(self) -> None:
-        own, after = self.self_assessed.mean, self.moderated.mean
-        object.__setattr__(self, "gap", None if own is None or after is None else round(own - after, 2))
+        own, after = self.self_assessed, self.moderated
+        gap = None if own.mean is None or after.mean is None else round(own.total / own.scored - after.total / after.scored, 2)
+        object.__setattr__(self, "gap", gap)
 
 
 # (self-assessed value, moderated value) -> how many elements

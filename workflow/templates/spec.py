@@ -178,8 +178,9 @@ class RatingScale(_Spec):
     def _default_name(self) -> str:
         if self.kind in _PRESETS:
             return _PRESETS[self.kind][0]
-        if self.kind == "score" and self.min is not None and self.max is not None:
-            return f"Scored {self.min}-{self.max}"
+        if self.kind == "score":
+            low, high, _ = self._range()
+            return f"Scored {low}-{high}"
         if self.kind == "percentage":
             return "Percentage achieved"
         return "Rating scale"
