@@ -21,7 +21,8 @@ from tests.numeric_scenario import (
     run_year,
 )
 from workflow.errors import DomainError
-from workflow.reporting import exports, reports
+from tests.test_exports import pdf_text
+from workflow.reporting import exports, pdfs, reports
 from workflow.templates.files import load_template_file
 
 
@@ -126,6 +127,14 @@ def test_a_moderated_0_to_3_score_rolls_up_as_means_medians_and_share_met(engine
     assert over[1][:6] == ("Alder Health Trust", "1 Leadership", 2.0, 1.5, 0.5, "1.1")
     with zipfile.ZipFile(io.BytesIO(exports.cycle_csv_zip(session, cycle.id))) as archive:
         assert "All agencies,1 Leadership,6,2.33,2.5,83.3,2.17,2.0,83.3" in archive.read("measures.csv").decode("utf-8-sig")
+    year_sheet = _sheet_rows(exports.cycle_xlsx(session, second.id), "Year on year")
+    assert [r[:6] for r in year_sheet[1:3]] == [("2026", "1 Leadership", 6, 2.33, 2.5, 83.3), ("2026", "2 Safer workforce", 4, 1.5, 1.5, 50.0)]
+    report = pdf_text(pdfs.annual_report_pdf(session, cycle.id))
+    assert "1 Leadership 2.33 2.5 83.3% 2.17 2 83.3% 0.17" in report
+    assert "Alder Health Trust 2 (QA: 1.5) 2.5 (QA: 1.5) 2.25 (median 2.5)" in report
+    assert "Alder Health Trust 2 Safer workforce 2.5 1.5 1.0 2.2 1" in report
+    later = pdf_text(pdfs.annual_report_pdf(session, second.id))
+    assert "Birch Police 2 → 1.5 0 → 2" in later
 
 
 def _sheet_rows(data: bytes, name: str) -> list[tuple]:

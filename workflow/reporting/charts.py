@@ -282,7 +282,7 @@ def _date_axis(axes: Axes, start: date, end: date) -> None:
     whole days or months, in words ("2 Dec"), with the year or years below."""
     axes.set_xlim(start, end)
     span = (end - start).days
-    if span <= 60:
+    if span <= 92:
         axes.xaxis.set_major_locator(DayLocator(interval=max(1, -(-span // 7))))
         axes.xaxis.set_major_formatter(DateFormatter("%-d %b"))
     else:
