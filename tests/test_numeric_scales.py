@@ -21,8 +21,9 @@ from tests.numeric_scenario import (
     run_year,
 )
 from workflow.errors import DomainError
+from tests.test_chart_drawing import drawings  # noqa: F401 (a fixture)
 from tests.test_exports import pdf_text
-from workflow.reporting import exports, pdfs, reports
+from workflow.reporting import charts, exports, pdfs, reports
 from workflow.templates.files import load_template_file
 
 
@@ -141,7 +142,7 @@ def _sheet_rows(data: bytes, name: str) -> list[tuple]:
     return list(load_workbook(io.BytesIO(data), read_only=True)[name].iter_rows(values_only=True))
 
 
-def test_a_percentage_in_5_percent_steps_rolls_up_in_bands_with_not_applicable_left_out(engine, session):
+def test_a_percentage_in_5_percent_steps_rolls_up_in_bands_with_not_applicable_left_out(engine, session, drawings):
     people = partnership(session)
     template = install(session, PERCENTAGE)
     cycle = run_year(engine, session, people, template, PERCENTAGE_ANSWERS, PERCENTAGE_MODERATIONS, name="2026")
@@ -163,6 +164,19 @@ def test_a_percentage_in_5_percent_steps_rolls_up_in_bands_with_not_applicable_l
     ]
     # Not applicable needs no reason on this template: Birch's was saved without one and submitted.
     assert heatmap.rows[1].cells["1"].measures.self_assessed.scored == 1
+
+    # Each chart of the scale says its numbers, and is drawn once until they change.
+    made = [
+        lambda: charts.measures_by_standard(heatmap.overall, heatmap),
+        lambda: charts.bands_by_standard(heatmap.overall, heatmap),
+        lambda: charts.measures_heatmap_grid(heatmap),
+    ]
+    for make in made:
+        assert make().svg() == make().svg()
+    assert len(drawings) == len(made)
+    assert "standard 1: 84% self-assessed, 80% after QA moderation" in made[0]().alt
+    assert "standard 2: 0-20% 1, 50-70% 1, 75-100% 3" in made[1]().alt
+    assert "Alder Health Trust: standard 1 92.5%, standard 2 77.5%" in made[2]().alt
 
     rows = _sheet_rows(exports.cycle_xlsx(session, cycle.id), "Measures")
     assert rows[0][5] == "Met (80% or more) %"
