@@ -146,7 +146,7 @@ def test_annual_summary_puts_each_figure_in_a_table_beside_its_chart(reader, yea
     assert "Launch to submission 4 13.0 14.0" in text
     assert "1 Leadership 0 0 3 1 2 Safer workforce 0 1 3 0 3 Working together 1 0 3 0" in text
     assert "Alder Health Trust Green (QA: Amber) Amber Green" in text
-    assert "Alder Health Trust 1 Leadership Green Amber 1.1" in text
+    assert "Alder Health Trust 1 Leadership Green Amber 2 1.5 0.5 1.1" in text  # the over-rating, with numbers
     assert "All standards 1 1 1 1 3" in text
     assert "This is the first cycle" in text
     # Every chart is an image in the document.

@@ -21,7 +21,9 @@ from models import (
 from models.cycle import CycleKind
 from models.user import Role
 from tests.factories import act, add_agency, add_person, launch_cycle
+from tests.numeric_scenario import PERCENTAGE
 from tests.report_scenario import LAUNCH, READ_ON, at, install_rag_template
+from workflow.templates.installing import install_file
 from workflow.answering import returns
 from workflow.answering.ratings import Rating
 from workflow.reporting import exports, reports
@@ -146,7 +148,7 @@ def test_action_plans_by_standard_and_by_agency(reader, year):
     ]
 
 
-def _bulk_cycle(engine, *, name: str, agencies: int, template, user) -> int:
+def _bulk_cycle(engine, *, name: str, agencies: int, template, user, values=("red", "amber", "green")) -> int:
     """A launched cycle of `agencies` agencies, written as rows in bulk (the operations would
     take minutes at this size): every question answered, a move, an extension, an evidence
     request, a challenge and an action for each return."""
@@ -206,8 +208,8 @@ def _bulk_cycle(engine, *, name: str, agencies: int, template, user) -> int:
                 {
                     "return_id": r,
                     "question_id": q.id,
-                    "rating": ["red", "amber", "green"][(r + q.id) % 3],
-                    "moderated_rating": "red" if (r + q.id) % 5 == 0 else None,
+                    "rating": values[(r + q.id) % len(values)],
+                    "moderated_rating": values[0] if (r + q.id) % 5 == 0 else None,
                     "narrative": "",
                     "evidence_description": "",
                     "not_applicable_reason": "",
@@ -344,6 +346,18 @@ def test_each_report_runs_as_many_queries_for_500_agencies_as_for_50(engine):
         ):
             counts = (_statements_run(engine, report, small), _statements_run(engine, report, large))
             assert counts[0] == counts[1] <= 10, (report.__name__, counts)
+        # The measures of a numeric scale (means, medians, bands, over-ratings) and the files that
+        # carry them ask the same fixed number of questions too.
+        percentage = install_file(session, None, PERCENTAGE)
+        session.commit()
+        values = [str(n) for n in range(0, 105, 5)] + ["not_applicable"]
+        small = _bulk_cycle(engine, name="SmallPct", agencies=20, template=percentage, user=user, values=values)
+        large = _bulk_cycle(engine, name="LargePct", agencies=120, template=percentage, user=user, values=values)
+        for report, most in ((reports.compliance_heatmap, 10), (reports.year_on_year, 10), (exports.measure_sheets, 20)):
+            counts = (_statements_run(engine, report, small), _statements_run(engine, report, large))
+            assert counts[0] == counts[1] <= most, (report.__name__, counts)
+        heatmap = reports.compliance_heatmap(session, large)
+        assert heatmap.overall.agencies == 72 and heatmap.overall.measures["1"].self_assessed.scored > 0
 
 
 def _submitted_year(engine, session, *, name, template, agencies, people, ratings, previous=None, opens_on):

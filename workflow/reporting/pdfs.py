@@ -358,13 +358,14 @@ def _ratings_section(heatmap: Heatmap) -> list[Flowable]:
     flow += [
         para("Where agencies rated themselves above QA's moderation", "h2"),
         table(
-            ["Agency", "Standard", "Self-assessed", "Moderated", "Elements moderated"],
+            ["Agency", "Standard", "Self-assessed", "Moderated", "Mean", "Mean after QA", "Gap", "Elements moderated"],
             [
                 [
                     o.agency_name,
                     f"{o.standard_number} {o.standard_title}",
                     o.self_assessed.label,
                     o.moderated.label,
+                    *[heatmap.scale.number(v) if v is not None else "–" for v in (o.self_mean, o.moderated_mean, o.gap)],
                     ", ".join(o.moderated_refs),
                 ]
                 for o in heatmap.over_ratings
