@@ -290,3 +290,50 @@ def test_text_loads_without_a_file_and_the_name_picks_the_format() -> None:
     assert load_template_text(GOOD, "pasted.yml").name == "Test template"
     with pytest.raises(TemplateFileError, match=r'pasted\.txt: unsupported file type "\.txt"'):
         load_template_text(GOOD, "pasted.txt")
+
+
+PERCENTAGE = """\
+key: enable
+name: Percentage achieved
+version: 1
+scale:
+  kind: percentage
+  step: 5
+  action_below: 80
+  evidence_from: 80
+  not_applicable: true
+standards:
+  - number: "1"
+    title: Leadership
+    questions:
+      - ref: "1.1"
+        text: A named lead oversees safeguarding.
+"""
+
+
+def test_a_percentage_scale_is_a_few_lines_and_keeps_its_21_values_when_stored(tmp_path: Path) -> None:
+    spec = load_template_file(write(tmp_path, PERCENTAGE))
+
+    assert [v.label for v in spec.scale.values[:3]] == ["0%", "5%", "10%"] and len(spec.scale.values) == 21
+    assert [v.value for v in spec.scale.values if v.needs_action][-1] == "75"
+    assert RatingScale.from_json(spec.scale.to_json()) == spec.scale
+    assert "values" not in spec.scale.to_json()  # stored as written; the values follow from it
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "line", "message"),
+    [
+        ("  step: 5\n", "  step: 7\n", 6, 'scale, field "step": steps of 7 from 0 do not reach 100: choose a step that divides 100'),
+        ("  kind: percentage", "  kind: percent", 5,
+         'scale, field "kind": "percent" is not one of: listed, score, percentage, rag, yes_no (did you mean "percentage"?)'),
+        ("  action_below: 80", "  action_below: 120", 7, 'scale, field "action_below": must be between 0 and 100, not 120'),
+        ("  step: 5\n", "", 4, 'scale, field "step": a "percentage" scale needs "step", e.g. step: 5 for 0%, 5%, ... 100%'),
+        ("  step: 5\n", "  step: 5\n  values: []\n", 7, 'a "percentage" scale gives its own values: remove "values"'),
+        ("  kind: percentage\n  step: 5\n", "  kind: rag\n  step: 5\n", 6, 'is only for "score" and "percentage" scales'),
+        ("  evidence_from: 80", "  evidence_form: 80", 8, 'unknown field "evidence_form" (did you mean "evidence_from"?)'),
+    ],
+)
+def test_a_numeric_scale_mistake_names_the_line_and_what_to_change(tmp_path: Path, old, new, line, message) -> None:
+    assert old in PERCENTAGE
+    err = load_error(write(tmp_path, PERCENTAGE.replace(old, new, 1)))
+    assert message in str(err) and err.line == line, str(err)

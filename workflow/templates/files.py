@@ -271,6 +271,13 @@ def _problem(error: ErrorDetails, data: Any, node: Node | None, filename: str) -
         problem = f"must have at least {wanted} {entries}, but has {ctx['actual_length']}"
     elif kind == "greater_than_equal":
         problem = f"must be {ctx['ge']} or more, not {value}"
+    elif kind == "literal_error":
+        choices = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
+        close = difflib.get_close_matches(str(value), choices, n=1)
+        problem = f"{_describe(value)} is not one of: {', '.join(choices)}"
+        if close:
+            problem += f' (did you mean "{close[0]}"?)'
+
     else:
         problem = error["msg"]
     return TemplateProblem(filename, _line(node, loc), _place(data, loc), problem)

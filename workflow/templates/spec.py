@@ -187,7 +187,7 @@ class RatingScale(_Spec):
 
     def _generate(self) -> list[tuple[Loc, str]]:
         """Write out the values of a numeric or preset kind; the problems with its settings, if any."""
-        if self.values:
+        if "values" in self.model_fields_set:
             return [(("values",), f'a "{self.kind}" scale gives its own values: remove "values"'
                      + (', and set min, max and the thresholds instead' if self.numeric else ""))]
         numeric_only = ("min", "max", "step", "score_labels", "evidence_from", "action_below", "met_from", "bands")
