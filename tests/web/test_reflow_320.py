@@ -71,17 +71,18 @@ def _arrange(w: World, engine, session: Session) -> dict[str, list[str]]:
             "/templates", f"/templates/{w.p.template.id}", "/templates/upload", "/email-delivery",
             "/reports", f"/cycles/{cycle}/reports", f"/cycles/{cycle}/reports/progress",
             f"/cycles/{cycle}/reports/compliance", f"/cycles/{cycle}/reports/year-on-year", f"/cycles/{cycle}/reports/actions",
-            f"/returns/{health}", f"/returns/{health}/history",
+            f"/returns/{health}", f"/returns/{health}/history", f"/cycles/{cycle}/key-themes",
         ],
         w.youth_user.email: [
             "/", "/returns", f"/returns/{youth}", f"/returns/{youth}/standards/{standard}", f"/returns/{youth}/check",
             f"/returns/{youth}/actions", f"/returns/{youth}/history", "/colleagues", "/colleagues/invite",
+            f"/returns/{youth}/carry-forward",
         ],
         w.agency_user.email: [
             f"/returns/{health}", f"/returns/{health}/challenges", f"/returns/{health}/evidence-requests",
             f"/returns/{health}/submitted", f"/returns/{health}/history",
         ],
-        w.qa.email: ["/", "/qa", f"/qa/returns/{health}"],
+        w.qa.email: ["/", "/qa", f"/qa/returns/{health}", f"/cycles/{cycle}/key-themes"],
     }
     return pages, (request, health)
 

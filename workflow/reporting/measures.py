@@ -2,10 +2,10 @@
 median, the share of elements at or above "met", and the distribution in bands, self-assessed
 beside moderated, for each cell (agency and standard), each agency, and each group of agencies.
 
-The database does the grouping, in two GROUP BY queries per template whatever the number of
+The database does the grouping, in one GROUP BY query per template whatever the number of
 agencies: how many elements had each (self-assessed, moderated) pair of values, per agency and
-standard, and per sector, duty and standard. Means, medians and bands are worked out here from
-those counts (a handful of rows per agency and standard, not one per answer). Not applicable counts in no figure. Every scale also gets the count of
+standard. Groups of agencies, means, medians and bands are worked out here from those counts (a
+handful of rows per agency and standard, not one per answer). Not applicable counts in no figure. Every scale also gets the count of
 elements QA moderated below the agency's own rating, which is what the over-rating list shows.
 """
 
@@ -129,20 +129,27 @@ def pair_of(scale: RatingScale, joint: Joint) -> Pair:
     return Pair(Measure.of_counts(scale, own), Measure.of_counts(scale, after))
 
 
-def load(session: Session, scales: Mapping[int, tuple[int, RatingScale]], *, states: Collection[str] = RATED_STATES) -> dict[int, CycleMeasures]:
+def load(
+    session: Session,
+    scales: Mapping[int, tuple[int, RatingScale]],
+    who: Mapping[int, tuple[str, bool]],
+    *,
+    states: Collection[str] = RATED_STATES,
+) -> dict[int, CycleMeasures]:
     """The measures of every return in `states` of each cycle (cycle id -> (template id, scale), as
-    `ratings.load` read them): two queries per template."""
+    `ratings.load` read them; `who` is each return's agency's sector and duty): one query per template."""
     result = {}
     for template_id in sorted({t for t, _ in scales.values()}):
         these = [c for c, (t, _) in scales.items() if t == template_id]
         scale = next(scale for t, scale in scales.values() if t == template_id)
-        result.update(_load_template(session, scale, these, states))
+        result.update(_load_template(session, scale, these, who, states))
     return result
 
 
 def of_ratings(session: Session, rated: Mapping[int, CycleRatings]) -> dict[int, CycleMeasures]:
     """`load` for the cycles `ratings.load` has read."""
-    return load(session, {cycle_id: (r.cycle.template_id, r.scale) for cycle_id, r in rated.items()})
+    who = {r.return_id: (r.agency.sector, bool(r.agency.statutory)) for cycle in rated.values() for r in cycle.returns}
+    return load(session, {cycle_id: (r.cycle.template_id, r.scale) for cycle_id, r in rated.items()}, who)
 
 
 def _asked(cycle_ids: Collection[int], states: Collection[str], *columns):
@@ -163,7 +170,7 @@ def _asked(cycle_ids: Collection[int], states: Collection[str], *columns):
 
 
 def _load_template(
-    session: Session, scale: RatingScale, cycle_ids: list[int], states: Collection[str]
+    session: Session, scale: RatingScale, cycle_ids: list[int], who: Mapping[int, tuple[str, bool]], states: Collection[str]
 ) -> dict[int, CycleMeasures]:
     given = func.nullif(Answer.rating, "")
     after = func.coalesce(func.nullif(Answer.moderated_rating, ""), given)
@@ -172,21 +179,17 @@ def _load_template(
         .where(given.is_not(None))
         .group_by(AuditReturn.cycle_id, Answer.return_id, Standard.number, given, after)
     ).all()
-    per_group = session.exec(
-        _asked(
-            cycle_ids, states, AuditReturn.cycle_id, Agency.sector, Agency.statutory, Standard.number, given, after, func.count()
-        )
-        .where(given.is_not(None))
-        .group_by(AuditReturn.cycle_id, Agency.sector, Agency.statutory, Standard.number, given, after)
-    ).all()
     cells: dict[int, dict] = defaultdict(lambda: defaultdict(Counter))
     by_return: dict[int, dict] = defaultdict(lambda: defaultdict(Counter))
     for cycle_id, return_id, number, value, moderated, n in per_cell:
         cells[cycle_id][return_id, number][value, moderated] += n
         by_return[cycle_id][return_id][value, moderated] += n
+    # Groups of agencies add up their cells' counts: a few rows per agency and standard, already grouped.
     groups: dict[int, dict] = defaultdict(lambda: defaultdict(Counter))
-    for cycle_id, sector, statutory, number, value, moderated, n in per_group:
-        groups[cycle_id][sector, bool(statutory), number][value, moderated] += n
+    for cycle_id, per_return in cells.items():
+        for (return_id, number), joint in per_return.items():
+            sector, statutory = who.get(return_id, ("", False))
+            groups[cycle_id][sector, statutory, number].update(joint)
     order = ranks(scale)
     return {
         cycle_id: CycleMeasures(scale, dict(cells[cycle_id]), dict(groups[cycle_id]), dict(by_return[cycle_id]), order)

@@ -33,6 +33,7 @@ from models.evidence import EvidenceRequestState
 from workflow.answering import actions as action_rules
 from workflow.answering import ratings
 from workflow.answering.ratings import RATED_STATES, Rating, StandardInfo
+from workflow.reporting import statement_figures
 from workflow.calendar.progress import is_overdue
 from workflow.reporting import measures
 from workflow.reporting.measures import CycleMeasures, Pair
@@ -333,6 +334,7 @@ class HeatmapCell:
     # Mean score of the elements, as rated and after QA, and how many QA moderated below the agency's rating.
     measures: Pair | None = None
     moderated_down: int = 0
+    statement_evidence: str | None = None  # set when a signed statement says it is now fully met
 
 
 @dataclass(frozen=True)
@@ -418,6 +420,7 @@ def compliance_heatmap(session: Session, cycle_id: int) -> Heatmap:
         )
         for r in rated.returns
     ]
+    rows = statement_figures.heatmap_rows(session, cycle.id, rated.scale, rows)
     legend = ratings.legend(rated.scale)
     sectors = sorted({row.sector for row in rows})
     over = [
@@ -516,6 +519,7 @@ class YearOnYearRow:
     change: dict[str, str | None]  # "improved", "declined", "same", or None when not comparable
     # On a numeric scale: the mean score of the standard's elements, one per cycle, oldest first.
     means: dict[str, list[float | None]] = field(default_factory=dict)
+    evidenced: dict[str, str] = field(default_factory=dict)  # improvements evidenced by a signed statement
 
 
 @dataclass(frozen=True)
@@ -569,6 +573,7 @@ def year_on_year(session: Session, cycle_id: int) -> YearOnYear:
             else:
                 change[standard.number] = _change(order, found[-2:]) if comparable else None
         rows.append(YearOnYearRow(agency.id, agency.name, agency.sector, per_standard, change, means))
+    rows = statement_figures.year_on_year_rows(session, cycle_id, this.scale, rows)
     same = [c.id == cycle_id or by_cycle[c.id].scale.comparable_with(this.scale) for c in chain]
     by_standard = {
         s.number: [numbers_of[c.id].group_pair(s.number) if ok else None for c, ok in zip(chain, same, strict=True)]
