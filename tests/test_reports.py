@@ -11,7 +11,9 @@ from models.cycle import CycleKind
 from models.user import Role
 from tests.bulk_world import bulk_cycle
 from tests.factories import act, add_agency, add_person, launch_cycle
+from tests.numeric_scenario import PERCENTAGE
 from tests.report_scenario import LAUNCH, READ_ON, at, install_rag_template
+from workflow.templates.installing import install_file
 from workflow.answering import returns
 from workflow.answering.ratings import Rating
 from workflow.reporting import exports, reports
@@ -165,6 +167,20 @@ def test_each_report_runs_as_many_queries_for_500_agencies_as_for_50(engine):
         ):
             counts = (_statements_run(engine, report, small), _statements_run(engine, report, large))
             assert counts[0] == counts[1] <= 10, (report.__name__, counts)
+        # The measures of a numeric scale (means, medians, bands, over-ratings) and the files that
+        # carry them ask the same fixed number of questions too.
+        with Session(engine, expire_on_commit=False) as session:
+            percentage = install_file(session, None, PERCENTAGE)
+            session.commit()
+        small = bulk_cycle(engine, name="SmallPct", agencies=20, template=percentage, user=user)
+        large = bulk_cycle(engine, name="LargePct", agencies=120, template=percentage, user=user)
+        for report, most in ((reports.compliance_heatmap, 10), (reports.year_on_year, 10), (exports.measure_sheets, 20)):
+            counts = (_statements_run(engine, report, small), _statements_run(engine, report, large))
+            assert counts[0] == counts[1] <= most, (report.__name__, counts)
+        with Session(engine) as session:
+            heatmap = reports.compliance_heatmap(session, large)
+        # 120 agencies over six states, four of them submitted or later: 80 in the figures.
+        assert heatmap.overall.agencies == 80 and heatmap.overall.measures["1"].self_assessed.scored > 0
 
 
 def _submitted_year(engine, session, *, name, template, agencies, people, ratings, previous=None, opens_on):

@@ -263,6 +263,8 @@ def moderate(session: Session, actor: User, return_id: int, question_id: int, *,
     content = return_content.load(session, ret)
     if ret.status not in (ReturnState.SUBMITTED, ReturnState.UNDER_QA_CHALLENGE, ReturnState.EVIDENCE_REQUESTED):
         raise DomainError(f"Ratings can be moderated only during QA; this return is {ReturnState(ret.status).title.lower()}.")
+    if not content.scale.moderation:
+        raise DomainError("This template does not use moderated ratings: QA records its view in challenges and feedback.")
     answer = next((a for a in content.answers.values() if a.question_id == question_id), None)
     if answer is None:
         raise NotFound("That question has no answer to moderate.")
