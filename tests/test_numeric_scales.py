@@ -20,9 +20,9 @@ from tests.numeric_scenario import (
     partnership,
     run_year,
 )
-from workflow.errors import DomainError
 from tests.test_chart_drawing import drawings  # noqa: F401 (a fixture)
 from tests.test_exports import pdf_text
+from workflow.errors import DomainError
 from workflow.reporting import charts, exports, pdfs, reports
 from workflow.templates.files import load_template_file
 

@@ -13,11 +13,11 @@ from tests.bulk_world import bulk_cycle
 from tests.factories import act, add_agency, add_person, launch_cycle
 from tests.numeric_scenario import PERCENTAGE
 from tests.report_scenario import LAUNCH, READ_ON, at, install_rag_template
-from workflow.templates.installing import install_file
 from workflow.answering import returns
 from workflow.answering.ratings import Rating
 from workflow.reporting import exports, reports
 from workflow.reporting.reports import ActionCounts, TimeSummary
+from workflow.templates.installing import install_file
 from workflow.templates.spec import RatingScale
 
 RED, AMBER, GREEN = Rating("red", "Red", 0), Rating("amber", "Amber", 1), Rating("green", "Green", 2)

@@ -10,8 +10,8 @@ from models.audit_return import ReturnState
 from models.cycle import CycleState
 from models.user import Role
 from workflow.access import require_role, visible_return
-from workflow.answering import content as return_content
 from workflow.answering import carry_forward, lead_notice, submission_copies, versions
+from workflow.answering import content as return_content
 from workflow.answering.editing import EDITABLE_STATES, Editing, read_for_saving
 from workflow.answering.rules import submission_problems
 from workflow.clock import uk_date_time, utcnow

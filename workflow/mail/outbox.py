@@ -2,9 +2,9 @@
 
 from typing import Any
 
+from sqlalchemy import insert
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy import insert
 from sqlmodel import Session, select
 
 from models import OutboxMessage

@@ -33,12 +33,11 @@ from models.evidence import EvidenceRequestState
 from workflow.answering import actions as action_rules
 from workflow.answering import ratings
 from workflow.answering.ratings import RATED_STATES, Rating, StandardInfo
-from workflow.reporting import statement_figures
 from workflow.calendar.progress import is_overdue
-from workflow.reporting import measures
-from workflow.reporting.measures import CycleMeasures, Pair
 from workflow.clock import today
 from workflow.errors import NotFound
+from workflow.reporting import measures, statement_figures
+from workflow.reporting.measures import CycleMeasures, Pair
 from workflow.templates.spec import NOT_APPLICABLE, RatingScale
 
 # Returns that should have been submitted (or, in a statement year, signed) and have not been, yet.

@@ -284,7 +284,7 @@ class RatingScale(_Spec):
 
     def band_labels(self) -> list[str]:
         """Words for each band: "0-24%", "25-49%", ..., "75-100%" (or the score itself)."""
-        starts, (low, high, step) = self.band_starts(), self._range()
+        starts, (_low, high, step) = self.band_starts(), self._range()
         unit = "%" if self.kind == "percentage" else ""
         words = []
         for i, start in enumerate(starts):
