@@ -172,10 +172,11 @@ def live_server(app: Flask) -> Iterator[str]:
     server.server_close()
 
 
-@pytest.fixture
-def chromium() -> Iterator:
-    """Debian's Chromium, headless. Skipped on a machine without it, but never in CI, where the
-    browser tests must run (`.ci/run` installs it)."""
+@pytest.fixture(scope="session")
+def chromium_process() -> Iterator:
+    """Debian's Chromium, headless, started once per test process (each pytest-xdist worker has
+    its own). Skipped on a machine without it, but never in CI, where the browser tests must run
+    (`.ci/run` installs it)."""
     if shutil.which("chromium") is None:
         if os.environ.get("CI"):
             pytest.fail("Chromium is not installed; in CI the browser tests must run.")
@@ -184,3 +185,12 @@ def chromium() -> Iterator:
 
     with headless_chromium() as browser:
         yield browser
+
+
+@pytest.fixture
+def chromium(chromium_process) -> Iterator:
+    """The worker's Chromium for one test: every page and context the test opened is closed after
+    it, so the next test starts with no cookies, storage or pages, as with a new browser."""
+    yield chromium_process
+    for context in chromium_process.contexts:
+        context.close()
