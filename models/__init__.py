@@ -5,6 +5,7 @@ from models.action import Action, ActionUpdate
 from models.agency import Agency
 from models.audit_return import Answer, AuditReturn, DeadlineExtension
 from models.bounce import DeliveryEvent
+from models.commissioning import CommissionerComment
 from models.cycle import Cycle, CycleAgency
 from models.evidence import EvidenceFile, EvidenceRequest
 from models.good_practice import GoodPractice
@@ -41,6 +42,7 @@ __all__ = [
     "Answer",
     "AuditReturn",
     "Challenge",
+    "CommissionerComment",
     "ComplianceStatement",
     "Cycle",
     "CycleAgency",

@@ -32,6 +32,7 @@ SUBJECTS = {
     "qa_feedback": "Section 11 {{ cycle_name }}: the QA sub-group's feedback on {{ agency_name }}'s return",
     "qa_meeting_planned": "Section 11 {{ cycle_name }}: QA meeting on {{ held_on }}, agenda pack ready",
     "qa_meeting_recorded": "Section 11 {{ cycle_name }}: decisions of the QA meeting on {{ held_on }}",
+    "commissioner_comment": "Section 11 {{ cycle_name }}: {{ commissioner_name }} commented on your return",
     "good_practice_marked": "Section 11 {{ cycle_name }}: {{ agency_name }}'s answer is shared as good practice",
     "action_plan_review_due": "Section 11 {{ cycle_name }}: please update {{ agency_name }}'s actions before {{ review_date }}",
     "deadline_extended": "Section 11 {{ cycle_name }}: your deadline is now {{ new_deadline }}",

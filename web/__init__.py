@@ -131,6 +131,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from web.coordinator.plan_review import bp as plan_review_bp
 
     app.register_blueprint(plan_review_bp)  # the action-plan review page
+    from web.commissioner.pages import bp as commissioner_bp
+
+    app.register_blueprint(commissioner_bp)  # a commissioning agency reads its providers' returns and comments
     from web.survey import blueprints as survey_blueprints
 
     survey_blueprints.register(app)  # the staff survey: anonymous answering, set-up, counts, report
