@@ -7,10 +7,11 @@ from datetime import timedelta
 import pytest
 from sqlmodel import Session, select
 
-from models import Action
+from models import Action, Agency
+from models.user import Role
 from tests.factories import act, add_agency
 from tests.web import return_world
-from tests.web.conftest import PASSWORD
+from tests.web.conftest import PASSWORD, add_person
 from tests.web.return_world import World, submitted
 from tests.web.test_email_delivery_page import failed_email_and_bounce
 from workflow.answering import returns
@@ -58,6 +59,10 @@ def _arrange(w: World, engine, session: Session) -> dict[str, list[str]]:
                 kind=cycles.CycleKind.FULL_AUDIT, template_id=w.p.template.id, agency_ids=[w.p.youth.id],
                 dates=CycleDates(opens, opens + timedelta(days=42), opens + timedelta(days=70), opens + timedelta(days=180),
                                  opens + timedelta(days=200)))
+    council = add_agency(session, name="Hackney Council", sector="Local authority", statutory=True)
+    session.get(Agency, w.p.health.id).commissioned_by_id = council.id
+    session.commit()
+    commissioner = add_person(session, name="Cam Commissioner", roles={Role.AGENCY_USER}, agency=council)
     health, youth, cycle = w.ret.id, w.youth_ret.id, w.cycle.id
     standard = question.standard_id
     pages = {
@@ -71,8 +76,9 @@ def _arrange(w: World, engine, session: Session) -> dict[str, list[str]]:
             "/templates", f"/templates/{w.p.template.id}", "/templates/upload", "/email-delivery",
             "/reports", f"/cycles/{cycle}/reports", f"/cycles/{cycle}/reports/progress",
             f"/cycles/{cycle}/reports/compliance", f"/cycles/{cycle}/reports/year-on-year", f"/cycles/{cycle}/reports/actions",
-            f"/returns/{health}", f"/returns/{health}/history",
+            f"/returns/{health}", f"/returns/{health}/history", "/commissioned", f"/commissioned/returns/{health}",
         ],
+        commissioner.email: ["/commissioned", f"/commissioned/returns/{health}"],
         w.youth_user.email: [
             "/", "/returns", f"/returns/{youth}", f"/returns/{youth}/standards/{standard}", f"/returns/{youth}/check",
             f"/returns/{youth}/actions", f"/returns/{youth}/history", "/colleagues", "/colleagues/invite",
