@@ -77,16 +77,18 @@ def standard(return_id: int, standard_id: int) -> ResponseReturnValue:
     stay = request.form.get("next") == "stay"
 
     def saved(result: StandardSaved) -> ResponseReturnValue:
-        if not result.conflicts:
+        if not result.conflicts and not result.refused_files:
             return done(
                 f"Standard {the_standard.number} is saved.",
                 "returns.standard" if stay else "returns.view",
                 return_id=content.ret.id,
                 **({"standard_id": the_standard.id} if stay else {}),
             )(result)
-        # The rest was saved; the page comes back with both versions of what someone else changed.
+        # The rest was saved; the page comes back with both versions of what someone else changed,
+        # and each refused file named beside its question's file field.
         fresh = content_of(return_id)
         page_blocks = standard_page.blocks(fresh, the_standard, people, formdata, conflicts=result.conflicts)
+        standard_page.mark_refused_files(page_blocks, result.refused_files)
         return render_template(
             "agency/standard.html",
             content=fresh,
@@ -94,8 +96,8 @@ def standard(return_id: int, standard_id: int) -> ResponseReturnValue:
             blocks=page_blocks,
             refusal=None,
             names=return_view.people_named(session, {a.lead_user_id for a in fresh.actions if a.lead_user_id}),
-            problems=standard_page.conflict_problems(result.conflicts),
-        ), 409
+            problems=standard_page.conflict_problems(result.conflicts) + standard_page.file_problems(result.refused_files),
+        ), 409 if result.conflicts else 422
 
     return commit_or_show_errors(
         save_standard,
