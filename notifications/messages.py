@@ -36,18 +36,30 @@ SUBJECTS = {
     "qa_meeting_recorded": "Section 11 {{ cycle_name }}: decisions of the QA meeting on {{ held_on }}",
     "commissioner_comment": "Section 11 {{ cycle_name }}: {{ commissioner_name }} commented on your return",
     "good_practice_marked": "Section 11 {{ cycle_name }}: {{ agency_name | possessive }} answer is shared as good practice",
-    "action_plan_review_due": "Section 11 {{ cycle_name }}: please update {{ agency_name | possessive }} actions before {{ review_date }}",
+    "action_plan_review_due": (
+        "Section 11 {{ cycle_name }}: please update {{ agency_name | possessive }}"
+        " actions before {{ review_date }}"
+    ),
     "deadline_extended": "Section 11 {{ cycle_name }}: your deadline is now {{ new_deadline }}",
     "cycle_dates_changed": "Section 11 {{ cycle_name }}: the audit's dates have changed",
-    "submission_reminder": "Section 11 {{ cycle_name }}: reminder, {{ agency_name | possessive }} return is due by {{ deadline }}",
+    "submission_reminder": (
+        "Section 11 {{ cycle_name }}: reminder, {{ agency_name | possessive }}"
+        " return is due by {{ deadline }}"
+    ),
     "submission_overdue": "Section 11 {{ cycle_name }}: {{ agency_name | possessive }} return is overdue",
-    "submission_escalation": "Section 11 {{ cycle_name }}: {{ agency_name | possessive }} return is {{ days_overdue }} days overdue",
+    "submission_escalation": (
+        "Section 11 {{ cycle_name }}: {{ agency_name | possessive }} return is"
+        " {{ days_overdue }} days overdue"
+    ),
     "evidence_reminder": "Section 11 {{ cycle_name }}: evidence for QA is due by {{ due_date }}",
     "evidence_overdue": "Section 11 {{ cycle_name }}: the evidence for QA is overdue",
     "action_reminder": "Section 11: an action in {{ agency_name | possessive }} plan is due by {{ target_date }}",
     "action_overdue": "Section 11: an action in {{ agency_name | possessive }} plan is overdue",
     "action_escalation": "Section 11: an action in {{ agency_name | possessive }} plan is {{ days_overdue }} days overdue",
-    "statement_reminder": "Section 11 {{ cycle_name }}: {{ agency_name | possessive }} statement of compliance is due by {{ deadline }}",
+    "statement_reminder": (
+        "Section 11 {{ cycle_name }}: {{ agency_name | possessive }} statement"
+        " of compliance is due by {{ deadline }}"
+    ),
     "cycle_not_opened": "Section 11 {{ cycle_name }}: the cycle could not open on {{ opens_on }}",
     "user_invitation": "Section 11 audit: set your password to start using the service",
     "password_reset": "Section 11 audit: reset your password",

@@ -20,5 +20,6 @@ def test_csv_and_spreadsheet_times_are_uk_time_either_side_of_the_clock_change()
 
     rows = list(csv.reader(io.StringIO(exports.sheet_csv(sheet).decode("utf-8-sig"))))
     assert rows[1:] == [["2026-06-01 00:30"], ["2026-12-02 14:05"], ["2026-07-01 09:00"]]
-    cells = [row[0].value for row in load_workbook(io.BytesIO(exports.workbook_bytes([sheet])))["Statements"].iter_rows(min_row=2)]
+    workbook = load_workbook(io.BytesIO(exports.workbook_bytes([sheet])))
+    cells = [row[0].value for row in workbook["Statements"].iter_rows(min_row=2)]
     assert cells == [datetime(2026, 6, 1, 0, 30), datetime(2026, 12, 2, 14, 5), datetime(2026, 7, 1, 9, 0)]

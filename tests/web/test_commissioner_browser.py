@@ -39,7 +39,7 @@ def commissioned(request, monkeypatch, session: Session, sqlite_only_engine, app
 
 def test_a_commissioner_reads_a_providers_return_and_comments(chromium, live_server, commissioned, session):
     journey = Journey(chromium, live_server, screenshot_folder())
-    p, ret = commissioned["p"], commissioned["ret"]
+    p = commissioned["p"]
 
     page = journey.sign_in("cam.commissioner@example.org", "Cam Commissioner")
     journey.click(page, page.get_by_role("link", name="Commissioned services"), shot="agency-commissioned-services")

@@ -17,10 +17,10 @@ from tests.web.conftest import PASSWORD, add_person
 from tests.web.return_world import World, submitted
 from tests.web.test_email_delivery_page import failed_email_and_bounce
 from workflow.answering import returns
-from workflow.people import accounts
 from workflow.calendar import cycles
 from workflow.calendar.cycles import CycleDates
 from workflow.clock import today
+from workflow.people import accounts
 from workflow.review import intelligence, peer_reviews, plan_samples, qa, qa_meetings
 from workflow.survey import settings as survey_settings
 

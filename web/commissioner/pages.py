@@ -3,8 +3,8 @@ action plans and progress (never change them) and comment; the coordinator sees 
 comments included. Who may see what is `workflow.access.commissioner_may_see`."""
 
 from flask import Blueprint, render_template
-from flask_login import current_user
 from flask.typing import ResponseReturnValue
+from flask_login import current_user
 from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextArea
 from wtforms import SubmitField, TextAreaField
 
@@ -26,7 +26,9 @@ WHO = (Role.COORDINATOR, *sorted(AGENCY_ROLES))
 
 class CommentForm(PageForm):
     comment = TextAreaField(
-        "Your comment", widget=GovTextArea(), description="The provider's contacts are told by e-mail; the coordinator reads it too"
+        "Your comment",
+        widget=GovTextArea(),
+        description="The provider's contacts are told by e-mail; the coordinator reads it too",
     )
     submit = SubmitField("Send the comment", widget=GovSubmitInput())
 

@@ -25,7 +25,8 @@ def comment(session: Session, actor: User, return_id: int, *, text: str) -> Comm
     reasons = []
     if not text:
         reasons.append(Reason("Write your comment for the provider.", "comment"))
-    reasons += [Reason(r, "comment") for r in field_limits.text_problems("Your comment", text, field_limits.COMMENT, multiline=True)]
+    too_long = field_limits.text_problems("Your comment", text, field_limits.COMMENT, multiline=True)
+    reasons += [Reason(r, "comment") for r in too_long]
     if reasons:
         raise DomainError(reasons)
     provider = session.get(Agency, ret.agency_id)
