@@ -171,6 +171,7 @@ def test_the_demo_builds_returns_in_every_state(run, tmp_path):
         line = next(line for line in output.splitlines() if line.strip().startswith(state))
         assert int(line.split()[-1]) >= 1, line
     assert "coordinator@demo.example.org" in output
+    assert "Commissioner" in output and "agency1@demo.example.org" in output  # oversees two voluntary services
 
 
 def test_the_scheduler_writes_the_days_checkpoint_once_and_emails_its_digest(run, tmp_path, monkeypatch):
