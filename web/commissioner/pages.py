@@ -67,7 +67,9 @@ def view(return_id: int) -> ResponseReturnValue:
 @roles_required(*sorted(AGENCY_ROLES))
 def comment(return_id: int) -> ResponseReturnValue:
     form = CommentForm()
-    form.validate()
+    if not form.validate():  # too long, or a control character: said beside the box
+        read_or_404(commissioned_return, me(), return_id)
+        return _return_page(return_id, form), 422
     return commit_or_show_errors(
         commissioner_comments.comment,
         me(),
