@@ -56,6 +56,8 @@ def test_a_commissioner_reads_a_submitted_providers_return_and_comments(engine, 
         assert (seen.commissioner_name, seen.comments) == ("Hackney Health Trust", 1)
         [comment] = commissioner_comments.comments_on(fresh, p["coordinator"], ret.id)
         assert (comment.author_name, comment.commissioner_name) == ("Alex Agency", "Hackney Health Trust")
+        provider_reads = commissioner_comments.comments_on(fresh, p["youth_user"], ret.id)  # on its own return page
+        assert [c.text for c in provider_reads] == ["Please share the training figures."]
 
 
 def test_only_the_commissioning_agencys_people_see_and_comment(engine, session, partnership, commissioned_youth):

@@ -10,7 +10,7 @@ from models import Agency
 from models.user import Role
 from tests.factories import act, add_agency, answer_everything, launch_cycle, questions_of
 from tests.web.browser_helpers import Journey, screenshot_folder, words
-from tests.web.conftest import Partnership, add_person, last_email
+from tests.web.conftest import Partnership, add_person, last_email, link_in
 from workflow.answering import returns
 from workflow.people import users
 
@@ -59,6 +59,10 @@ def test_a_commissioner_reads_a_providers_return_and_comments(chromium, live_ser
     assert "Please share the safer-recruitment audit with us." in words(page, "#comments ~ .govuk-inset-text")
     mail = last_email(session, "commissioner_comment", p.agency_user.email)
     assert "Please share the safer-recruitment audit with us." in mail.text_body
+
+    provider = journey.sign_in(p.agency_user.email, "Alex Agency")  # the provider follows the e-mail's link
+    journey.goto(provider, link_in(mail).split("#")[0])
+    assert "Cam Commissioner, Hackney Council" in words(provider, "#commissioner-comments ~ .govuk-inset-text")
 
     coordinator = journey.sign_in(p.coordinator.email, "Cora Ordinator")
     journey.click(coordinator, coordinator.get_by_role("link", name="Commissioned services"))

@@ -19,7 +19,7 @@ from workflow.answering import return_view, returns
 from workflow.answering.standard_answers import StandardSaved, save_standard
 from workflow.calendar import progress
 from workflow.reporting import return_copy
-from workflow.review import feedback, statement_view
+from workflow.review import commissioner_comments, feedback, statement_view
 
 bp = Blueprint("returns", __name__)
 
@@ -47,6 +47,7 @@ def view(return_id: int) -> ResponseReturnValue:
         or statement_view.may_choose_peer_review(session, user, content.ret),
         copy_form=EmailCopyForm(),
         feedback_ready=feedback.acceptance_of(session, content.ret.id) is not None,
+        commissioner_comments=commissioner_comments.comments_on(session, user, content.ret.id),
     )()
 
 

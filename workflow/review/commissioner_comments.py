@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlmodel import Session, select
 
 from models import Agency, AuditReturn, CommissionerComment, User, field_limits
-from workflow.access import commissioned_return, commissioner_may_see
+from workflow.access import can_see_return, commissioner_may_see
 from workflow.errors import DomainError, NotFound, Reason
 from workflow.lifecycle.moves import note_on_return
 from workflow.mail.notify import return_context, tell
@@ -51,8 +51,11 @@ class CommentRow:
 
 
 def comments_on(session: Session, actor: User, return_id: int) -> list[CommentRow]:
-    """The comments on a return, oldest first, for its commissioner and the coordinator (one query)."""
-    commissioned_return(session, actor, return_id)
+    """The comments on a return, oldest first (one query): for its commissioner, the coordinator, and
+    whoever else may see the return (the provider's own people read what their commissioner said)."""
+    ret = session.get(AuditReturn, return_id)
+    if ret is None or not (can_see_return(session, actor, ret) or commissioner_may_see(session, actor, ret)):
+        raise NotFound("There is no such return.")
     rows = session.exec(
         select(User.name, Agency.name, CommissionerComment.created_at, CommissionerComment.text)
         .join(User, User.id == CommissionerComment.author_id)
