@@ -5,12 +5,14 @@ from models.action import Action, ActionUpdate
 from models.agency import Agency
 from models.audit_return import Answer, AuditReturn, DeadlineExtension
 from models.bounce import DeliveryEvent
+from models.carry_forward import CarriedStandard
 from models.commissioning import CommissionerComment
 from models.cycle import Cycle, CycleAgency
 from models.evidence import EvidenceFile, EvidenceRequest
 from models.good_practice import GoodPractice
 from models.history import HistoryRecord
 from models.intelligence import IntelligenceEntry
+from models.key_theme import KeyTheme
 from models.outbox import OutboxMessage
 from models.peer_review import PeerReview, PeerReviewFinding
 from models.plan_sample import ActionPlanSample, SampledPlan
@@ -41,6 +43,7 @@ __all__ = [
     "Agency",
     "Answer",
     "AuditReturn",
+    "CarriedStandard",
     "Challenge",
     "CommissionerComment",
     "ComplianceStatement",
@@ -54,6 +57,7 @@ __all__ = [
     "GoodPractice",
     "HistoryRecord",
     "IntelligenceEntry",
+    "KeyTheme",
     "OutboxMessage",
     "PeerReview",
     "PeerReviewFinding",

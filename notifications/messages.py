@@ -57,8 +57,21 @@ SUBJECTS = {
     "action_overdue": "Section 11: an action in {{ agency_name | possessive }} plan is overdue",
     "action_escalation": "Section 11: an action in {{ agency_name | possessive }} plan is {{ days_overdue }} days overdue",
     "statement_reminder": (
-        "Section 11 {{ cycle_name }}: {{ agency_name | possessive }} statement"
-        " of compliance is due by {{ deadline }}"
+        "Section 11 {{ cycle_name }}: {{ agency_name | possessive }} statement of compliance is due by {{ deadline }}"
+    ),
+    "key_themes_written": "Section 11 {{ cycle_name }}: the key themes were written",
+    "answers_carried_forward": (
+        "Section 11 {{ cycle_name }}: {{ agency_name | possessive }} answers were carried forward from {{ previous_cycle_name }}"
+    ),
+    "carried_standards_confirmed": (
+        "Section 11 {{ cycle_name }}: {{ agency_name | possessive }} answers carried forward are all confirmed"
+    ),
+    "statement_due": (
+        "Section 11 {{ cycle_name }}: please sign {{ agency_name | possessive }} statement of compliance by {{ deadline }}"
+    ),
+    "statement_overdue": "Section 11 {{ cycle_name }}: {{ agency_name | possessive }} statement of compliance is overdue",
+    "statement_escalation": (
+        "Section 11 {{ cycle_name }}: {{ agency_name | possessive }} statement of compliance is {{ days_overdue }} days overdue"
     ),
     "cycle_not_opened": "Section 11 {{ cycle_name }}: the cycle could not open on {{ opens_on }}",
     "user_invitation": "Section 11 audit: set your password to start using the service",

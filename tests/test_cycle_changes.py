@@ -189,9 +189,10 @@ def test_an_agency_admitted_mid_year_joins_the_open_cycle_and_is_invited(engine,
 def test_a_closed_cycle_is_reopened_with_a_reason_and_a_later_deadline_and_stays_open(engine, partnership, clock):
     p = partnership
     cycle, _ = launch_cycle(engine, p["coordinator"], [p["youth"]], template=p["template"], opens_on=OPENS)
-    past_statement = cycle.statement_deadline + timedelta(days=1)
+    # The statement deadline has passed and the last chase (the escalation) has gone: the daily work closes it.
+    past_statement = cycle.statement_deadline + timedelta(days=cycle.escalation_days + 1)
     clock.move_to(f"{past_statement.isoformat()} 07:00:00")
-    run_daily(engine, past_statement)  # the statement deadline has passed: the daily work closes it
+    run_daily(engine, past_statement)
     with Session(engine) as session:
         assert session.get(Cycle, cycle.id).status == CycleState.CLOSED
 

@@ -96,6 +96,7 @@ def _return_of(session, cycle, agency) -> AuditReturn:
 
 
 SUBMISSION_KINDS = {"submission_reminder", "submission_overdue", "submission_escalation"}
+STATEMENT_KINDS = {"statement_due", "statement_reminder", "statement_overdue", "statement_escalation"}
 
 
 def test_only_the_latest_stage_due_is_relevant_and_reminders_end_with_the_deadline():
@@ -272,19 +273,64 @@ def test_a_statement_year_reminds_the_executive_until_the_statement_is_signed(en
     calendar.run_through(statement_deadline - timedelta(days=20), statement_deadline - timedelta(days=4))
     calendar.on(statement_deadline - timedelta(days=3), statements.sign, p["executive"], health.id,
                 signed_name="Erin Executive", declaration_confirmed=True)
-    calendar.run_through(statement_deadline - timedelta(days=3), statement_deadline + timedelta(days=1))
+    calendar.run_through(statement_deadline - timedelta(days=3), statement_deadline + timedelta(days=9))
 
     # Both executives get the 14- and 7-day reminders; Erin signs 3 days before, so only the youth
     # club's executive gets the last one. An invited return in year two awaits a statement, not a
     # submission: no submission reminders at all.
-    assert calendar.days_with({"statement_reminder"} | SUBMISSION_KINDS) == {
+    # After the deadline the youth club's executive is told it is overdue, and after the cycle's
+    # escalation days (7) the coordinators hear of it too; then the cycle closes by itself.
+    assert calendar.days_with(STATEMENT_KINDS | SUBMISSION_KINDS) == {
         statement_deadline - timedelta(days=14): {("statement_reminder", ERIN), ("statement_reminder", CEO_YOUTH)},
         statement_deadline - timedelta(days=7): {("statement_reminder", ERIN), ("statement_reminder", CEO_YOUTH)},
         statement_deadline - timedelta(days=1): {("statement_reminder", CEO_YOUTH)},
+        statement_deadline + timedelta(days=1): {("statement_overdue", CEO_YOUTH)},
+        statement_deadline + timedelta(days=7): {("statement_escalation", CEO_YOUTH)}
+        | {("statement_escalation", c) for c in COORDINATORS},
     }
-    # The day after the statement deadline the cycle closes by itself.
+    session.expire_all()
+    assert session.get(Cycle, cycle.id).closed_at is not None
+    with calendar.session() as s:
+        overdue = s.exec(select(OutboxMessage).where(OutboxMessage.kind == "statement_overdue")).one()
+    assert "or choose a re-audit by peer review" in overdue.text_body
+
+
+def test_in_a_full_audit_the_executive_is_asked_to_sign_once_the_plan_is_live_and_chased(
+    engine, session, partnership, calendar
+):
+    p = partnership
+    cycle, ret = _submitted_health_return(engine, session, p, calendar, with_action=False)
+    statement_deadline = cycle.statement_deadline
+    # QA does not pick the return: when the QA window ends the plan goes live and Erin is asked to sign.
+    calendar.run_through(date(2027, 3, 14), date(2027, 3, 17))
+    calendar.run_through(statement_deadline - timedelta(days=15), statement_deadline + timedelta(days=8))
+    assert calendar.days_with(STATEMENT_KINDS) == {
+        date(2027, 3, 16): {("statement_due", ERIN)},
+        statement_deadline - timedelta(days=14): {("statement_reminder", ERIN)},
+        statement_deadline - timedelta(days=7): {("statement_reminder", ERIN)},
+        statement_deadline - timedelta(days=1): {("statement_reminder", ERIN)},
+        statement_deadline + timedelta(days=1): {("statement_overdue", ERIN)},
+        statement_deadline + timedelta(days=7): {("statement_escalation", ERIN)} | {("statement_escalation", c) for c in COORDINATORS},
+    }
+    with calendar.session() as s:
+        reminder = s.exec(select(OutboxMessage).where(OutboxMessage.kind == "statement_reminder")).first()
+        asked = s.exec(select(OutboxMessage).where(OutboxMessage.kind == "statement_due")).one()
+    assert "re-audit" not in reminder.text_body  # in a full audit there is no such choice
+    assert asked.return_id == ret.id and f"/returns/{ret.id}/statement" in asked.text_body
     session.expire_all()
     assert session.get(Cycle, cycle.id).status == CycleState.CLOSED
+
+
+def test_a_signed_statement_is_chased_no_more(engine, session, partnership, calendar):
+    p = partnership
+    cycle, ret = _submitted_health_return(engine, session, p, calendar, with_action=False)
+    calendar.run_through(date(2027, 3, 15), date(2027, 3, 16))
+    statement_deadline = cycle.statement_deadline
+    calendar.run_through(statement_deadline - timedelta(days=8), statement_deadline - timedelta(days=6))
+    calendar.on(statement_deadline - timedelta(days=5), statements.sign, p["executive"], ret.id,
+                signed_name="Erin Executive", declaration_confirmed=True)
+    calendar.run_through(statement_deadline - timedelta(days=5), statement_deadline + timedelta(days=8))
+    assert max(calendar.days_with(STATEMENT_KINDS)) == statement_deadline - timedelta(days=7)
 
 
 def test_a_draft_cycle_opens_on_its_date_by_itself(engine, session, partnership, calendar):

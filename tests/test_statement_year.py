@@ -5,15 +5,16 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from models import AuditReturn, ComplianceStatement, Question, Standard
+from models import AuditReturn, ComplianceStatement, Cycle, Question, Standard
 from models.audit_return import ReturnState
 from models.cycle import CycleKind
 from models.user import Role
 from tests.factories import act, add_agency, add_person, install_template, launch_cycle
 from workflow.answering import returns
-from workflow.calendar import cycles
+from workflow.calendar import cycles, progress
 from workflow.clock import today
 from workflow.errors import DomainError
+from workflow.reporting import reports
 from workflow.review import qa, statements
 
 
@@ -126,3 +127,45 @@ def test_in_a_full_audit_year_the_statement_waits_for_qa(engine, session):
         act(engine, statements.sign, executive, launched[0].id, signed_name="Erin Executive", declaration_confirmed=True)
     with pytest.raises(DomainError, match="only in a statement of compliance year"):
         act(engine, statements.choose_peer_review, executive, launched[0].id)
+
+
+def test_an_improvement_evidenced_by_the_statement_counts_in_the_boards_figures(engine, session, year_one_done):
+    ret, executive = year_one_done["return"], year_one_done["executive"]
+    evidence = "Statement published on the intranet; audit of 40 staff shows awareness"
+    act(
+        engine,
+        statements.sign,
+        executive,
+        ret.id,
+        signed_name="Erin Executive",
+        declaration_confirmed=True,
+        improvements=[statements.Improvement("2", evidence)],
+    )
+    session.expire_all()
+    history = reports.year_on_year(session, ret.cycle_id)
+    (row,) = history.rows
+    assert [r.label if r else None for r in row.ratings["2"]] == ["Partly met", "Fully met"]
+    assert row.change["2"] == "improved"
+    assert row.evidenced == {"2": evidence}
+    assert row.change["1"] is None  # nothing said about standard 1 this year
+
+    (heat_row,) = reports.compliance_heatmap(session, ret.cycle_id).rows
+    assert heat_row.cells["2"].self_assessed.label == "Fully met"
+    assert heat_row.cells["2"].statement_evidence == evidence
+    assert heat_row.cells["1"].self_assessed is None
+    assert reports.compliance_heatmap(session, ret.cycle_id).overall.self_assessed["2"]["fully_met"] == 1
+
+
+def test_the_coordinators_progress_counts_a_statement_year_return_by_the_statement_deadline(session, year_one_done):
+    ret, coordinator = year_one_done["return"], year_one_done["coordinator"]
+    cycle = session.get(Cycle, ret.cycle_id)
+    after_submission = cycle.submission_deadline + timedelta(days=1)
+    after_statement = cycle.statement_deadline + timedelta(days=1)
+    (row,) = progress.cycle_progress(session, cycle.id, on=after_submission).rows
+    assert (row.deadline, row.overdue) == (cycle.statement_deadline, False)
+    assert progress.cycle_progress(session, cycle.id, on=after_statement).overdue == 1
+    assert progress.cycle_progress(session, cycle.id, sector="Health", on=after_statement).overdue == 1
+    (mine,) = progress.returns_of_agency(session, ret.agency_id, on=after_submission)
+    assert (mine.deadline, mine.overdue) == (cycle.statement_deadline, False)
+    overview = progress.return_overview(session, coordinator, ret.id, on=after_statement)
+    assert (overview.deadline, overview.overdue) == (cycle.statement_deadline, True)

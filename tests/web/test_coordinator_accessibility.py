@@ -41,6 +41,7 @@ def test_coordinator_pages_have_no_accessibility_violations(chromium, live_serve
         f"/templates/{partnership.template.id}": "Section 11 self-assessment",
         "/templates/upload": "Load a template file",
         "/email-delivery": "E-mail delivery",
+        f"/cycles/{cycle.id}/key-themes": "Key themes",
     }
     axe = Axe()
     page = chromium.new_page()

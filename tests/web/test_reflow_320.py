@@ -81,7 +81,8 @@ def _arrange(w: World, engine, session: Session) -> dict[str, list[str]]:
             "/templates", f"/templates/{w.p.template.id}", "/templates/upload", "/email-delivery",
             "/reports", f"/cycles/{cycle}/reports", f"/cycles/{cycle}/reports/progress",
             f"/cycles/{cycle}/reports/compliance", f"/cycles/{cycle}/reports/year-on-year", f"/cycles/{cycle}/reports/actions",
-            f"/returns/{health}", f"/returns/{health}/history", "/commissioned", f"/commissioned/returns/{health}",
+            f"/returns/{health}", f"/returns/{health}/history", f"/cycles/{cycle}/key-themes",
+            "/commissioned", f"/commissioned/returns/{health}",
             f"/cycles/{cycle}/qa-picks", f"/cycles/{cycle}/returns/{youth}/pick-for-qa",
             f"/cycles/{cycle}/returns/{youth}/withdraw", f"/cycles/{cycle}/returns/{health}/return-for-amendment",
             f"/cycles/{cycle}/survey", f"/cycles/{cycle}/survey/import", f"/reports/cycles/{cycle}/staff-survey",
@@ -101,12 +102,14 @@ def _arrange(w: World, engine, session: Session) -> dict[str, list[str]]:
             f"/returns/{youth}/actions", f"/returns/{youth}/history", "/colleagues", "/colleagues/invite",
             "/peer-reviews", f"/peer-reviews/{later['review']}", "/your-staff-survey", "/good-practice",
             f"/returns/{youth}/submit",
+            f"/returns/{youth}/carry-forward",
         ],
         w.agency_user.email: [
             f"/returns/{health}", f"/returns/{health}/challenges", f"/returns/{health}/evidence-requests",
             f"/returns/{health}/submitted", f"/returns/{health}/history", f"/returns/{health}/peer-review",
         ],
         w.qa.email: ["/", "/qa", f"/qa/returns/{health}", "/intelligence", "/good-practice", "/peer-reviews",
+                     f"/cycles/{cycle}/key-themes",
                      f"/cycles/{cycle}/qa-meetings", f"/qa/meetings/{later['meeting']}"],
     }
     return pages, (request, health)

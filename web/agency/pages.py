@@ -15,7 +15,7 @@ from web.common.db import commit_or_show_errors, db, read_or_404
 from web.common.identity import me, roles_required
 from web.returns.forms import EmailCopyForm, SubmitReturnForm
 from web.returns.page_helpers import again, content_of, done, evidence_store, page, the_return
-from workflow.answering import return_view, returns
+from workflow.answering import carry_forward, return_view, returns
 from workflow.answering.standard_answers import StandardSaved, save_standard
 from workflow.calendar import progress
 from workflow.reporting import return_copy
@@ -48,6 +48,7 @@ def view(return_id: int) -> ResponseReturnValue:
         copy_form=EmailCopyForm(),
         feedback_ready=feedback.acceptance_of(session, content.ret.id) is not None,
         commissioner_comments=commissioner_comments.comments_on(session, user, content.ret.id),
+        carry_forward=carry_forward.standing(session, user, content.ret),
     )()
 
 

@@ -6,6 +6,7 @@ from workflow.answering.return_view import state_title, trigger_title
 
 
 def register(app: Flask) -> None:
+    from web.agency.carry_forward import bp as carry_forward_bp
     from web.agency.feedback import bp as feedback_bp
     from web.agency.pages import bp as returns_bp
     from web.agency.peer_review import bp as agency_peer_bp
@@ -22,5 +23,6 @@ def register(app: Flask) -> None:
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
+    app.register_blueprint(carry_forward_bp)  # the next full audit starts from the last return
     app.add_template_global(state_title)
     app.add_template_global(trigger_title)

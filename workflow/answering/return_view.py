@@ -15,7 +15,7 @@ from models.audit_return import ReturnState
 from models.cycle import CycleState
 from models.user import Role
 from workflow.access import can_see_return, commissioner_may_see, require_role, visible_return
-from workflow.answering import returns
+from workflow.answering import carry_forward, returns
 from workflow.answering.actions import is_overdue
 from workflow.answering.content import ReturnContent
 from workflow.answering.rules import question_problems, standard_status, submission_problems
@@ -82,7 +82,7 @@ def submit_refusals(session: Session, actor: User, content: ReturnContent) -> li
     state = refusal_for_state(RETURN_LIFECYCLE, "submit", ret.status, "return")
     if state:
         return [state]
-    reasons = submission_problems(content)
+    reasons = submission_problems(content) + carry_forward.unconfirmed_problems(session, ret)
     if content.cycle.status != CycleState.OPEN:
         reasons.insert(0, f"The cycle is {content.cycle.status}: returns can no longer be submitted.")
     return reasons
@@ -200,6 +200,8 @@ NOTE_TITLES = {
     "peer_review_submit": "Submit the peer review",
     "peer_review_answer": "Answer the peer review",
     "peer_review_cancel": "Cancel the peer review",
+    "carry_forward": "Carry forward the answers of the last return",
+    "confirm_carried_standard": "Confirm a standard carried forward",
     "commissioner_comment": "Comment as the commissioning agency",
 }
 

@@ -11,7 +11,7 @@ from models.cycle import CycleState
 from models.user import Role
 from workflow.access import require_role, visible_return
 from workflow.answering import content as return_content
-from workflow.answering import lead_notice, submission_copies, versions
+from workflow.answering import carry_forward, lead_notice, submission_copies, versions
 from workflow.answering.rules import submission_problems
 from workflow.clock import uk_date_time, utcnow
 from workflow.errors import DomainError, NotFound
@@ -283,7 +283,7 @@ def submit(session: Session, actor: User, return_id: int, *, declaration_confirm
     """Submit on behalf of the organisation; refused with every reason while anything is missing."""
     ret = visible_return(session, actor, return_id)
     content = return_content.load(session, ret)
-    reasons = submission_problems(content)
+    reasons = submission_problems(content) + carry_forward.unconfirmed_problems(session, ret)
     if not declaration_confirmed:
         reasons.append("Confirm the declaration that you are submitting on behalf of the organisation.")
     if content.cycle.status != CycleState.OPEN:

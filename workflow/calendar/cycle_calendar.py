@@ -7,7 +7,7 @@ refused by the lifecycle or the version column and simply skipped. Each operatio
 """
 
 import logging
-from datetime import date
+from datetime import date, timedelta
 
 from sqlmodel import Session, exists, select
 
@@ -93,15 +93,17 @@ def release_unpicked_returns(session: Session, on: date) -> list[AuditReturn]:
 
 
 def close_cycles_due(session: Session, on: date) -> list[Cycle]:
-    """Close open cycles once their statement deadline has passed."""
-    due = session.exec(
+    """Close open cycles once their statement deadline has passed and the last chase of a
+    statement not signed (the overdue notice, then the escalation) has gone: a closed cycle is
+    chased no more, so closing the day after the deadline would leave them unsent."""
+    candidates = session.exec(
         select(Cycle)
         .where(Cycle.status == CycleState.OPEN, Cycle.statement_deadline < on)
         .order_by(Cycle.id)
         .with_for_update(skip_locked=True)
     ).all()
     closed = []
-    for cycle in due:
+    for cycle in [c for c in candidates if last_chase(c) < on]:
         try:
             with session.begin_nested():
                 cycles.close(session, None, cycle.id, reason="The statement deadline has passed.")
@@ -109,3 +111,9 @@ def close_cycles_due(session: Session, on: date) -> list[Cycle]:
         except DomainError as refusal:
             logger.info("cycle %s was not closed: %s", cycle.id, refusal)
     return closed
+
+
+def last_chase(cycle: Cycle) -> date:
+    """The day the last message about an unsigned statement is due: the escalation, or the
+    overdue notice the day after the deadline."""
+    return cycle.statement_deadline + timedelta(days=max(cycle.escalation_days or 0, 1))

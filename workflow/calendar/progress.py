@@ -15,6 +15,7 @@ from models import Agency, AuditReturn, Cycle, CycleAgency, DeadlineExtension, H
 from models.audit_return import AWAITING_SUBMISSION, ReturnState
 from models.cycle import CycleKind, CycleState
 from workflow.access import visible_return
+from workflow.answering.content import cycle_submission_deadline
 from workflow.calendar import cycles
 from workflow.clock import today as clock_today
 from workflow.errors import NotFound
@@ -73,6 +74,7 @@ def cycle_progress(
     status = cycles.status(session, cycle_id)  # the cycle and the counts
     cycle = status.cycle
     extended = _deadlines_subquery()
+    due = cycle_submission_deadline(cycle)
     query = (
         select(
             AuditReturn.id,
@@ -96,7 +98,7 @@ def cycle_progress(
         query = query.where(Agency.sector == sector)
     rows = []
     for return_id, agency_id, name, agency_sector, row_status, extended_to, last_activity, selection_id in session.exec(query):
-        deadline = max(cycle.submission_deadline, extended_to) if extended_to else cycle.submission_deadline
+        deadline = max(due, extended_to) if extended_to else due
         rows.append(
             ReturnRow(
                 return_id=return_id,
@@ -105,7 +107,7 @@ def cycle_progress(
                 sector=agency_sector,
                 status=row_status,
                 deadline=deadline,
-                extended=extended_to is not None and extended_to > cycle.submission_deadline,
+                extended=extended_to is not None and extended_to > due,
                 overdue=is_overdue(row_status, deadline, on),
                 last_activity_at=last_activity,
                 picked_for_qa=selection_id is not None,
@@ -127,7 +129,8 @@ def cycle_progress(
 def _overdue_count(session: Session, cycle: Cycle, on: date) -> int:
     """Overdue returns in the whole cycle, when the table shows only a filtered part of it."""
     extended = _deadlines_subquery()
-    deadline = case((extended.c.extended_to > cycle.submission_deadline, extended.c.extended_to), else_=cycle.submission_deadline)
+    due = cycle_submission_deadline(cycle)
+    deadline = case((extended.c.extended_to > due, extended.c.extended_to), else_=due)
     return session.exec(
         select(func.count())
         .select_from(AuditReturn)
@@ -199,16 +202,17 @@ def returns_of_agency(session: Session, agency_id: int, *, on: date | None = Non
     on = on or clock_today()
     extended = _deadlines_subquery()
     rows = session.exec(
-        select(AuditReturn.id, Cycle.name, AuditReturn.status, Cycle.submission_deadline, extended.c.extended_to)
+        select(AuditReturn.id, Cycle, AuditReturn.status, extended.c.extended_to)
         .join(Cycle, Cycle.id == AuditReturn.cycle_id)
         .outerjoin(extended, extended.c.return_id == AuditReturn.id)
         .where(AuditReturn.agency_id == agency_id, Cycle.status == CycleState.OPEN.value)
         .order_by(Cycle.opens_on.desc())
     ).all()
     result = []
-    for return_id, cycle_name, status, cycle_deadline, extended_to in rows:
-        deadline = max(cycle_deadline, extended_to) if extended_to else cycle_deadline
-        result.append(AgencyReturn(return_id, cycle_name, status, deadline, is_overdue(status, deadline, on)))
+    for return_id, cycle, status, extended_to in rows:
+        due = cycle_submission_deadline(cycle)
+        deadline = max(due, extended_to) if extended_to else due
+        result.append(AgencyReturn(return_id, cycle.name, status, deadline, is_overdue(status, deadline, on)))
     return result
 
 
@@ -243,7 +247,7 @@ def return_overview(session: Session, actor: User, return_id: int, *, on: date |
     extensions = list(
         session.exec(select(DeadlineExtension).where(DeadlineExtension.return_id == ret.id).order_by(DeadlineExtension.id))
     )
-    deadline = max([cycle.submission_deadline, *(e.new_deadline for e in extensions)])
+    deadline = max([cycle_submission_deadline(cycle), *(e.new_deadline for e in extensions)])
     selection = session.exec(select(QaSelection).where(QaSelection.return_id == ret.id)).first()
     moves = {trigger for trigger in COORDINATOR_MOVES if RETURN_LIFECYCLE.allows(trigger, ret.status)}
     if selection is not None:

@@ -151,40 +151,59 @@ def _context(cycle: Cycle, ret: AuditReturn, agency: Agency, **extra: Any) -> di
     return {"return_id": ret.id, "cycle_name": cycle.name, "agency_name": agency.name, **extra}
 
 
+def awaiting_statement(cycle: Cycle):
+    """The returns whose executive has a statement to sign: every live action plan (the QA stage
+    is over, and the lifecycle ends in a signed statement), and in a statement of compliance
+    year every return still invited (signing is the year's whole task)."""
+    if cycle.kind == CycleKind.STATEMENT_YEAR:
+        return (ReturnState.INVITED, ReturnState.ACTION_PLAN_OPEN)
+    return (ReturnState.ACTION_PLAN_OPEN,)
+
+
 def queue_statement_reminders(session: Session, on: date) -> int:
-    """In a statement of compliance year, remind the executives of returns still awaiting their
-    statement before the cycle's statement deadline."""
+    """Remind the executives of returns awaiting their statement before the cycle's statement
+    deadline, tell them the day after it that it is overdue, and escalate to them and the
+    coordinators after the cycle's escalation days (the cycle stays open until then: see
+    `cycle_calendar.close_cycles_due`). Only cycles whose first reminder is due by `on` are read."""
     cycles = [
-        c
-        for c in _open_cycles(session)
-        if c.kind == CycleKind.STATEMENT_YEAR
-        and c.statement_deadline - timedelta(days=max(c.reminder_days, default=0)) <= on <= c.statement_deadline
+        c for c in _open_cycles(session) if c.statement_deadline - timedelta(days=max(c.reminder_days, default=0)) <= on
     ]
     cycle_of = {c.id: c for c in cycles}
-    rows = session.exec(
-        select(AuditReturn)
-        .where(AuditReturn.cycle_id.in_(list(cycle_of)), AuditReturn.status == ReturnState.INVITED)
-        .order_by(AuditReturn.id)
-    ).all()
+    rows = [
+        ret
+        for ret in session.exec(
+            select(AuditReturn)
+            .where(
+                AuditReturn.cycle_id.in_(list(cycle_of)),
+                AuditReturn.status.in_([ReturnState.INVITED, ReturnState.ACTION_PLAN_OPEN]),
+            )
+            .order_by(AuditReturn.id)
+        ).all()
+        if ret.status in awaiting_statement(cycle_of[ret.cycle_id])
+    ]
     due = []
     for ret in rows:
         cycle = cycle_of[ret.cycle_id]
         deadline = cycle.statement_deadline
-        stage = current_stage(reminder_stages(deadline, cycle.reminder_days, issued_on=uk_day(ret.created_at)), on)
+        stages = reminder_stages(deadline, cycle.reminder_days, issued_on=uk_day(ret.created_at))
+        stage = current_stage(stages + after_deadline_stages(deadline, cycle.escalation_days), on)
         if stage is not None:
             due.append((ret, deadline, stage))
     agencies = _agencies(session, [ret.agency_id for ret, _, _ in due])
     executives = executives_of_agencies(session, list(agencies.values()))
-    letters = [
-        Letter(
-            "statement_reminder",
-            executives[ret.agency_id],
-            _context(cycle_of[ret.cycle_id], ret, agencies[ret.agency_id], **_timing(deadline, on, "deadline")),
-            f"statement:{ret.id}:{deadline.isoformat()}:{stage.name}",
-            ret.id,
-        )
-        for ret, deadline, stage in due
-    ]
+    staff = coordinators(session) if any(stage.name == ESCALATION for *_, stage in due) else []
+    letters = []
+    for ret, deadline, stage in due:
+        cycle = cycle_of[ret.cycle_id]
+        year_two = cycle.kind == CycleKind.STATEMENT_YEAR and ret.status == ReturnState.INVITED
+        context = _context(cycle, ret, agencies[ret.agency_id], year_two=year_two, **_timing(deadline, on, "deadline"))
+        if stage.name == ESCALATION:
+            kind, people = "statement_escalation", executives[ret.agency_id] + staff
+        elif stage.name == OVERDUE:
+            kind, people = "statement_overdue", executives[ret.agency_id]
+        else:
+            kind, people = "statement_reminder", executives[ret.agency_id]
+        letters.append(Letter(kind, people, context, f"statement:{ret.id}:{deadline.isoformat()}:{stage.name}", ret.id))
     return queue_letters(session, letters)
 
 

@@ -285,7 +285,10 @@ def cycle_csv_zip(session: Session, cycle_id: int) -> bytes:
 def cycle_xlsx(session: Session, cycle_id: int) -> bytes:
     from workflow.reporting.survey_figures import survey_sheets  # the staff survey's sheet (issue 12)
 
-    return workbook_bytes(cycle_sheets(session, cycle_id) + survey_sheets(session, cycle_id))
+    from workflow.reporting.key_themes import key_theme_sheets  # the coordinator's findings (issue 11)
+
+    themes = key_theme_sheets(session, cycle_id)
+    return workbook_bytes(cycle_sheets(session, cycle_id) + survey_sheets(session, cycle_id) + themes)
 
 
 def csv_zip(sheets: list[Sheet]) -> bytes:

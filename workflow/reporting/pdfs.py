@@ -18,6 +18,7 @@ from workflow.answering.ratings import rating, weakest
 from workflow.clock import today, uk_day
 from workflow.errors import NotFound
 from workflow.reporting import charts, reports
+from workflow.reporting.key_themes import key_themes_section
 from workflow.reporting.pdf_layout import PAGE_WIDTH, build, chart_with_table, para, table, words
 from workflow.reporting.printed_return import PrintedReturn, printed_return
 from workflow.reporting.reports import GroupSummary, Heatmap
@@ -215,6 +216,7 @@ def annual_report_pdf(session: Session, cycle_id: int) -> bytes:
             f"figures on {words(today())}",
             "small",
         ),
+        *key_themes_section(session, cycle_id),  # the coordinator's findings (issue 11)
         *_progress_section(progress),
         PageBreak(),
         *_ratings_section(heatmap),

@@ -33,6 +33,7 @@ from models.evidence import EvidenceRequestState
 from workflow.answering import actions as action_rules
 from workflow.answering import ratings
 from workflow.answering.ratings import RATED_STATES, Rating, StandardInfo
+from workflow.reporting import statement_figures
 from workflow.calendar.progress import is_overdue
 from workflow.clock import today
 from workflow.errors import NotFound
@@ -290,6 +291,7 @@ class HeatmapCell:
     self_assessed: Rating | None
     moderated: Rating | None  # the weakest element after QA's moderation; the same when QA moderated none
     was_moderated: bool
+    statement_evidence: str | None = None  # set when a signed statement says it is now fully met
 
 
 @dataclass(frozen=True)
@@ -363,6 +365,7 @@ def compliance_heatmap(session: Session, cycle_id: int) -> Heatmap:
         )
         for r in rated.returns
     ]
+    rows = statement_figures.heatmap_rows(session, cycle.id, rated.scale, rows)
     legend = ratings.legend(rated.scale)
     order = ratings.ranks(rated.scale)
     sectors = sorted({row.sector for row in rows})
@@ -433,6 +436,7 @@ class YearOnYearRow:
     sector: str
     ratings: dict[str, list[Rating | None]]  # by standard number, one per cycle, oldest first
     change: dict[str, str | None]  # "improved", "declined", "same", or None when not comparable
+    evidenced: dict[str, str] = field(default_factory=dict)  # improvements evidenced by a signed statement
 
 
 @dataclass(frozen=True)
@@ -474,6 +478,7 @@ def year_on_year(session: Session, cycle_id: int) -> YearOnYear:
             per_standard[standard.number] = found
             change[standard.number] = _change(order, found[-2:]) if comparable else None
         rows.append(YearOnYearRow(agency.id, agency.name, agency.sector, per_standard, change))
+    rows = statement_figures.year_on_year_rows(session, cycle_id, this.scale, rows)
     return YearOnYear([CycleInfo.of(c) for c in chain], this.standards, rows)
 
 

@@ -18,7 +18,7 @@ from workflow.errors import DomainError, NotFound
 from workflow.lifecycle.moves import hold_return, move_return, note_on_return
 from workflow.mail.notify import return_context, tell
 from workflow.people.recipients import agency_contacts, qa_reviewers
-from workflow.review import feedback
+from workflow.review import feedback, statements
 from workflow.templates.spec import NOT_APPLICABLE
 
 PICKABLE_STATES = (ReturnState.SUBMITTED, ReturnState.UNDER_QA_CHALLENGE, ReturnState.EVIDENCE_REQUESTED)
@@ -334,6 +334,7 @@ def _announce_plan(session: Session, ret: AuditReturn) -> None:
         lead = session.get(User, lead_id)
         people.append((lead.email, lead.name))
     tell(session, "action_plan_open", people, return_context(session, ret), return_id=ret.id)
+    statements.ask_to_sign(session, ret)
 
 
 def return_for_amendment(session: Session, actor: User, return_id: int, *, reason: str) -> AuditReturn:

@@ -12,7 +12,7 @@ from workflow.answering import content as return_content
 from workflow.clock import uk_date
 from workflow.lifecycle.moves import move_return
 from workflow.mail.notify import return_context, tell
-from workflow.people.recipients import agency_contacts, coordinators
+from workflow.people.recipients import agency_contacts, agency_executives, coordinators
 
 STATEMENT = (
     "On behalf of {agency}, I confirm that the organisation meets its duties under section 11 of "
@@ -36,6 +36,17 @@ class RaisableStandard:
 class Improvement:
     standard: str
     evidence: str
+
+
+def ask_to_sign(session: Session, ret: AuditReturn) -> None:
+    """Once the action plan is live (QA accepted it, or it was released without QA) the lifecycle
+    ends in a signed statement: the executive is asked to sign by the cycle's statement deadline,
+    and the reminders chase it from there. The move that opened the plan is the history record;
+    the request is the e-mail, queued in the same transaction."""
+    cycle = session.get(Cycle, ret.cycle_id)
+    deadline = uk_date(cycle.statement_deadline)
+    executives = agency_executives(session, return_content.load_agency(session, ret))
+    tell(session, "statement_due", executives, return_context(session, ret, deadline=deadline), return_id=ret.id)
 
 
 def statement_text(session: Session, ret: AuditReturn) -> str:
