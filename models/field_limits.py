@@ -25,6 +25,7 @@ ACTION_DESCRIPTION = 2_000
 ACTION_NOTE = 4_000
 EVIDENCE_DESCRIPTION = 4_000
 CHALLENGE = 4_000
+COMMENT = 4_000  # a commissioner's comment on a provider's return
 IMPROVEMENT = 4_000
 NARRATIVE = 10_000  # about four pages: the longest answer a return needs
 RESPONSE = 10_000
@@ -55,6 +56,7 @@ BY_FIELD_NAME: dict[str, int] = {
     "description": ACTION_DESCRIPTION,
     "note": ACTION_NOTE,
     "text": CHALLENGE,
+    "comment": COMMENT,
     "response": RESPONSE,
 }
 

@@ -5,7 +5,7 @@ from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import SessionTransaction
 from sqlmodel import Session, select
 
-from models import AuditReturn, User, UserRole
+from models import Agency, AuditReturn, User, UserRole
 from models.audit_return import ReturnState
 from models.user import AGENCY_ROLES, Role
 from workflow.errors import NotFound, NotPermitted
@@ -62,6 +62,29 @@ def qa_may_see(ret: AuditReturn) -> bool:
     they send it back for amendment, they follow the changes); a statement signed without a return
     (a statement year) is for QA to read too."""
     return ret.submitted_at is not None or ret.status == ReturnState.COMPLIANCE_STATEMENT_SIGNED
+
+
+def commissioner_may_see(session: Session, user: User | None, ret: AuditReturn) -> bool:
+    """A commissioning agency oversees the services it commissions: the people of the agency that
+    commissions the return's agency read it (never change it) and may comment, once it is submitted
+    (a draft is the provider's own, as for QA). The coordinator sees the same by `can_see_return`."""
+    if user is None or user.agency_id is None or not qa_may_see(ret):
+        return False
+    if not roles_of(session, user) & AGENCY_ROLES:
+        return False
+    commissioner = session.exec(select(Agency.commissioned_by_id).where(Agency.id == ret.agency_id)).first()
+    return commissioner is not None and commissioner == user.agency_id
+
+
+def commissioned_return(session: Session, user: User | None, return_id: int) -> AuditReturn:
+    """A provider's return for its commissioner's read-only pages (the coordinator's too), or
+    NotFound for everyone else: its existence is not even confirmed."""
+    ret = session.get(AuditReturn, return_id)
+    if ret is None:
+        raise NotFound("There is no such return.")
+    if Role.COORDINATOR in roles_of(session, user) or commissioner_may_see(session, user, ret):
+        return ret
+    raise NotFound("There is no such return.")
 
 
 def can_see_return(session: Session, user: User | None, ret: AuditReturn) -> bool:

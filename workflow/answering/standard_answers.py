@@ -1,8 +1,10 @@
 """Saving one standard's page of a return at once: its answers, its actions and its evidence files.
 
-The page is one unit: every file is checked first and any refusal saves nothing, so the person
-sees the reason with everything they typed still on the page. Incomplete answers are saved as
-drafts (the submission rules say later what is missing), exactly as `returns.save_answer` does.
+Every file is checked first. A refused file does not cost the rest of the page: the answers,
+actions and the good files chosen in the same save are kept, and each refused file comes back as
+a reason naming its question and linked to that question's file field, to be chosen again.
+Incomplete answers are saved as drafts (the submission rules say later what is missing), exactly
+as `returns.save_answer` does.
 
 Only what the person changed is written. The page carries what it showed of each answer and
 action (`versions`); when someone else saved a change to the same one since, that one is not
@@ -10,7 +12,7 @@ written and comes back as an `EditConflict` naming the question and the other pe
 version, while everything else on the page is saved.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from sqlmodel import Session, select
@@ -22,9 +24,9 @@ from workflow.answering import returns, versions
 from workflow.answering.editing import Editing, read_for_saving
 from workflow.answering.evidence_storage import EvidenceStore
 from workflow.answering.return_view import standard_of
-from workflow.answering.uploads import Upload, check_all, store_and_record
+from workflow.answering.uploads import Upload, check_each, store_and_record
 from workflow.clock import uk_date
-from workflow.errors import NotFound
+from workflow.errors import NotFound, Reason
 from workflow.lifecycle import history
 from workflow.lifecycle.moves import hold_return
 from workflow.templates.spec import RatingScale
@@ -88,6 +90,8 @@ class EditConflict:
 class StandardSaved:
     files: list[EvidenceFile]
     conflicts: list[EditConflict]
+    # Files not kept, each reason naming its question, for the field `q<question id>-file`.
+    refused_files: list[Reason] = field(default_factory=list)
 
 
 def save_standard(
@@ -112,7 +116,12 @@ def save_standard(
     ret, on_page = editing.ret, editing.questions
     if any(a.question_id not in on_page for a in answers) or any(u.question_id not in on_page for u in uploads):
         raise NotFound("That question is not part of this standard.")
-    checked = check_all(uploads)
+    checked, refused = check_each(uploads)
+    refused_files = [
+        Reason(f"Question {on_page[r.upload.question_id].ref}: {r.reason} The file was not saved; the rest was.",
+               f"q{r.upload.question_id}-file")
+        for r in refused
+    ]
     conflicts: list[EditConflict] = []
     for answer in answers:
         saved = editing.answers.get(answer.question_id)
@@ -149,7 +158,7 @@ def save_standard(
                 session, actor, existing.id, description=change.description,
                 lead_user_id=change.lead_user_id, target_date=change.target_date,
             )
-    return StandardSaved(store_and_record(session, actor, ret.id, store, checked), conflicts)
+    return StandardSaved(store_and_record(session, actor, ret.id, store, checked), conflicts, refused_files)
 
 
 def _answer_changed(saved: Answer | None, typed: AnswerInput) -> bool:

@@ -11,7 +11,7 @@ import io
 import json
 import zipfile
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from openpyxl import Workbook
@@ -35,6 +35,7 @@ from models import (
 from models.audit_return import ReturnState
 from workflow.answering import actions as action_rules
 from workflow.answering.ratings import rating
+from workflow.clock import uk_wall_clock
 from workflow.reporting import measure_tables, reports
 from workflow.templates.spec import RatingScale
 
@@ -261,7 +262,7 @@ def _cell_text(value: Value) -> str:
     if isinstance(value, bool):
         return "Yes" if value else "No"
     if isinstance(value, datetime):
-        return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M")
+        return f"{uk_wall_clock(value):%Y-%m-%d %H:%M}"  # UK time, as every page shows it
     if isinstance(value, date):
         return value.isoformat()
     text = str(value)
@@ -346,11 +347,11 @@ def workbook_bytes(sheets: list[Sheet]) -> bytes:
 
 
 def _xlsx_value(value: Value) -> Value:
-    """Excel has no time zones: times are written in UTC, the product's clock."""
+    """Excel has no time zones: times are written as a clock in London showed them (UK time)."""
     if isinstance(value, bool):
         return "Yes" if value else "No"
     if isinstance(value, datetime):
-        return value.astimezone(UTC).replace(tzinfo=None)
+        return uk_wall_clock(value)
     return value
 
 
