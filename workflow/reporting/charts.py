@@ -32,6 +32,7 @@ from workflow.reporting.reports import (
     GroupSummary,
     Heatmap,
     HeatmapCell,
+    HeatmapRow,
     ScaleFacts,
     YearOnYear,
 )
@@ -317,6 +318,31 @@ def ratings_by_standard(summary: GroupSummary, heatmap: Heatmap, *, moderated: b
     )
 
 
+def _draw_grid(
+    axes: Axes, numbers: list[str], rows: list[HeatmapRow], cell: Callable[[HeatmapCell], tuple[str, str]]
+) -> bool:
+    """Agencies down, standards across, each square filled and written as `cell` says; one drawing
+    for ratings and for scores. False (and the axes say nothing is submitted) when there are no rows."""
+    if not rows:
+        axes.axis("off")
+        axes.text(0.5, 0.5, NOTHING_SUBMITTED, ha="center", va="center")
+        return False
+    for y, row in enumerate(rows):
+        for x, number in enumerate(numbers):
+            colour, text = cell(row.cells[number])
+            axes.add_patch(Rectangle((x, y), 1, 1, facecolor=colour, edgecolor="white", linewidth=1.5))
+            axes.text(x + 0.5, y + 0.5, text, ha="center", va="center", fontsize=7, color=text_colour(colour))
+    axes.set_xlim(0, len(numbers))
+    axes.set_ylim(len(rows), 0)
+    axes.set_xticks([x + 0.5 for x in range(len(numbers))], [f"Standard {n}" for n in numbers])
+    axes.set_yticks([y + 0.5 for y in range(len(rows))], [row.agency_name for row in rows])
+    axes.xaxis.tick_top()
+    axes.tick_params(length=0)
+    for spine in axes.spines.values():
+        spine.set_visible(False)
+    return True
+
+
 def heatmap_grid(heatmap: Heatmap, *, moderated: bool = False) -> Chart:
     """Agencies by standards, each cell coloured and written with its rating's label."""
     colours = rating_colours(heatmap.legend)
@@ -326,33 +352,12 @@ def heatmap_grid(heatmap: Heatmap, *, moderated: bool = False) -> Chart:
     def pick(cell: HeatmapCell) -> Rating | None:
         return cell.moderated if moderated else cell.self_assessed
 
+    def cell(heatmap_cell: HeatmapCell) -> tuple[str, str]:
+        rating = pick(heatmap_cell)
+        return (colours[rating.value] if rating else "#ffffff", rating.label if rating else "Not rated")
+
     def draw(axes: Axes) -> None:
-        if not rows:
-            axes.axis("off")
-            axes.text(0.5, 0.5, NOTHING_SUBMITTED, ha="center", va="center")
-            return
-        for y, row in enumerate(rows):
-            for x, number in enumerate(numbers):
-                rating = pick(row.cells[number])
-                colour = colours[rating.value] if rating else "#ffffff"
-                axes.add_patch(Rectangle((x, y), 1, 1, facecolor=colour, edgecolor="white", linewidth=1.5))
-                axes.text(
-                    x + 0.5,
-                    y + 0.5,
-                    rating.label if rating else "Not rated",
-                    ha="center",
-                    va="center",
-                    fontsize=7,
-                    color=text_colour(colour),
-                )
-        axes.set_xlim(0, len(numbers))
-        axes.set_ylim(len(rows), 0)
-        axes.set_xticks([x + 0.5 for x in range(len(numbers))], [f"Standard {n}" for n in numbers])
-        axes.set_yticks([y + 0.5 for y in range(len(rows))], [row.agency_name for row in rows])
-        axes.xaxis.tick_top()
-        axes.tick_params(length=0)
-        for spine in axes.spines.values():
-            spine.set_visible(False)
+        _draw_grid(axes, numbers, rows, cell)
 
     figure = partial(_draw, 2.2 + 1.1 * len(numbers), 0.3 * len(rows) + 0.8, draw)
     given = Counter((n, rating.label) for row in rows for n, cell in row.cells.items() if (rating := pick(cell)))
@@ -485,26 +490,13 @@ def measures_heatmap_grid(heatmap: Heatmap, *, moderated: bool = False) -> Chart
             return None
         return (pair.moderated if moderated else pair.self_assessed).mean
 
+    def cell(heatmap_cell: HeatmapCell) -> tuple[str, str]:
+        value = mean(heatmap_cell)
+        return (ramp_colour(scale, value), scale.number(value) if value is not None else "Not scored")
+
     def draw(axes: Axes) -> None:
-        if not rows:
-            axes.axis("off")
-            axes.text(0.5, 0.5, NOTHING_SUBMITTED, ha="center", va="center")
+        if not _draw_grid(axes, numbers, rows, cell):
             return
-        for y, row in enumerate(rows):
-            for x, number in enumerate(numbers):
-                value = mean(row.cells[number])
-                colour = ramp_colour(scale, value)
-                axes.add_patch(Rectangle((x, y), 1, 1, facecolor=colour, edgecolor="white", linewidth=1.5))
-                text = scale.number(value) if value is not None else "Not scored"
-                axes.text(x + 0.5, y + 0.5, text, ha="center", va="center", fontsize=7, color=text_colour(colour))
-        axes.set_xlim(0, len(numbers))
-        axes.set_ylim(len(rows), 0)
-        axes.set_xticks([x + 0.5 for x in range(len(numbers))], [f"Standard {n}" for n in numbers])
-        axes.set_yticks([y + 0.5 for y in range(len(rows))], [row.agency_name for row in rows])
-        axes.xaxis.tick_top()
-        axes.tick_params(length=0)
-        for spine in axes.spines.values():
-            spine.set_visible(False)
         legend = ramp_legend(scale)
         _legend_below(axes, [Patch(facecolor=c, edgecolor=DARK_GREY) for c, _ in legend], [w for _, w in legend])
 
