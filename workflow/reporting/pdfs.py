@@ -5,9 +5,10 @@ summary puts each chart beside a table of the same figures, so the report can be
 copied into the annual report) without the pictures.
 """
 
+from collections.abc import Callable
 from datetime import date, datetime
 
-from reportlab.platypus import Flowable, KeepTogether, PageBreak, Spacer
+from reportlab.platypus import Flowable, KeepTogether, PageBreak, Spacer, Table
 from sqlmodel import Session, select
 
 from models import AuditReturn, Challenge, ComplianceStatement, EvidenceRequest
@@ -329,15 +330,7 @@ def _ratings_section(heatmap: Heatmap) -> list[Flowable]:
         charts.ratings_by_standard(heatmap.overall, heatmap), _counts_table(heatmap.overall, heatmap), beside=False
     )
     flow += [para("After QA moderation", "h2"), _counts_table(heatmap.overall, heatmap, moderated=True)]
-    for group in heatmap.by_statutory:
-        if group.agencies:
-            flow += chart_with_table(charts.ratings_by_standard(group, heatmap), _counts_table(group, heatmap), beside=False)
-    flow.append(para("By sector", "h1"))
-    for group in heatmap.by_sector:
-        flow += [
-            para(f"{group.group} ({group.agencies} {'agency' if group.agencies == 1 else 'agencies'})", "h2"),
-            _counts_table(group, heatmap),
-        ]
+    flow += _by_group(heatmap, charts.ratings_by_standard, _counts_table)
     flow += [
         para("Each agency's rating of each standard", "h1"),
         para("Self-assessed; where QA moderated a standard to a different rating, QA's rating follows."),
@@ -376,6 +369,26 @@ def _ratings_section(heatmap: Heatmap) -> list[Flowable]:
         if heatmap.over_ratings
         else para("No agency rated a standard above QA's moderation."),
     ]
+    return flow
+
+
+def _by_group(
+    heatmap: Heatmap,
+    chart: Callable[[GroupSummary, Heatmap], charts.Chart],
+    table_of: Callable[[GroupSummary, Heatmap], Table],
+) -> list[Flowable]:
+    """The statutory groups' charts with their tables, then each sector's table: the same order
+    for ratings and for scores."""
+    flow: list[Flowable] = []
+    for group in heatmap.by_statutory:
+        if group.agencies:
+            flow += chart_with_table(chart(group, heatmap), table_of(group, heatmap), beside=False)
+    flow.append(para("By sector", "h1"))
+    for group in heatmap.by_sector:
+        flow += [
+            para(f"{group.group} ({group.agencies} {'agency' if group.agencies == 1 else 'agencies'})", "h2"),
+            table_of(group, heatmap),
+        ]
     return flow
 
 
@@ -419,15 +432,7 @@ def _scores_section(heatmap: Heatmap) -> list[Flowable]:
         ),
         beside=False,
     )
-    for group in heatmap.by_statutory:
-        if group.agencies:
-            flow += chart_with_table(charts.measures_by_standard(group, heatmap), _measures_table(group, heatmap), beside=False)
-    flow.append(para("By sector", "h1"))
-    for group in heatmap.by_sector:
-        flow += [
-            para(f"{group.group} ({group.agencies} {'agency' if group.agencies == 1 else 'agencies'})", "h2"),
-            _measures_table(group, heatmap),
-        ]
+    flow += _by_group(heatmap, charts.measures_by_standard, _measures_table)
     flow += [
         para("Each agency's score of each standard", "h1"),
         para(
