@@ -1,6 +1,8 @@
 """How many SQL statements saving one answer takes, from the standard's page or on its own
 (issue 8's target: at most 4, because one read finds everything the save needs)."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import event
@@ -17,20 +19,8 @@ TODAY = 4  # hold the return and take its version (1), read it all at once (1), 
 
 
 def test_saving_one_changed_answer_takes_a_bounded_number_of_statements(engine, session, tmp_path: Path):
-    agency = add_agency(session)
-    coordinator = add_person(session, name="Cora Ordinator", roles={Role.COORDINATOR})
-    alex = add_person(session, name="Alex Agency", roles={Role.AGENCY_USER}, agency=agency)
-    template = install_template(session)
-    _cycle, (ret,) = launch_cycle(engine, coordinator, [agency], template=template)
-    first, second, *_ = questions_of(session, template)
-    act(engine, returns.save_answer, alex, ret.id, second.id, rating="partly_met", narrative="Started")
-    statements: list[str] = []
-
-    def count(_connection, _cursor, statement, *_args) -> None:
-        statements.append(statement.split()[0].upper())
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
+    alex, ret, first = _return_begun(engine, session)
+    with _statements_counted(engine) as statements:
         with Session(engine, expire_on_commit=False) as saving:
             typed = AnswerInput(first.id, "fully_met", "A named lead", "Minutes", seen=answer_fingerprint(None))
             save_standard(
@@ -44,14 +34,20 @@ def test_saving_one_changed_answer_takes_a_bounded_number_of_statements(engine, 
                 store=FolderStore(tmp_path),
             )
             saving.commit()
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
     writes = [s for s in statements if s in ("INSERT", "UPDATE", "DELETE")]
     assert writes == ["UPDATE", "INSERT", "INSERT"]  # hold (and the return's version), the answer, history
     assert len(statements) <= TODAY, statements
 
 
 def test_saving_one_answer_on_its_own_takes_four_statements(engine, session):
+    alex, ret, first = _return_begun(engine, session)
+    with _statements_counted(engine) as statements:
+        act(engine, returns.save_answer, alex, ret.id, first.id, rating="fully_met", narrative="A named lead")
+    assert statements == ["SELECT", "INSERT", "UPDATE", "INSERT"]  # the one read, the answer, the return's version, history
+
+
+def _return_begun(engine, session):
+    """Alex's return in a launched cycle with its second answer saved; the first still to answer."""
     agency = add_agency(session)
     coordinator = add_person(session, name="Cora Ordinator", roles={Role.COORDINATOR})
     alex = add_person(session, name="Alex Agency", roles={Role.AGENCY_USER}, agency=agency)
@@ -59,6 +55,12 @@ def test_saving_one_answer_on_its_own_takes_four_statements(engine, session):
     _cycle, (ret,) = launch_cycle(engine, coordinator, [agency], template=template)
     first, second, *_ = questions_of(session, template)
     act(engine, returns.save_answer, alex, ret.id, second.id, rating="partly_met", narrative="Started")
+    return alex, ret, first
+
+
+@contextmanager
+def _statements_counted(engine) -> Iterator[list[str]]:
+    """The first word of every SQL statement sent while inside, in order."""
     statements: list[str] = []
 
     def count(_connection, _cursor, statement, *_args) -> None:
@@ -66,7 +68,6 @@ def test_saving_one_answer_on_its_own_takes_four_statements(engine, session):
 
     event.listen(engine, "before_cursor_execute", count)
     try:
-        act(engine, returns.save_answer, alex, ret.id, first.id, rating="fully_met", narrative="A named lead")
+        yield statements
     finally:
         event.remove(engine, "before_cursor_execute", count)
-    assert statements == ["SELECT", "INSERT", "UPDATE", "INSERT"]  # the one read, the answer, the return's version, history
