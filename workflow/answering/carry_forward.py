@@ -13,13 +13,14 @@ from datetime import date, timedelta
 from sqlalchemy import exists
 from sqlmodel import Session, select
 
-from models import Action, Answer, AuditReturn, CarriedStandard, Cycle, EvidenceFile, Question, Standard, Template, User
+from models import Action, Answer, AuditReturn, CarriedStandard, Cycle, EvidenceFile, Standard, User
 from models.action import ActionState
 from models.audit_return import ReturnState
 from models.cycle import CycleKind, CycleState
 from models.user import Role
 from workflow.access import require_role, visible_return
 from workflow.answering import content as return_content
+from workflow.answering.question_matching import Match, has_content, match_questions
 from workflow.answering.ratings import RATED_STATES
 from workflow.clock import uk_date, uk_day, utcnow
 from workflow.errors import DomainError
@@ -30,14 +31,6 @@ from workflow.people.recipients import agency_contacts
 OLD_EVIDENCE_DAYS = 365
 OPEN_ACTIONS = (ActionState.OPEN, ActionState.IN_PROGRESS)
 EDITABLE = (ReturnState.INVITED, ReturnState.IN_PROGRESS)
-
-
-@dataclass(frozen=True)
-class Match:
-    """This year's question and last year's answer to the question with the same reference."""
-
-    question: Question
-    answer: Answer
 
 
 @dataclass(frozen=True)
@@ -105,24 +98,7 @@ def previous_return(session: Session, ret: AuditReturn) -> AuditReturn | None:
 
 def _matches(session: Session, ret: AuditReturn, previous: AuditReturn) -> list[Match]:
     """Last year's answers to this year's questions (same ref, same scale); none if the scales differ."""
-    scales = dict(
-        session.exec(
-            select(Cycle.id, Template.scale)
-            .join(Template, Template.id == Cycle.template_id)
-            .where(Cycle.id.in_([ret.cycle_id, previous.cycle_id]))
-        ).all()
-    )
-    if scales.get(ret.cycle_id) != scales.get(previous.cycle_id):
-        return []
-    asked = {q.ref: q for q in return_content.load(session, ret).questions}
-    before = session.exec(select(Answer, Question.ref).join(Question, Question.id == Answer.question_id).where(
-        Answer.return_id == previous.id
-    )).all()
-    return [Match(asked[ref], answer) for answer, ref in before if ref in asked and _has_content(answer)]
-
-
-def _has_content(answer: Answer) -> bool:
-    return bool(answer.rating or answer.narrative.strip() or answer.evidence_description.strip())
+    return match_questions(session, ret, previous).matches
 
 
 def _old(uploaded_on: date, today: date) -> bool:
@@ -226,7 +202,7 @@ def accept(session: Session, actor: User, return_id: int) -> list[CarriedStandar
     carried_questions = 0
     for match in matches:
         answer = current.get(match.question.id) or Answer(return_id=ret.id, question_id=match.question.id)
-        if answer.rating or answer.narrative.strip() or answer.evidence_description.strip():
+        if has_content(answer):
             continue  # the agency has already answered this one this year: theirs stands
         answer.rating = match.answer.rating
         answer.narrative = match.answer.narrative
