@@ -11,7 +11,8 @@ and the history says who took what; its contacts hear about the return when it i
 
 from dataclasses import dataclass
 
-from sqlalchemy import func
+from sqlalchemy import exists, func
+from sqlmodel.sql.expression import Select
 from sqlmodel import Session, select
 
 from models import Answer, AuditReturn, Cycle, EvidenceFile, ReusedAnswer, ReusedEvidence, Standard, User
@@ -81,9 +82,24 @@ class ReuseOffer:
 
 def sources(session: Session, actor: User, target_id: int) -> list[SourceChoice]:
     """The agency's other returns, in cycles open now, that have at least one answer."""
-    target = visible_return(session, actor, target_id)
-    answered = select(Answer.return_id).distinct().scalar_subquery()
-    rows = session.exec(
+    rows = session.exec(_other_returns(_agency_return(session, actor, target_id))).all()
+    return [SourceChoice(i, name, ReturnState(status).title) for i, name, status in rows]
+
+
+def standing(session: Session, actor: User, ret: AuditReturn) -> str:
+    """One sentence for the return's page when the agency could reuse answers into it; "" when
+    not (or for someone who cannot act on it). One query."""
+    if ret.status not in EDITABLE_STATES or ret.agency_id != actor.agency_id:
+        return ""
+    if session.exec(_other_returns(ret).limit(1)).first() is None:
+        return ""
+    return "Your agency is answering another cycle running now: you can reuse its answers here."
+
+
+def _other_returns(target: AuditReturn) -> Select:
+    """The agency's other returns with at least one answer, in cycles open now, newest first."""
+    answered = exists().where(Answer.return_id == AuditReturn.id)
+    return (
         select(AuditReturn.id, Cycle.name, AuditReturn.status)
         .join(Cycle, Cycle.id == AuditReturn.cycle_id)
         .where(
@@ -91,17 +107,23 @@ def sources(session: Session, actor: User, target_id: int) -> list[SourceChoice]
             AuditReturn.id != target.id,
             Cycle.status == CycleState.OPEN,
             AuditReturn.status != ReturnState.WITHDRAWN,
-            AuditReturn.id.in_(answered),
+            answered,
         )
         .order_by(Cycle.opens_on.desc(), AuditReturn.id)
-    ).all()
-    return [SourceChoice(i, name, ReturnState(status).title) for i, name, status in rows]
+    )
+
+
+def _agency_return(session: Session, actor: User, target_id: int) -> AuditReturn:
+    """The target, for one of its agency's users only (reuse is the agency's own choice)."""
+    target = visible_return(session, actor, target_id)
+    require_role(session, actor, {Role.AGENCY_USER}, "reuse your agency's answers", agency_id=target.agency_id)
+    return target
 
 
 def offer(session: Session, actor: User, target_id: int, source_id: int) -> ReuseOffer:
     """What may be reused from the source into the target, per standard and question, with every
     reason it may not. Another agency's return is refused without showing what it holds."""
-    target = visible_return(session, actor, target_id)
+    target = _agency_return(session, actor, target_id)
     source = session.get(AuditReturn, source_id)
     if source is None:
         raise NotFound("There is no such return.")
@@ -191,8 +213,7 @@ def reuse(session: Session, actor: User, target_id: int, source_id: int, standar
     """The agency takes the answers of the standards it chose from its return to another open
     cycle: each unanswered matching question gets the source's latest answer and its evidence
     files (the same stored bytes), marked as reused. One history record on the target."""
-    target = visible_return(session, actor, target_id)
-    require_role(session, actor, {Role.AGENCY_USER}, "reuse your agency's answers", agency_id=target.agency_id)
+    target = _agency_return(session, actor, target_id)
     hold_return(session, target.id)
     target = session.get(AuditReturn, target.id)
     offered = offer(session, actor, target_id, source_id)
