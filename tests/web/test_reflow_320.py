@@ -13,6 +13,7 @@ from tests.web import return_world
 from tests.web.conftest import PASSWORD
 from tests.web.return_world import World, submitted
 from tests.web.test_email_delivery_page import failed_email_and_bounce
+from tests.web.test_reuse_page import youth_club_in_another_cycle
 from workflow.answering import returns
 from workflow.calendar import cycles
 from workflow.calendar.cycles import CycleDates
@@ -76,7 +77,7 @@ def _arrange(w: World, engine, session: Session) -> dict[str, list[str]]:
         w.youth_user.email: [
             "/", "/returns", f"/returns/{youth}", f"/returns/{youth}/standards/{standard}", f"/returns/{youth}/check",
             f"/returns/{youth}/actions", f"/returns/{youth}/history", "/colleagues", "/colleagues/invite",
-            f"/returns/{youth}/carry-forward",
+            f"/returns/{youth}/carry-forward", f"/returns/{youth}/reuse?from={youth_club_in_another_cycle(w, engine)}",
         ],
         w.agency_user.email: [
             f"/returns/{health}", f"/returns/{health}/challenges", f"/returns/{health}/evidence-requests",

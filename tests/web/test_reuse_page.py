@@ -44,3 +44,16 @@ def test_the_agency_reuses_a_standard_from_its_return_to_another_cycle(browser, 
     browser.open(f"/returns/{east.id}/history")
     assert "Reuse answers from another cycle's return" in browser.text
     assert f"already answered here, kept: {asked[1].ref}" in browser.text
+
+
+def youth_club_in_another_cycle(w, engine) -> int:
+    """For the accessibility and 320 px checks: the youth club also answers a second cycle running
+    now (one question), so its return's reuse page shows an offer. Returns that return's id."""
+    _, (other,) = launch_cycle(engine, w.p.coordinator, [w.p.youth], template=w.p.template, name="Eastshire audit 2026-27")
+    question = next(q for q in w.questions if not q.statutory_only)
+    act(engine, returns.save_answer, w.youth_user, other.id, question.id, rating="fully_met", narrative="Named lead",
+        evidence_description="Minutes")
+    second = next(q for q in w.questions if not q.statutory_only and q.standard_id != question.standard_id)
+    act(engine, returns.save_answer, w.youth_user, other.id, second.id, rating="fully_met", narrative="Trained",
+        evidence_description="Records")
+    return other.id
