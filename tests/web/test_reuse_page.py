@@ -2,14 +2,22 @@
 questions match and which do not, is told when it chose nothing, reuses a standard, and the
 standard's page says where the answers and the evidence file came from."""
 
+import pytest
+from argon2 import PasswordHasher
 from sqlmodel import select
 
 from models import EvidenceFile, Question, Standard
 from tests.factories import act, answer_everything, launch_cycle
+from tests.web.browser_helpers import Journey, words
 from workflow.answering import returns
+from workflow.people import users
 
 
-def test_the_agency_reuses_a_standard_from_its_return_to_another_cycle(browser, partnership, session, sqlite_only_engine):
+@pytest.mark.browser
+def test_the_agency_reuses_a_standard_from_its_return_to_another_cycle(
+    chromium, live_server, monkeypatch, partnership, session, sqlite_only_engine, tmp_path
+):
+    monkeypatch.setattr(users, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
     p, engine = partnership, sqlite_only_engine
     _, (west,) = launch_cycle(engine, p.coordinator, [p.health], template=p.template, name="Westshire audit 2026-27")
     _, (east,) = launch_cycle(engine, p.coordinator, [p.health], template=p.template, name="Eastshire audit 2026-27")
@@ -20,30 +28,33 @@ def test_the_agency_reuses_a_standard_from_its_return_to_another_cycle(browser, 
                              size=10, sha256="c" * 64, uploaded_by_id=p.agency_user.id))
     session.commit()
     act(engine, returns.save_answer, p.agency_user, east.id, asked[1].id, rating="partly_met", narrative="Our own words")
+    journey = Journey(chromium, live_server, tmp_path)
 
-    browser.sign_in(p.agency_user.email)
-    browser.open(f"/returns/{east.id}")
-    assert "you can reuse its answers here" in browser.text
-    browser.open(f"/returns/{east.id}/reuse")
-    assert "Westshire audit 2026-27 (in progress)" in browser.text
-    browser.open(f"/returns/{east.id}/reuse?from={west.id}")
-    assert "That return is a draft (in progress): you would reuse its latest answers" in browser.text
-    assert f"{asked[1].ref} {asked[1].text} Not reused Already answered in this return: your answer stays." in browser.text
-    assert "Not reused Not answered in the other return." in browser.text  # standard 2
+    page = journey.sign_in(p.agency_user.email, p.agency_user.name)
+    journey.goto(page, f"/returns/{east.id}")
+    assert "you can reuse its answers here" in words(page)
+    journey.click(page, page.get_by_role("link", name="Reuse answers from another cycle"))
+    journey.click(page, page.get_by_role("link", name="Westshire audit 2026-27 (in progress)"))
+    assert "That return is a draft (in progress): you would reuse its latest answers" in words(page)
+    for summary in page.locator(".govuk-details__summary").all()[:2]:  # which questions of standards 1 and 2 match
+        summary.click()
+    assert "Already answered in this return: your answer stays." in words(page)
+    assert "Not answered in the other return." in words(page)  # standard 2
 
-    form_page = f"/returns/{east.id}/reuse?from={west.id}"
-    browser.submit(f"/returns/{east.id}/reuse/{west.id}", expect=422, form_page=form_page)
-    assert "There is a problem Choose at least one standard to reuse." in browser.text
-    browser.submit(f"/returns/{east.id}/reuse/{west.id}", {"standards": str(standard.id)}, form_page=form_page)
-    assert "Answers reused from your return for Westshire audit 2026-27." in browser.text
+    journey.click(page, page.get_by_role("button", name="Reuse these standards"), expect=422)
+    assert "Choose at least one standard to reuse." in words(page, ".govuk-error-summary")
+    page.get_by_label(f"1. {standard.title}").check()
+    journey.click(page, page.get_by_role("button", name="Reuse these standards"))
+    assert "Answers reused from your return for Westshire audit 2026-27." in words(page)
 
-    browser.open(f"/returns/{east.id}/standards/{standard.id}")
-    assert browser.text.count("Reused from your return for Westshire audit 2026-27.") == len(asked) - 1
-    assert "Our own words" in browser.text
-    assert "policy.pdf (1 KB" in browser.text and "reused from your return for Westshire audit 2026-27)" in browser.text
-    browser.open(f"/returns/{east.id}/history")
-    assert "Reuse answers from another cycle's return" in browser.text
-    assert f"already answered here, kept: {asked[1].ref}" in browser.text
+    journey.goto(page, f"/returns/{east.id}/standards/{standard.id}")
+    assert words(page).count("Reused from your return for Westshire audit 2026-27.") == len(asked) - 1
+    assert page.get_by_label("Narrative").nth(1).input_value() == "Our own words"  # not overwritten
+    assert "reused from your return for Westshire audit 2026-27)" in words(page)
+    journey.click(page, page.get_by_role("link", name="Back to your return"))
+    journey.click(page, page.get_by_role("link", name="History"))
+    assert f"already answered here, kept: {asked[1].ref}" in words(page)
+    assert journey.violations == [], journey.report()
 
 
 def youth_club_in_another_cycle(w, engine) -> int:
