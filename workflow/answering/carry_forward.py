@@ -13,14 +13,14 @@ from datetime import date, timedelta
 from sqlalchemy import exists
 from sqlmodel import Session, select
 
-from models import Action, Answer, AuditReturn, CarriedStandard, Cycle, EvidenceFile, Standard, User
+from models import Action, Answer, AuditReturn, CarriedStandard, Cycle, Standard, User
 from models.action import ActionState
 from models.audit_return import ReturnState
 from models.cycle import CycleKind, CycleState
 from models.user import Role
 from workflow.access import require_role, visible_return
 from workflow.answering import content as return_content
-from workflow.answering.question_matching import Match, has_content, match_questions
+from workflow.answering.question_matching import Match, answer_files, copy_files, fill_answer, has_content, match_questions
 from workflow.answering.ratings import RATED_STATES
 from workflow.clock import uk_date, uk_day, utcnow
 from workflow.errors import DomainError
@@ -134,7 +134,7 @@ def offer(session: Session, actor: User, return_id: int) -> Offer:
 
 def _offered(session: Session, previous: AuditReturn, matches: list[Match]) -> list[OfferedStandard]:
     by_old_question = {m.answer.question_id: m for m in matches}
-    files = _files(session, previous, list(by_old_question))
+    files = answer_files(session, previous.id, list(by_old_question))
     actions = _open_actions(session, previous, list(by_old_question))
     today = uk_day(utcnow())
     wanted = {m.question.standard_id for m in matches}
@@ -159,22 +159,6 @@ def _offered(session: Session, previous: AuditReturn, matches: list[Match]) -> l
             )
         )
     return result
-
-
-def _files(session: Session, previous: AuditReturn, question_ids: list[int]) -> list[EvidenceFile]:
-    """The evidence files given with the answers (not those for an action or a QA request)."""
-    return list(
-        session.exec(
-            select(EvidenceFile)
-            .where(
-                EvidenceFile.return_id == previous.id,
-                EvidenceFile.question_id.in_(question_ids),
-                EvidenceFile.action_id.is_(None),
-                EvidenceFile.evidence_request_id.is_(None),
-            )
-            .order_by(EvidenceFile.id)
-        )
-    )
 
 
 def _open_actions(session: Session, previous: AuditReturn, question_ids: list[int]) -> list[Action]:
@@ -204,28 +188,11 @@ def accept(session: Session, actor: User, return_id: int) -> list[CarriedStandar
         answer = current.get(match.question.id) or Answer(return_id=ret.id, question_id=match.question.id)
         if has_content(answer):
             continue  # the agency has already answered this one this year: theirs stands
-        answer.rating = match.answer.rating
-        answer.narrative = match.answer.narrative
-        answer.evidence_description = match.answer.evidence_description
-        answer.not_applicable_reason = match.answer.not_applicable_reason
-        answer.updated_by_id, answer.updated_at = actor.id, utcnow()
+        fill_answer(answer, match.answer, actor.id)
         session.add(answer)
         carried_questions += 1
     new_question = {m.answer.question_id: m.question.id for m in matches}
-    files = _files(session, previous, list(new_question))
-    for f in files:
-        session.add(
-            EvidenceFile(
-                return_id=ret.id,
-                question_id=new_question[f.question_id],
-                filename=f.filename,
-                content_type=f.content_type,
-                size=f.size,
-                sha256=f.sha256,  # the bytes are stored once, by their hash
-                uploaded_by_id=f.uploaded_by_id,
-                uploaded_at=f.uploaded_at,  # the age is the file's, for the "still current?" check
-            )
-        )
+    files = copy_files(session, ret.id, answer_files(session, previous.id, list(new_question)), new_question)
     actions = _open_actions(session, previous, list(new_question))
     leads = _active_leads(session, ret.agency_id, [a.lead_user_id for a in actions])
     for action in actions:

@@ -1,14 +1,15 @@
-"""Which of one return's answers fit another return's questions: the rule carry-forward (last
-year's return) and reuse (another cycle's return) share. A question matches when the other
-template asks a question with the same reference, on the same rating scale, and the other return
-answered it; anything else is named with the reason it does not match."""
+"""Which of one return's answers fit another return's questions, and taking them across: what
+carry-forward (last year's return) and reuse (another cycle's return) share. A question matches
+when the other template asks a question with the same reference, on the same rating scale, and
+the other return answered it; anything else is named with the reason it does not match."""
 
 from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
-from models import Answer, AuditReturn, Cycle, Question, Template
+from models import Answer, AuditReturn, Cycle, EvidenceFile, Question, Template
 from workflow.answering import content as return_content
+from workflow.clock import utcnow
 
 
 @dataclass(frozen=True)
@@ -69,3 +70,48 @@ def match_questions(session: Session, target: AuditReturn, source: AuditReturn) 
         else:
             unmatched.append(Unmatched(question, "The other template has no question with this reference."))
     return Matching(True, matches, unmatched)
+
+
+def fill_answer(answer: Answer, source: Answer, actor_id: int) -> Answer:
+    """The answer takes the source's rating, narrative, evidence description and reason for N/A."""
+    answer.rating = source.rating
+    answer.narrative = source.narrative
+    answer.evidence_description = source.evidence_description
+    answer.not_applicable_reason = source.not_applicable_reason
+    answer.updated_by_id, answer.updated_at = actor_id, utcnow()
+    return answer
+
+
+def of_answers(return_id: int, question_ids: list[int]) -> tuple:
+    """Where an evidence file was given with an answer (not for an action or a QA request)."""
+    return (
+        EvidenceFile.return_id == return_id,
+        EvidenceFile.question_id.in_(question_ids),
+        EvidenceFile.action_id.is_(None),
+        EvidenceFile.evidence_request_id.is_(None),
+    )
+
+
+def answer_files(session: Session, return_id: int, question_ids: list[int]) -> list[EvidenceFile]:
+    """The evidence files given with the answers to these questions, in upload order."""
+    return list(session.exec(select(EvidenceFile).where(*of_answers(return_id, question_ids)).order_by(EvidenceFile.id)))
+
+
+def copy_files(session: Session, return_id: int, files: list[EvidenceFile], new_question: dict[int, int]) -> list[EvidenceFile]:
+    """Records of the same stored files (by hash) on the target's matching questions, in the
+    files' order; the upload's person and time stay the file's (its age is checked by them)."""
+    copies = [
+        EvidenceFile(
+            return_id=return_id,
+            question_id=new_question[f.question_id],
+            filename=f.filename,
+            content_type=f.content_type,
+            size=f.size,
+            sha256=f.sha256,  # the bytes are stored once, by their hash
+            uploaded_by_id=f.uploaded_by_id,
+            uploaded_at=f.uploaded_at,
+        )
+        for f in files
+    ]
+    session.add_all(copies)
+    return copies

@@ -20,7 +20,16 @@ from models.audit_return import ReturnState
 from models.cycle import CycleState
 from models.user import Role
 from workflow.access import require_role, visible_return
-from workflow.answering.question_matching import Match, Matching, has_content, match_questions
+from workflow.answering.question_matching import (
+    Match,
+    Matching,
+    answer_files,
+    copy_files,
+    fill_answer,
+    has_content,
+    match_questions,
+    of_answers,
+)
 from workflow.answering.returns import EDITABLE_STATES
 from workflow.clock import utcnow
 from workflow.errors import DomainError, NotFound
@@ -170,23 +179,8 @@ def _answered_questions(session: Session, target: AuditReturn) -> set[int]:
 
 
 def _file_counts(session: Session, source_id: int, question_ids: list[int]) -> dict[int, int]:
-    return dict(
-        session.exec(
-            select(EvidenceFile.question_id, func.count())
-            .where(*_answer_files(source_id, question_ids))
-            .group_by(EvidenceFile.question_id)
-        ).all()
-    )
-
-
-def _answer_files(source_id: int, question_ids: list[int]) -> tuple:
-    """The files given with the answers (not those for an action or a QA request)."""
-    return (
-        EvidenceFile.return_id == source_id,
-        EvidenceFile.question_id.in_(question_ids),
-        EvidenceFile.action_id.is_(None),
-        EvidenceFile.evidence_request_id.is_(None),
-    )
+    counts = select(EvidenceFile.question_id, func.count()).where(*of_answers(source_id, question_ids))
+    return dict(session.exec(counts.group_by(EvidenceFile.question_id)).all())
 
 
 def _standards(session: Session, matching: Matching, answered_here: set[int]) -> list[StandardOffer]:
@@ -260,12 +254,7 @@ def _copy_answers(session: Session, actor: User, target: AuditReturn, source: Au
     marked = {r.question_id: r for r in session.exec(select(ReusedAnswer).where(ReusedAnswer.return_id == target.id))}
     for m in matches:
         answer = current.get(m.question.id) or Answer(return_id=target.id, question_id=m.question.id)
-        answer.rating = m.answer.rating
-        answer.narrative = m.answer.narrative
-        answer.evidence_description = m.answer.evidence_description
-        answer.not_applicable_reason = m.answer.not_applicable_reason
-        answer.updated_by_id, answer.updated_at = actor.id, utcnow()
-        session.add(answer)
+        session.add(fill_answer(answer, m.answer, actor.id))
         # An answer emptied since an earlier reuse may be reused again: its mark follows.
         mark = marked.get(m.question.id) or ReusedAnswer(return_id=target.id, question_id=m.question.id,
                                                          from_return_id=source.id, reused_by_id=actor.id)
@@ -275,21 +264,11 @@ def _copy_answers(session: Session, actor: User, target: AuditReturn, source: Au
 
 def _copy_files(session: Session, target: AuditReturn, source: AuditReturn, matches: list[Match]) -> int:
     new_question = {m.answer.question_id: m.question.id for m in matches}
-    files = list(session.exec(select(EvidenceFile).where(*_answer_files(source.id, list(new_question))).order_by(EvidenceFile.id)))
-    for f in files:
-        copy = EvidenceFile(
-            return_id=target.id,
-            question_id=new_question[f.question_id],
-            filename=f.filename,
-            content_type=f.content_type,
-            size=f.size,
-            sha256=f.sha256,  # the bytes are stored once, by their hash
-            uploaded_by_id=f.uploaded_by_id,
-            uploaded_at=f.uploaded_at,
-        )
-        session.add(copy)
-        session.flush()
-        session.add(ReusedEvidence(evidence_file_id=copy.id, from_file_id=f.id, from_return_id=source.id))
+    files = answer_files(session, source.id, list(new_question))
+    copies = copy_files(session, target.id, files, new_question)
+    session.flush()
+    session.add_all(ReusedEvidence(evidence_file_id=c.id, from_file_id=f.id, from_return_id=source.id)
+                    for c, f in zip(copies, files, strict=True))
     return len(files)
 
 
