@@ -7,7 +7,7 @@ from flask_login import login_required
 from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput
 from wtforms import SelectMultipleField, SubmitField
 
-from web.common.db import commit_or_show_errors, db
+from web.common.db import commit_or_show_errors, read_or_404
 from web.common.form_checks import CheckedForm
 from web.common.identity import me
 from web.returns.page_helpers import content_of, done
@@ -22,11 +22,12 @@ class ReuseForm(CheckedForm):
 
 
 def _context(return_id: int, source_id: int | None) -> dict:
-    session, user = db(), me()
+    """The page's reads; only the agency's own users get past the first (403 or 404 otherwise)."""
+    user = me()
     return {
         "content": content_of(return_id),
-        "sources": reuse.sources(session, user, return_id),
-        "offer": reuse.offer(session, user, return_id, source_id) if source_id else None,
+        "sources": read_or_404(reuse.sources, user, return_id),
+        "offer": read_or_404(reuse.offer, user, return_id, source_id) if source_id else None,
     }
 
 
