@@ -90,3 +90,9 @@ LARGEST_ID = 2**31 - 1
 def is_database_id(value: object) -> bool:
     """Whether `value` could be a row's id (a form or a script may send anything)."""
     return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= LARGEST_ID
+
+
+def is_whole_number(value: object) -> bool:
+    """Whether a typed or posted value is plain digits that `int` reads and a column can hold.
+    `str.isdigit` alone is not enough: it accepts '²' and other digits `int` refuses."""
+    return isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 10 and int(value) <= LARGEST_ID

@@ -1,5 +1,8 @@
 """Who may do what: roles, and the rule that an agency's people see their own agency only."""
 
+from sqlalchemy import event
+from sqlalchemy.orm import Session as OrmSession
+from sqlalchemy.orm import SessionTransaction
 from sqlmodel import Session, select
 
 from models import AuditReturn, User, UserRole
@@ -9,10 +12,36 @@ from workflow.errors import NotFound, NotPermitted
 
 
 def roles_of(session: Session, user: User | None) -> set[Role]:
-    """The roles a person holds now; an inactive account holds none."""
+    """The roles a person holds now; an inactive account holds none.
+
+    Read once per transaction: one operation asks several times (who may see, who may move), and a
+    change to anyone's roles in this session forgets what was read (`_forget_roles`).
+    """
     if user is None or not user.active or user.id is None:
         return set()
-    return {Role(r) for r in session.exec(select(UserRole.role).where(UserRole.user_id == user.id))}
+    known: dict[int, frozenset[Role]] = session.info.setdefault(_ROLES_READ, {})
+    if user.id not in known:
+        known[user.id] = frozenset(Role(r) for r in session.exec(select(UserRole.role).where(UserRole.user_id == user.id)))
+    return set(known[user.id])
+
+
+_ROLES_READ = "s11_roles_read"
+
+
+@event.listens_for(OrmSession, "after_transaction_end")
+def _forget_roles_at_end(session: OrmSession, transaction: SessionTransaction) -> None:
+    """The transaction or a savepoint is over (not a flush's inner one): read roles afresh next time."""
+    if transaction.parent is None or transaction.nested:
+        session.info.pop(_ROLES_READ, None)
+
+
+@event.listens_for(OrmSession, "after_flush")
+def _forget_roles(session: OrmSession, _context: object) -> None:
+    """A role added or taken away in this session: read everyone's again."""
+    if _ROLES_READ in session.info and any(
+        isinstance(o, UserRole) for o in (*session.new, *session.dirty, *session.deleted)
+    ):
+        session.info.pop(_ROLES_READ, None)
 
 
 def is_partnership_staff(roles: set[Role]) -> bool:

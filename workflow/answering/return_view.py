@@ -17,7 +17,7 @@ from models.user import Role
 from workflow.access import can_see_return, require_role, visible_return
 from workflow.answering import carry_forward, returns
 from workflow.answering.actions import is_overdue
-from workflow.answering.content import ReturnContent
+from workflow.answering.content import ReturnContent, load_scale
 from workflow.answering.rules import question_problems, standard_status, submission_problems
 from workflow.errors import DomainError, NotFound
 from workflow.lifecycle.machines import ACTION_LIFECYCLE, QA_STATES, RETURN_LIFECYCLE
@@ -66,7 +66,7 @@ def may_moderate(session: Session, actor: User, ret: AuditReturn) -> bool:
         require_role(session, actor, {Role.QA_REVIEWER}, "moderate a rating")
     except DomainError:
         return False
-    return ret.status in QA_STATES
+    return ret.status in QA_STATES and load_scale(session, ret).moderation
 
 
 def submit_refusals(session: Session, actor: User, content: ReturnContent) -> list[str]:

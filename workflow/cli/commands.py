@@ -14,6 +14,7 @@ from models import Agency, Cycle, Template
 from models.audit_return import ReturnState
 from models.cycle import CycleKind
 from models.db import database_url, make_engine, transaction
+from models.field_limits import is_whole_number
 from models.migrate import upgrade
 from models.user import Role
 from notifications.messages import base_url
@@ -238,7 +239,7 @@ def cycle_launch(
 def _days(text: str) -> list[int]:
     """'14,7,1' as days; anything else is refused by the workflow with what to type."""
     parts = [p.strip() for p in text.split(",") if p.strip()]
-    return [int(p) for p in parts] if parts and all(p.isdigit() for p in parts) else []
+    return [int(p) for p in parts] if parts and all(is_whole_number(p) for p in parts) else []
 
 
 def _cycle_named(session, name: str) -> Cycle:
