@@ -8,9 +8,13 @@ from sqlmodel import select
 
 from models import EvidenceFile, Question, Standard
 from tests.factories import act, answer_everything, launch_cycle
+from tests.web import return_world
 from tests.web.browser_helpers import Journey, words
-from workflow.answering import returns
+from tests.web.return_world import signed_in, submitted
+from workflow.answering import returns, reuse
 from workflow.people import users
+
+world = return_world.world  # the shared fixture: a launched cycle with a person in every role
 
 
 @pytest.mark.browser
@@ -68,3 +72,20 @@ def youth_club_in_another_cycle(w, engine) -> int:
     act(engine, returns.save_answer, w.youth_user, other.id, second.id, rating="fully_met", narrative="Trained",
         evidence_description="Records")
     return other.id
+
+
+def test_qa_sees_which_evidence_file_was_reused_and_from_where(browser, world, session, sqlite_only_engine):
+    w, engine = world, sqlite_only_engine
+    _, (west,) = launch_cycle(engine, w.p.coordinator, [w.p.health], template=w.p.template, name="Westshire audit 2026-27")
+    question = w.questions[1]
+    act(engine, returns.save_answer, w.agency_user, west.id, question.id, rating="fully_met", narrative="Named lead",
+        evidence_description="Minutes")
+    session.add(EvidenceFile(return_id=west.id, question_id=question.id, filename="minutes.pdf", content_type="application/pdf",
+                             size=10, sha256="d" * 64, uploaded_by_id=w.agency_user.id))
+    session.commit()
+    act(engine, reuse.reuse, w.agency_user, w.ret.id, west.id, [question.standard_id])
+    submitted(w, engine)
+
+    signed_in(browser, w.qa)
+    browser.open(f"/qa/returns/{w.ret.id}")
+    assert "minutes.pdf (1 KB" in browser.text and "reused from your return for Westshire audit 2026-27)" in browser.text
