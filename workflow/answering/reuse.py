@@ -12,8 +12,8 @@ and the history says who took what; its contacts hear about the return when it i
 from dataclasses import dataclass
 
 from sqlalchemy import exists, func
-from sqlmodel.sql.expression import Select
 from sqlmodel import Session, select
+from sqlmodel.sql.expression import Select
 
 from models import Answer, AuditReturn, Cycle, EvidenceFile, ReusedAnswer, ReusedEvidence, Standard, User
 from models.audit_return import ReturnState
@@ -132,13 +132,18 @@ def _agency_return(session: Session, actor: User, target_id: int) -> AuditReturn
 def offer(session: Session, actor: User, target_id: int, source_id: int) -> ReuseOffer:
     """What may be reused from the source into the target, per standard and question, with every
     reason it may not. Another agency's return is refused without showing what it holds."""
+    return _assess(session, actor, target_id, source_id)[0]
+
+
+def _assess(session: Session, actor: User, target_id: int, source_id: int) -> tuple[ReuseOffer, Matching, set[int]]:
+    """The offer, with the matching it was made from and the questions the target has answered."""
     target = _agency_return(session, actor, target_id)
     source = session.get(AuditReturn, source_id)
     if source is None:
         raise NotFound("There is no such return.")
     if source.agency_id != target.agency_id:
         refused = "The return to reuse from belongs to another agency: only your agency's own answers can be reused."
-        return ReuseOffer(target.id, source.id, "", "", False, [], [refused])
+        return ReuseOffer(target.id, source.id, "", "", False, [], [refused]), Matching(False, [], []), set()
     cycles = {c.id: c for c in session.exec(select(Cycle).where(Cycle.id.in_([target.cycle_id, source.cycle_id])))}
     target_cycle, source_cycle = cycles[target.cycle_id], cycles[source.cycle_id]
     reasons = _refusals(target, source, target_cycle, source_cycle)
@@ -153,7 +158,8 @@ def offer(session: Session, actor: User, target_id: int, source_id: int) -> Reus
             "(same reference and rating scale): there is nothing to reuse."
         )
     state = ReturnState(source.status)
-    return ReuseOffer(target.id, source.id, source_cycle.name, state.title, state not in EDITABLE_STATES, standards, reasons)
+    offered = ReuseOffer(target.id, source.id, source_cycle.name, state.title, state not in EDITABLE_STATES, standards, reasons)
+    return offered, matching, answered_here
 
 
 def _refusals(target: AuditReturn, source: AuditReturn, target_cycle: Cycle, source_cycle: Cycle) -> list[str]:
@@ -207,10 +213,8 @@ def reuse(session: Session, actor: User, target_id: int, source_id: int, standar
     """The agency takes the answers of the standards it chose from its return to another open
     cycle: each unanswered matching question gets the source's latest answer and its evidence
     files (the same stored bytes), marked as reused. One history record on the target."""
-    target = _agency_return(session, actor, target_id)
-    hold_return(session, target.id)
-    target = session.get(AuditReturn, target.id)
-    offered = offer(session, actor, target_id, source_id)
+    hold_return(session, _agency_return(session, actor, target_id).id)
+    offered, matching, answered_here = _assess(session, actor, target_id, source_id)
     reasons = list(offered.refusals)
     chosen = [s for s in offered.standards if s.standard_id in set(standard_ids)]
     if offered.available and not standard_ids:
@@ -223,13 +227,9 @@ def reuse(session: Session, actor: User, target_id: int, source_id: int, standar
         reasons.append("Choose standards of this return's template.")
     if reasons:
         raise DomainError(reasons)
-    source = session.get(AuditReturn, source_id)
+    target, source = session.get(AuditReturn, target_id), session.get(AuditReturn, source_id)
     wanted = {s.standard_id for s in chosen}
-    answered_here = _answered_questions(session, target)
-    matches = [
-        m for m in match_questions(session, target, source).matches
-        if m.question.standard_id in wanted and m.question.id not in answered_here
-    ]
+    matches = [m for m in matching.matches if m.question.standard_id in wanted and m.question.id not in answered_here]
     _copy_answers(session, actor, target, source, matches)
     files = _copy_files(session, target, source, matches)
     if target.status == ReturnState.INVITED:
