@@ -18,6 +18,7 @@ from models.peer_review import PeerReview, PeerReviewFinding
 from models.plan_sample import ActionPlanSample, SampledPlan
 from models.qa import Challenge, QaSelection
 from models.qa_meeting import QaMeeting, QaMeetingItem
+from models.reuse import ReusedAnswer, ReusedEvidence
 from models.statement import ComplianceStatement
 from models.submission import SubmissionCopy
 from models.survey import (
@@ -65,6 +66,8 @@ __all__ = [
     "QaMeetingItem",
     "QaSelection",
     "Question",
+    "ReusedAnswer",
+    "ReusedEvidence",
     "SampledPlan",
     "Standard",
     "SubmissionCopy",

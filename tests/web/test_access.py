@@ -63,6 +63,7 @@ GET_ROUTES = {
     "/returns/{ret}/statement": {**_expect(allowed={"executive"}), "other_executive": 404, "other_agency_user": 403,
                                  "commissioner": 403},
     "/returns/{ret}/peer-review": SEES_THE_RETURN,
+    "/returns/{ret}/reuse": _expect(allowed={"agency_user"}),
     "/peer-reviews": _expect(allowed=STAFF | OWN_AGENCY | OTHER_AGENCY),
     "/peer-reviews/arrange": _expect(allowed={"coordinator"}, other_agency=403),
     "/peer-reviews/999999": {**_expect(allowed=set(), refused=404)},
@@ -90,6 +91,7 @@ POST_ROUTES = [
     "/returns/{ret}/statement/peer-review",
     "/returns/{ret}/peer-review",
     "/commissioned/returns/{ret}",
+    "/returns/{ret}/reuse/{ret}",
 ]
 QA_POST_ROUTES = [
     "/qa/returns/{ret}/challenge",

@@ -16,6 +16,7 @@ from tests.web import return_world
 from tests.web.conftest import PASSWORD, add_person
 from tests.web.return_world import World, submitted
 from tests.web.test_email_delivery_page import failed_email_and_bounce
+from tests.web.test_reuse_page import youth_club_in_another_cycle
 from workflow.answering import returns
 from workflow.calendar import cycles
 from workflow.calendar.cycles import CycleDates
@@ -102,7 +103,7 @@ def _arrange(w: World, engine, session: Session) -> dict[str, list[str]]:
             f"/returns/{youth}/actions", f"/returns/{youth}/history", "/colleagues", "/colleagues/invite",
             "/peer-reviews", f"/peer-reviews/{later['review']}", "/your-staff-survey", "/good-practice",
             f"/returns/{youth}/submit",
-            f"/returns/{youth}/carry-forward",
+            f"/returns/{youth}/carry-forward", f"/returns/{youth}/reuse?from={youth_club_in_another_cycle(w, engine)}",
         ],
         w.agency_user.email: [
             f"/returns/{health}", f"/returns/{health}/challenges", f"/returns/{health}/evidence-requests",

@@ -12,6 +12,7 @@ from tests.web import return_world
 from tests.web.browser_helpers import assert_on_page
 from tests.web.conftest import PASSWORD
 from tests.web.return_world import World, submitted
+from tests.web.test_reuse_page import youth_club_in_another_cycle
 from workflow.answering import returns
 from workflow.clock import today
 from workflow.review import qa
@@ -64,6 +65,7 @@ def test_the_return_pages_have_no_accessibility_violations(chromium, live_server
     act(engine, returns.add_action, w.youth_user, w.youth_ret.id, question.id, description="Write it",
         lead_user_id=w.youth_lead.id, target_date=today() + timedelta(days=30))
     youth = w.youth_ret.id
+    other = youth_club_in_another_cycle(w, engine)
     checker.as_person(w.youth_user, {
         "/returns": "Your agency's returns",
         f"/returns/{youth}": "Section 11 return",
@@ -71,6 +73,7 @@ def test_the_return_pages_have_no_accessibility_violations(chromium, live_server
         f"/returns/{youth}/check": "Check your answers",
         f"/returns/{youth}/submit": "Submit the return",
         f"/returns/{youth}/carry-forward": "Answers from your last return",
+        f"/returns/{youth}/reuse?from={other}": "Reuse answers from another cycle",
     })
 
     # The health trust's return under QA: a challenge and an evidence request waiting for answers.

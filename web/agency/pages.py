@@ -15,7 +15,7 @@ from web.common.db import commit_or_show_errors, db, read_or_404
 from web.common.identity import me, roles_required
 from web.returns.forms import EmailCopyForm, SubmitReturnForm
 from web.returns.page_helpers import again, content_of, done, evidence_store, page, the_return
-from workflow.answering import carry_forward, return_view, returns
+from workflow.answering import carry_forward, return_view, returns, reuse
 from workflow.answering.standard_answers import StandardSaved, save_standard
 from workflow.calendar import progress
 from workflow.reporting import return_copy
@@ -49,6 +49,7 @@ def view(return_id: int) -> ResponseReturnValue:
         feedback_ready=feedback.acceptance_of(session, content.ret.id) is not None,
         commissioner_comments=commissioner_comments.comments_on(session, user, content.ret.id),
         carry_forward=carry_forward.standing(session, user, content.ret),
+        reuse_offered=reuse.standing(session, user, content.ret),
     )()
 
 
@@ -69,6 +70,7 @@ def standard(return_id: int, standard_id: int) -> ResponseReturnValue:
         blocks=blocks,
         refusal=refusal,
         names=return_view.people_named(session, {a.lead_user_id for a in content.actions if a.lead_user_id}),
+        reused=reuse.reused_from(session, content.ret.id),
     )
     if request.method == "GET":
         return render()

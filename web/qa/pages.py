@@ -22,7 +22,7 @@ from web.returns.forms import (
     question_choices,
 )
 from web.returns.page_helpers import again, content_of, done, page
-from workflow.answering import return_view, submission_copies
+from workflow.answering import return_view, reuse, submission_copies
 from workflow.calendar import progress
 from workflow.review import intelligence, peer_review_view, qa, qa_queue
 
@@ -88,6 +88,7 @@ def _review_page(return_id: int, posted: str | None = None) -> tuple[Callable[..
         intelligence=intelligence.for_return(session, user, ret),
         names=return_view.people_named(session, {a.lead_user_id for a in content.actions if a.lead_user_id}),
         refs={q.id: q.ref for q in content.questions},
+        reused=reuse.reused_from(session, ret.id),
         changed=submission_copies.changes_since_last_submission(session, ret.id, content.scale.labels),
         form=every_form.get(posted or ""),
     )

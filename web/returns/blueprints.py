@@ -11,6 +11,7 @@ def register(app: Flask) -> None:
     from web.agency.pages import bp as returns_bp
     from web.agency.peer_review import bp as agency_peer_bp
     from web.agency.replies import bp as replies_bp
+    from web.agency.reuse import bp as reuse_bp
     from web.executive.pages import bp as statement_bp
     from web.lead.pages import bp as actions_bp
     from web.peer.pages import bp as peer_bp
@@ -24,5 +25,6 @@ def register(app: Flask) -> None:
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     app.register_blueprint(carry_forward_bp)  # the next full audit starts from the last return
+    app.register_blueprint(reuse_bp)  # answers reused from a return to another cycle running now
     app.add_template_global(state_title)
     app.add_template_global(trigger_title)

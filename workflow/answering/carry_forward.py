@@ -13,13 +13,14 @@ from datetime import date, timedelta
 from sqlalchemy import exists
 from sqlmodel import Session, select
 
-from models import Action, Answer, AuditReturn, CarriedStandard, Cycle, EvidenceFile, Question, Standard, Template, User
+from models import Action, Answer, AuditReturn, CarriedStandard, Cycle, Standard, User
 from models.action import ActionState
 from models.audit_return import ReturnState
 from models.cycle import CycleKind, CycleState
 from models.user import Role
 from workflow.access import require_role, visible_return
 from workflow.answering import content as return_content
+from workflow.answering.question_matching import Match, answer_files, copy_files, fill_answer, has_content, match_questions
 from workflow.answering.ratings import RATED_STATES
 from workflow.clock import uk_date, uk_day, utcnow
 from workflow.errors import DomainError
@@ -30,14 +31,6 @@ from workflow.people.recipients import agency_contacts
 OLD_EVIDENCE_DAYS = 365
 OPEN_ACTIONS = (ActionState.OPEN, ActionState.IN_PROGRESS)
 EDITABLE = (ReturnState.INVITED, ReturnState.IN_PROGRESS)
-
-
-@dataclass(frozen=True)
-class Match:
-    """This year's question and last year's answer to the question with the same reference."""
-
-    question: Question
-    answer: Answer
 
 
 @dataclass(frozen=True)
@@ -105,24 +98,7 @@ def previous_return(session: Session, ret: AuditReturn) -> AuditReturn | None:
 
 def _matches(session: Session, ret: AuditReturn, previous: AuditReturn) -> list[Match]:
     """Last year's answers to this year's questions (same ref, same scale); none if the scales differ."""
-    scales = dict(
-        session.exec(
-            select(Cycle.id, Template.scale)
-            .join(Template, Template.id == Cycle.template_id)
-            .where(Cycle.id.in_([ret.cycle_id, previous.cycle_id]))
-        ).all()
-    )
-    if scales.get(ret.cycle_id) != scales.get(previous.cycle_id):
-        return []
-    asked = {q.ref: q for q in return_content.load(session, ret).questions}
-    before = session.exec(select(Answer, Question.ref).join(Question, Question.id == Answer.question_id).where(
-        Answer.return_id == previous.id
-    )).all()
-    return [Match(asked[ref], answer) for answer, ref in before if ref in asked and _has_content(answer)]
-
-
-def _has_content(answer: Answer) -> bool:
-    return bool(answer.rating or answer.narrative.strip() or answer.evidence_description.strip())
+    return match_questions(session, ret, previous).matches
 
 
 def _old(uploaded_on: date, today: date) -> bool:
@@ -158,7 +134,7 @@ def offer(session: Session, actor: User, return_id: int) -> Offer:
 
 def _offered(session: Session, previous: AuditReturn, matches: list[Match]) -> list[OfferedStandard]:
     by_old_question = {m.answer.question_id: m for m in matches}
-    files = _files(session, previous, list(by_old_question))
+    files = answer_files(session, previous.id, list(by_old_question))
     actions = _open_actions(session, previous, list(by_old_question))
     today = uk_day(utcnow())
     wanted = {m.question.standard_id for m in matches}
@@ -183,22 +159,6 @@ def _offered(session: Session, previous: AuditReturn, matches: list[Match]) -> l
             )
         )
     return result
-
-
-def _files(session: Session, previous: AuditReturn, question_ids: list[int]) -> list[EvidenceFile]:
-    """The evidence files given with the answers (not those for an action or a QA request)."""
-    return list(
-        session.exec(
-            select(EvidenceFile)
-            .where(
-                EvidenceFile.return_id == previous.id,
-                EvidenceFile.question_id.in_(question_ids),
-                EvidenceFile.action_id.is_(None),
-                EvidenceFile.evidence_request_id.is_(None),
-            )
-            .order_by(EvidenceFile.id)
-        )
-    )
 
 
 def _open_actions(session: Session, previous: AuditReturn, question_ids: list[int]) -> list[Action]:
@@ -226,30 +186,13 @@ def accept(session: Session, actor: User, return_id: int) -> list[CarriedStandar
     carried_questions = 0
     for match in matches:
         answer = current.get(match.question.id) or Answer(return_id=ret.id, question_id=match.question.id)
-        if answer.rating or answer.narrative.strip() or answer.evidence_description.strip():
+        if has_content(answer):
             continue  # the agency has already answered this one this year: theirs stands
-        answer.rating = match.answer.rating
-        answer.narrative = match.answer.narrative
-        answer.evidence_description = match.answer.evidence_description
-        answer.not_applicable_reason = match.answer.not_applicable_reason
-        answer.updated_by_id, answer.updated_at = actor.id, utcnow()
+        fill_answer(answer, match.answer, actor.id)
         session.add(answer)
         carried_questions += 1
     new_question = {m.answer.question_id: m.question.id for m in matches}
-    files = _files(session, previous, list(new_question))
-    for f in files:
-        session.add(
-            EvidenceFile(
-                return_id=ret.id,
-                question_id=new_question[f.question_id],
-                filename=f.filename,
-                content_type=f.content_type,
-                size=f.size,
-                sha256=f.sha256,  # the bytes are stored once, by their hash
-                uploaded_by_id=f.uploaded_by_id,
-                uploaded_at=f.uploaded_at,  # the age is the file's, for the "still current?" check
-            )
-        )
+    files = copy_files(session, ret.id, answer_files(session, previous.id, list(new_question)), new_question)
     actions = _open_actions(session, previous, list(new_question))
     leads = _active_leads(session, ret.agency_id, [a.lead_user_id for a in actions])
     for action in actions:

@@ -40,9 +40,20 @@ def describe(record: HistoryRecord, scale: RatingScale) -> str:
         return str(details.get("response", ""))
     if record.trigger == "extend_deadline" and details.get("to"):
         return f"Deadline moved from {_day(details.get('from'))} to {_day(details['to'])}."
+    if record.trigger == "reuse_answers":
+        return _reuse(details)
     if record.trigger == "submit" and details.get("copy_sha256"):
         return f"Frozen copy of the return kept (SHA-256 {details['copy_sha256'][:12]}…)."
     return ""
+
+
+def _reuse(details: dict) -> str:
+    questions, files = details.get("questions", []), details.get("files", 0)
+    words = (f"Standards {', '.join(details.get('standards', []))}: questions {', '.join(questions) or 'none'}, "
+             f"{files} evidence {'file' if files == 1 else 'files'}")
+    if details.get("kept"):
+        words += f"; already answered here, kept: {', '.join(details['kept'])}"
+    return words + "."
 
 
 def _answer(details: dict, scale: RatingScale) -> str:

@@ -201,6 +201,7 @@ NOTE_TITLES = {
     "peer_review_answer": "Answer the peer review",
     "peer_review_cancel": "Cancel the peer review",
     "carry_forward": "Carry forward the answers of the last return",
+    "reuse_answers": "Reuse answers from another cycle's return",
     "confirm_carried_standard": "Confirm a standard carried forward",
     "commissioner_comment": "Comment as the commissioning agency",
 }
