@@ -15,6 +15,7 @@ from models import User
 from models.user import Role
 from web.common.db import db
 from web.common.extensions import login_manager
+from workflow import partnerships
 from workflow.access import roles_of
 from workflow.people import accounts
 
@@ -46,6 +47,7 @@ def load_signed_in(session_id: str) -> SignedIn | None:
     user = accounts.user_for_session(session, session_id)
     if user is None:
         return None
+    partnerships.limit_to(session, user)  # from here on, this request reads only the person's partnerships
     return SignedIn(user, roles_of(session, user))
 
 

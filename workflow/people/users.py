@@ -9,7 +9,8 @@ from sqlmodel import Session, select
 
 from models import Agency, User, UserRole, field_limits
 from models.user import AGENCY_ROLES, Role
-from workflow.access import require_role
+from workflow import partnerships
+from workflow.access import is_partnership_staff, require_role
 from workflow.errors import DomainError, NotFound, Reason
 
 _hasher = PasswordHasher()
@@ -26,8 +27,10 @@ def add_user(
     agency_id: int | None = None,
     password: str | None = None,
     job_title: str = "",
+    partnership_id: int | None = None,
 ) -> User:
-    """Add a person; agency roles need an agency. `actor` None is the command line."""
+    """Add a person; agency roles need an agency. `actor` None is the command line. Staff join
+    `partnership_id`, or the actor's partnership when it is not given."""
     if actor is not None:
         require_role(session, actor, {Role.COORDINATOR}, "add users")
     problems = [
@@ -49,7 +52,8 @@ def add_user(
         problems.append("An agency user, lead person or executive must belong to an agency.")
     if agency_id is not None and session.get(Agency, agency_id) is None:
         problems.append("That agency does not exist.")
-    if session.exec(select(User.id).where(User.email == email)).first():
+    taken = select(User.id).where(User.email == email).execution_options(**partnerships.across_partnerships())
+    if session.exec(taken).first():
         problems.append(f"There is already an account for {email}.")
     if password is not None:
         problems.extend(password_problems(password))
@@ -65,6 +69,10 @@ def add_user(
     for role in sorted(roles):
         session.add(UserRole(user_id=user.id, role=role.value))
     session.flush()
+    if agency_id is not None:
+        partnerships.act_for(session, user.id, agency_id)
+    if is_partnership_staff(roles):
+        partnerships.join(session, user_id=user.id, partnership_ids=[partnership_id or partnerships.home_partnership(session, actor)])
     return user
 
 
