@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 from models import (
     Action,
     Agency,
+    AgencyPartnership,
     Answer,
     AuditReturn,
     Challenge,
@@ -131,7 +132,11 @@ def _agencies(session: Session, previous: int | None, count: int) -> list[int]:
             for i in range(count)
         ],
     )
-    return list(session.exec(select(Agency.id).where(Agency.id > first).order_by(Agency.id)))
+    made = list(session.exec(select(Agency.id).where(Agency.id > first).order_by(Agency.id)))
+    # In the deployment's first partnership, as an agency added by its coordinator would be.
+    home = partnerships.home_partnership(session, None)
+    session.execute(insert(AgencyPartnership), [{"agency_id": a, "partnership_id": home} for a in made])
+    return made
 
 
 def _records(session: Session, return_ids: list[int], user: User, questions: list[Question]) -> None:

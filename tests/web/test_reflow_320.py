@@ -76,7 +76,7 @@ def _arrange(w: World, engine, session: Session) -> dict[str, list[str]]:
         w.youth_user.email: [
             "/", "/returns", f"/returns/{youth}", f"/returns/{youth}/standards/{standard}", f"/returns/{youth}/check",
             f"/returns/{youth}/actions", f"/returns/{youth}/history", "/colleagues", "/colleagues/invite",
-            f"/returns/{youth}/carry-forward",
+            f"/returns/{youth}/carry-forward", "/choose-agency",
         ],
         w.agency_user.email: [
             f"/returns/{health}", f"/returns/{health}/challenges", f"/returns/{health}/evidence-requests",
