@@ -16,14 +16,26 @@ from sqlalchemy.orm import ORMExecuteState, with_loader_criteria
 from sqlmodel import Session, func
 
 from models import (
+    Action,
+    ActionPlanSample,
     Agency,
     AgencyMember,
     AgencyPartnership,
     AuditReturn,
+    Challenge,
     Cycle,
     CyclePartnership,
+    EvidenceFile,
+    EvidenceRequest,
+    GoodPractice,
+    KeyTheme,
     Partnership,
     PartnershipMember,
+    PeerReview,
+    QaMeeting,
+    QaMeetingItem,
+    QaSelection,
+    SampledPlan,
     Template,
     User,
 )
@@ -111,6 +123,11 @@ def _add_once(session: Session, model: type, **values: int) -> None:
         session.add(model(**values))
 
 
+# What hangs off a return or a cycle belongs where the return or cycle does.
+BY_RETURN = (Action, Challenge, EvidenceFile, EvidenceRequest, GoodPractice, PeerReview, QaMeetingItem, QaSelection, SampledPlan)
+BY_CYCLE = (ActionPlanSample, KeyTheme, QaMeeting)
+
+
 # The criteria, per table: what of it belongs to partnerships `ids`.
 def _agencies_in(ids: frozenset[int]):
     return select(AgencyPartnership.agency_id).where(AgencyPartnership.partnership_id.in_(ids))
@@ -126,12 +143,16 @@ def _criteria(ids: frozenset[int]) -> list:
     staff = select(PartnershipMember.user_id).where(PartnershipMember.partnership_id.in_(ids))
     acting = select(AgencyMember.user_id).where(AgencyMember.agency_id.in_(agencies))
     joint = select(CyclePartnership.cycle_id).where(CyclePartnership.partnership_id.in_(ids))
+    cycles = _cycles_in(ids)
+    returns = select(AuditReturn.id).where(AuditReturn.agency_id.in_(agencies), AuditReturn.cycle_id.in_(cycles))
     return [
+        *(with_loader_criteria(model, model.return_id.in_(returns)) for model in BY_RETURN),
+        *(with_loader_criteria(model, model.cycle_id.in_(cycles)) for model in BY_CYCLE),
         with_loader_criteria(Agency, Agency.id.in_(agencies)),
         with_loader_criteria(Cycle, or_(Cycle.partnership_id.in_(ids), Cycle.id.in_(joint))),
         with_loader_criteria(Template, Template.partnership_id.in_(ids)),
         with_loader_criteria(
-            AuditReturn, AuditReturn.agency_id.in_(agencies) & AuditReturn.cycle_id.in_(_cycles_in(ids))
+            AuditReturn, AuditReturn.agency_id.in_(agencies) & AuditReturn.cycle_id.in_(cycles)
         ),
         with_loader_criteria(User, or_(User.id.in_(staff), User.id.in_(acting), User.agency_id.in_(agencies))),
         with_loader_criteria(Partnership, Partnership.id.in_(ids)),
