@@ -115,3 +115,15 @@ def test_a_name_taken_in_another_partnership_is_refused_in_words(engine, session
         with pytest.raises(DomainError, match="already an account"):
             users.add_user(hackney, partnership["coordinator"], email=camden.coordinator.email, name="Again",
                            roles={Role.COORDINATOR})
+
+
+def test_a_person_moved_to_another_agency_no_longer_acts_for_the_old_one(engine, session, partnership):
+    from tests.factories import act
+    from workflow.people import agency_choice, users
+
+    alex = partnership["agency_user"]
+    act(engine, users.edit_user, partnership["coordinator"], alex.id, name=alex.name, roles={Role.AGENCY_USER},
+        agency_id=partnership["youth"].id)
+    session.expire_all()
+    moved = session.get(User, alex.id)
+    assert [a.name for a in agency_choice.agencies_for(session, moved)] == ["Hackney Youth Club"]

@@ -117,6 +117,17 @@ def act_for(session: Session, user_id: int, agency_id: int) -> None:
     session.flush()
 
 
+def move_agency(session: Session, user_id: int, old: int | None, new: int | None) -> None:
+    """A person moved from one agency to another stops acting for the old one."""
+    if old is not None:
+        query = select(AgencyMember).where(AgencyMember.user_id == user_id, AgencyMember.agency_id == old)
+        for row in session.execute(query.execution_options(**{ACROSS: True})).scalars():
+            session.delete(row)
+    if new is not None:
+        _add_once(session, AgencyMember, user_id=user_id, agency_id=new)
+    session.flush()
+
+
 def _add_once(session: Session, model: type, **values: int) -> None:
     query = select(func.count()).select_from(model).filter_by(**values).execution_options(**{ACROSS: True})
     if not session.execute(query).scalar_one():

@@ -144,6 +144,10 @@ def edit_user(
     held = set(roles_of(session, user))
     if held != roles or user.agency_id != agency_id:
         user.session_token = secrets.token_hex(16)
+    if user.agency_id != agency_id:
+        partnerships.move_agency(session, user.id, user.agency_id, agency_id)  # no longer acts for the old one
+    if is_partnership_staff(roles) and not is_partnership_staff(held):
+        partnerships.join(session, user_id=user.id, partnership_ids=[partnerships.home_partnership(session, actor)])
     user.name, user.job_title, user.agency_id = name.strip(), job_title.strip(), agency_id
     session.add(user)
     for row in session.exec(select(UserRole).where(UserRole.user_id == user.id)):
