@@ -127,3 +127,19 @@ def test_a_person_moved_to_another_agency_no_longer_acts_for_the_old_one(engine,
     session.expire_all()
     moved = session.get(User, alex.id)
     assert [a.name for a in agency_choice.agencies_for(session, moved)] == ["Hackney Youth Club"]
+
+
+def test_the_intelligence_log_stays_in_its_partnership(engine, session, partnership):
+    from datetime import date
+
+    from models import IntelligenceEntry
+
+    camden = add_neighbour(session, engine, partnership["coordinator"])
+    for agency_id, by in ((partnership["health"].id, partnership["qa"]), (None, partnership["qa"]), (None, camden.qa)):
+        session.add(IntelligenceEntry(agency_id=agency_id, sector="Health", source="Ofsted", received_on=date(2026, 5, 1),
+                                      summary=f"by {by.name}", recorded_by_id=by.id))
+    session.commit()
+    for viewer, expected in ((partnership["qa"], 2), (camden.qa, 1)):
+        with Session(engine) as scoped:
+            partnerships.limit_to(scoped, viewer)
+            assert len(scoped.exec(select(IntelligenceEntry)).all()) == expected

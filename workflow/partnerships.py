@@ -28,6 +28,7 @@ from models import (
     EvidenceFile,
     EvidenceRequest,
     GoodPractice,
+    IntelligenceEntry,
     KeyTheme,
     Partnership,
     PartnershipMember,
@@ -167,6 +168,12 @@ def _criteria(ids: frozenset[int]) -> list:
         ),
         with_loader_criteria(User, or_(User.id.in_(staff), User.id.in_(acting), User.agency_id.in_(agencies))),
         with_loader_criteria(Partnership, Partnership.id.in_(ids)),
+        # The intelligence log: about one of the partnership's agencies, or partnership-wide and
+        # recorded by its staff.
+        with_loader_criteria(IntelligenceEntry, or_(
+            IntelligenceEntry.agency_id.in_(agencies),
+            IntelligenceEntry.agency_id.is_(None) & IntelligenceEntry.recorded_by_id.in_(staff),
+        )),
     ]
 
 
