@@ -5,12 +5,16 @@ Hackney (the `world` of tests/web/return_world.py) beside Camden (tests/partners
 with the Metropolitan Police in both.
 """
 
+import re
+
 import pytest
+from sqlalchemy import event
 
 from tests.partnership_world import add_neighbour
 from tests.web.conftest import PASSWORD
 from tests.web.return_world import signed_in, world  # noqa: F401 (fixtures)
 from tests.web.test_access import GET_ROUTES, ids  # noqa: F401 (fixture)
+from workflow import partnerships
 
 # The coordinator's own pages about one of the partnership's things.
 COORDINATOR_ROUTES = [
@@ -79,3 +83,29 @@ def test_each_coordinators_lists_hold_only_their_partnership(browser, world, cam
     assert "Metropolitan Police" in pages and "Hackney Health Trust" in pages
     for camdens in ("Camden Health Trust", "Cam Agency", "Cam Coordinator", "Camden audit 2026-27"):
         assert camdens not in pages
+
+
+SCOPED_TABLES = re.compile(r"\b(?:FROM|JOIN)\s+(agency|cycle|audit_return|template)\b")
+
+
+def test_every_read_of_a_partnerships_tables_carries_the_partnership_filter(app, browser, world, hackney_ids, camden):
+    """What the database is asked while the coordinator works through their pages: every statement
+    reading agencies, cycles, returns or templates is limited to their partnership (a read that
+    skipped workflow/partnerships.py's hook, such as one on the bare table, would not be)."""
+    signed_in(browser, world.p.coordinator)
+    seen: list[str] = []
+
+    def record(_conn, _cursor, statement, _parameters, context, _many) -> None:
+        if not (context is not None and context.execution_options.get(partnerships.ACROSS)):
+            seen.append(statement)
+
+    engine = app.extensions["s11_engine"]
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        for route in ["/", "/agencies", "/people", "/cycles", "/templates", "/reports", *COORDINATOR_ROUTES[:5]]:
+            browser.open(route.format(**hackney_ids))
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    reading = [s for s in seen if s.lstrip().upper().startswith("SELECT") and SCOPED_TABLES.search(s)]
+    assert len(reading) > 20
+    assert [s for s in reading if "partnership" not in s] == []
