@@ -89,10 +89,9 @@ SCOPED_TABLES = re.compile(r"\b(?:FROM|JOIN)\s+(agency|cycle|audit_return|templa
 
 
 def test_every_read_of_a_partnerships_tables_carries_the_partnership_filter(app, browser, world, hackney_ids, camden):
-    """What the database is asked while the coordinator works through their pages: every statement
+    """What the database is asked while the coordinator, QA and an agency user work through their pages: every statement
     reading agencies, cycles, returns or templates is limited to their partnership (a read that
     skipped workflow/partnerships.py's hook, such as one on the bare table, would not be)."""
-    signed_in(browser, world.p.coordinator)
     seen: list[str] = []
 
     def record(_conn, _cursor, statement, _parameters, context, _many) -> None:
@@ -101,9 +100,17 @@ def test_every_read_of_a_partnerships_tables_carries_the_partnership_filter(app,
 
     engine = app.extensions["s11_engine"]
     event.listen(engine, "before_cursor_execute", record)
+    visits = [
+        (world.p.coordinator, ["/", "/agencies", "/people", "/cycles", "/templates", "/reports", *COORDINATOR_ROUTES[:5]]),
+        (world.qa, ["/", "/qa", "/qa/returns/{ret}", "/returns/{ret}", "/reports"]),
+        (world.agency_user, ["/", "/returns", "/returns/{ret}", "/returns/{ret}/actions"]),
+    ]
     try:
-        for route in ["/", "/agencies", "/people", "/cycles", "/templates", "/reports", *COORDINATOR_ROUTES[:5]]:
-            browser.open(route.format(**hackney_ids))
+        for person, routes in visits:
+            signed_in(browser, person)
+            for route in routes:
+                browser.open(route.format(**hackney_ids))
+            browser.sign_out()
     finally:
         event.remove(engine, "before_cursor_execute", record)
     reading = [s for s in seen if s.lstrip().upper().startswith("SELECT") and SCOPED_TABLES.search(s)]

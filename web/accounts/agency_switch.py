@@ -12,6 +12,7 @@ from models.user import AGENCY_ROLES
 from web.common.db import db
 from web.common.form_checks import CheckedForm
 from web.common.identity import CHOSEN_AGENCY, me
+from workflow import partnerships
 from workflow.errors import NotFound
 from workflow.people import agency_choice
 
@@ -34,6 +35,7 @@ def acts_for_several() -> bool:
 def after_sign_in(target: str) -> ResponseReturnValue:
     """Where sign-in leads: the choice first for a person acting for several agencies."""
     cookie.pop(CHOSEN_AGENCY, None)  # a choice left by whoever signed in before does not carry over
+    partnerships.limit_to(db(), me())  # the person was not loaded by the user loader in this request
     if acts_for_several():
         return redirect(url_for("agency_switch.choose", next=target))
     return redirect(target)
