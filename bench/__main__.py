@@ -4,6 +4,8 @@
 """
 
 import argparse
+import os
+import secrets
 import tempfile
 import time
 import uuid
@@ -51,8 +53,12 @@ def run(name: str, url: str, fresh: Callable[[], AbstractContextManager[str]], o
     engine = make_engine(url)
     found: list[Figure] = []
 
+    clock = [time.perf_counter()]
+
     def section(title: str, results: list[Figure]) -> None:
-        print(f"{name}: {title}", flush=True)
+        now = time.perf_counter()
+        print(f"{name}: {title} ({now - clock[0]:.0f} s)", flush=True)
+        clock[0] = now
         for figure in results:
             print(figure.line(), flush=True)
         found.extend(results)
@@ -100,6 +106,8 @@ def main() -> None:
     parser.add_argument("--no-postgres", action="store_true")
     parser.add_argument("--only", nargs="+", default=SECTIONS, choices=SECTIONS)
     options = parser.parse_args()
+    # History records are sealed: a throwaway key for the bench's throwaway databases, unless one is set.
+    os.environ.setdefault("S11_HISTORY_KEY", secrets.token_hex(32))
     started = time.perf_counter()
     print(HEADER)
     results: list[Figure] = []

@@ -58,6 +58,8 @@ def measure(engine: Engine, template: Template, *, repeat: int) -> list[Figure]:
                         {"v": values[i % 2], "r": floors[0], "q": q},
                     ),
                     ("UPDATE audit_return SET last_activity_at = :at WHERE id = :r", {"r": floors[0]}),
+                    # the sealed record of the change, as every move's floor writes one
+                    (HISTORY, {"r": floors[0], "seq": 100 + i, "trigger": "answer", "was": "", "to": "", "h": "3" * 64}),
                 ],
                 people["agency"].id,
             )

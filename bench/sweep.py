@@ -4,7 +4,7 @@ flat as open items far from their dates pile up."""
 
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import Engine, insert, text
+from sqlalchemy import Engine, bindparam, insert, text
 from sqlmodel import Session, select
 
 from bench.measure import Figure, Lap, counting
@@ -143,25 +143,36 @@ def _plans(engine: Engine, template: Template) -> tuple[User, list[int]]:
 
 
 def _actions(engine: Engine, lead: User, return_ids: list[int], *, first: int, count: int) -> None:
-    """`count` more open actions, far from their dates, except the first DUE ever made (due in three days)."""
-    with Session(engine) as session:
-        question = session.exec(text("SELECT id FROM question ORDER BY id LIMIT 1")).scalar()
-        made = datetime(ON.year, ON.month, ON.day, tzinfo=UTC) - timedelta(days=60)
-        session.execute(
-            insert(Action),
-            [
-                {
-                    "return_id": return_ids[i % len(return_ids)],
-                    "question_id": question,
-                    "description": "Train the staff",
-                    "lead_user_id": lead.id,
-                    "target_date": ON + timedelta(days=3 if i < DUE else 300),
-                    "status": "open",
-                    "created_by_id": lead.id,
-                    "created_at": made,
-                    "closing_reason": "",
-                }
-                for i in range(first, first + count)
-            ],
+    """`count` more open actions, far from their dates, except the first DUE ever made (due in three
+    days): one INSERT ... SELECT over a numbered series, spread over the returns in turn."""
+    columns = Action.__table__.c
+    statement = text(
+        """
+        WITH RECURSIVE n(i) AS (SELECT CAST(:first AS INTEGER) UNION ALL SELECT i + 1 FROM n WHERE i < :last),
+        plans AS (SELECT id, ROW_NUMBER() OVER (ORDER BY id) - 1 AS k FROM audit_return WHERE id IN :returns)
+        INSERT INTO action (return_id, question_id, description, lead_user_id, target_date, status,
+                            created_by_id, created_at, closing_reason)
+        SELECT plans.id, (SELECT id FROM question ORDER BY id LIMIT 1), 'Train the staff', :lead,
+               CASE WHEN n.i < :due THEN :near ELSE :far END, 'open', :lead, :made, ''
+        FROM n JOIN plans ON plans.k = n.i % :plans"""
+    ).bindparams(
+        bindparam("returns", expanding=True),
+        bindparam("near", type_=columns.target_date.type),
+        bindparam("far", type_=columns.target_date.type),
+        bindparam("made", type_=columns.created_at.type),
+    )
+    with engine.begin() as conn:
+        conn.execute(
+            statement,
+            {
+                "first": first,
+                "last": first + count - 1,
+                "returns": return_ids,
+                "plans": len(return_ids),
+                "lead": lead.id,
+                "due": DUE,
+                "near": ON + timedelta(days=3),
+                "far": ON + timedelta(days=300),
+                "made": datetime(ON.year, ON.month, ON.day, tzinfo=UTC) - timedelta(days=60),
+            },
         )
-        session.commit()

@@ -6,6 +6,7 @@ from models.agency import Agency
 from models.audit_return import Answer, AuditReturn, DeadlineExtension
 from models.bounce import DeliveryEvent
 from models.carry_forward import CarriedStandard
+from models.commissioning import CommissionerComment
 from models.cycle import Cycle, CycleAgency
 from models.evidence import EvidenceFile, EvidenceRequest
 from models.good_practice import GoodPractice
@@ -57,6 +58,7 @@ __all__ = [
     "AuditReturn",
     "CarriedStandard",
     "Challenge",
+    "CommissionerComment",
     "ComplianceStatement",
     "Cycle",
     "CycleAgency",

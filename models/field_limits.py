@@ -25,6 +25,7 @@ ACTION_DESCRIPTION = 2_000
 ACTION_NOTE = 4_000
 EVIDENCE_DESCRIPTION = 4_000
 CHALLENGE = 4_000
+COMMENT = 4_000  # a commissioner's comment on a provider's return
 IMPROVEMENT = 4_000
 NARRATIVE = 10_000  # about four pages: the longest answer a return needs
 RESPONSE = 10_000
@@ -55,6 +56,7 @@ BY_FIELD_NAME: dict[str, int] = {
     "description": ACTION_DESCRIPTION,
     "note": ACTION_NOTE,
     "text": CHALLENGE,
+    "comment": COMMENT,
     "response": RESPONSE,
 }
 
@@ -90,3 +92,9 @@ LARGEST_ID = 2**31 - 1
 def is_database_id(value: object) -> bool:
     """Whether `value` could be a row's id (a form or a script may send anything)."""
     return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= LARGEST_ID
+
+
+def is_whole_number(value: object) -> bool:
+    """Whether a typed or posted value is plain digits that `int` reads and a column can hold.
+    `str.isdigit` alone is not enough: it accepts '²' and other digits `int` refuses."""
+    return isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 10 and int(value) <= LARGEST_ID

@@ -1,7 +1,23 @@
 """Test databases: every engine test runs on SQLite and on the PostgreSQL of this machine.
 
 Each test starts from a freshly migrated, empty database (a copy of a migrated SQLite file, or a
-PostgreSQL database truncated after the test), so tests never see each other's rows.
+PostgreSQL database emptied after the test, ids restarting at 1), so tests never see each
+other's rows.
+
+The suite runs in parallel (pytest-xdist; options in pyproject.toml). Each worker is a process of
+its own with its own session fixtures: its own PostgreSQL databases (named after the worker),
+temporary folders, checkpoint folder, history key and Chromium. `--dist loadscope` keeps each
+module on one worker, so a module-scoped world is built once. So that a new test stays safe:
+- Listen on port 0 (or tests.fakes.s3_server.free_port()), never on a fixed port.
+- Write under tmp_path / tmp_path_factory, never to a fixed path or into the checkout
+  (screenshots: tests/web/browser_helpers.screenshot_folder(), one folder per module).
+- Another PostgreSQL database: `postgres_template.copy(unique_suffix)` (migrated already, a
+  fraction of a second) and `postgres_template.drop(name)`; roles and names carry a uuid.
+- Share state between tests only through fixtures of module scope or narrower: which worker
+  runs a module, and after which other module, is not fixed.
+- A module that takes minutes gets the `browser` or `deployment` marker, so it starts first.
+- Wait for a condition with a generous limit, never for a fixed time: the other workers share
+  the cores.
 """
 
 import os
@@ -11,9 +27,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from flask import Flask
+from jinja2 import BytecodeCache
+from jinja2.bccache import Bucket
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
-from sqlmodel import Session, SQLModel
+from sqlalchemy.exc import ProgrammingError
+from sqlalchemy.pool import NullPool
+from sqlmodel import Session
 
 from models.db import make_engine
 from models.migrate import upgrade
@@ -23,6 +44,26 @@ from tests.report_scenario import DATABASES, built_year
 from workflow.lifecycle import sealing
 
 POSTGRES_URL = os.environ.get("S11_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+# Modules that take longest start first, so the last module a worker picks up is a short one.
+_FIRST = ("deployment", "browser")
+
+
+def worker_name() -> str:
+    """This pytest-xdist worker ("gw0", "gw1"...), or "main" when the run is not split."""
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Long modules (the deployment, the browser journeys) first, each module kept together.
+
+    pytest-xdist hands modules out in this order (--no-loadscope-reorder), so a worker never
+    starts a three-minute module while the other has nothing left to do."""
+    rank: dict[str, int] = {}
+    for item in items:
+        marks = [i for i, name in enumerate(_FIRST) if item.get_closest_marker(name)]
+        module = item.nodeid.split("::", 1)[0]
+        rank[module] = min([rank.get(module, len(_FIRST)), *marks])
+    items.sort(key=lambda item: rank[item.nodeid.split("::", 1)[0]])
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -46,6 +87,34 @@ def history_key() -> Iterator[str]:
         os.environ[sealing.KEY_VARIABLE] = before
 
 
+class _CompiledTemplates(BytecodeCache):
+    """Jinja's bytecode cache kept in this process's memory (Jinja's documented extension point)."""
+
+    def __init__(self) -> None:
+        self.compiled: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        if bucket.key in self.compiled:
+            bucket.bytecode_from_string(self.compiled[bucket.key])  # ignored if the source changed
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self.compiled[bucket.key] = bucket.bytecode_to_string()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def compiled_templates() -> Iterator[BytecodeCache]:
+    """Every app the tests make compiles each page template once, not once per app.
+
+    Most web tests make an app of their own, and its first page cost most of a second compiling
+    the GOV.UK macros again. The pages are the same: only Jinja's compiled code is shared between
+    apps, keyed by template and checked against the template's source, as Jinja's bytecode cache
+    does in production; each app still has its own environment, globals and filters."""
+    cache = _CompiledTemplates()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Flask, "jinja_options", {**Flask.jinja_options, "bytecode_cache": cache})
+        yield cache
+
+
 def _postgres_available() -> bool:
     try:
         engine = create_engine(POSTGRES_URL)
@@ -65,23 +134,52 @@ def sqlite_template(tmp_path_factory) -> Path:
     return path
 
 
+class PostgresTemplate:
+    """The worker's migrated template database, and copies of it."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+
+    @staticmethod
+    def url(database: str) -> str:
+        return make_url(POSTGRES_URL).set(database=database).render_as_string(hide_password=False)
+
+    def copy(self, suffix: str) -> str:
+        """A new migrated database named after the template; returns its URL (drop it with `drop`)."""
+        name = f"{self.name}_{suffix}"
+        with self.admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{self.name}"'))
+        return self.url(name)
+
+    def drop(self, name: str) -> None:
+        with self.admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
 @pytest.fixture(scope="session")
-def postgres_url() -> Iterator[str]:
-    """A database of its own for this test run, migrated once and dropped at the end."""
+def postgres_template() -> Iterator[PostgresTemplate]:
+    """A migrated PostgreSQL database for this worker that nothing connects to: every other
+    database the worker needs is a copy of it (CREATE DATABASE ... TEMPLATE), not migrated again."""
     if not _postgres_available():
         if os.environ.get("CI"):
             pytest.fail(f"PostgreSQL is not reachable at {POSTGRES_URL}; in CI the PostgreSQL tests must run.")
         pytest.skip(f"PostgreSQL is not reachable at {POSTGRES_URL}")
-    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    name = f"s11_test_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
-    upgrade(url)
+    template = PostgresTemplate(f"s11_test_{worker_name()}_{uuid.uuid4().hex[:8]}")
+    with template.admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{template.name}"'))
+    upgrade(template.url(template.name))
+    yield template
+    template.drop(template.name)
+    template.admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_url(postgres_template: PostgresTemplate) -> Iterator[str]:
+    """The worker's own migrated database, shared by its tests and emptied after each one."""
+    url = postgres_template.copy("run")
     yield url
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    postgres_template.drop(make_url(url).database)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -94,15 +192,47 @@ def database_url(request, tmp_path) -> Iterator[str]:
         return
     url = request.getfixturevalue("postgres_url")
     yield url
-    _truncate_all(url)
+    _empty_all(url)
 
 
-def _truncate_all(url: str) -> None:
-    engine = create_engine(url)
-    tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
-    with engine.begin() as connection:
-        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-    engine.dispose()
+def _empty_all(url: str) -> None:
+    """Every table emptied and every id sequence restarted, as TRUNCATE ... RESTART IDENTITY would.
+
+    TRUNCATE makes new files for every table and index (about a second on a busy disk, for each
+    test); DELETE of a test's few rows takes milliseconds. Triggers (the history is append-only)
+    and foreign keys are switched off for this one transaction, which needs a superuser, as
+    creating the test databases does; without one, TRUNCATE it is."""
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        with engine.begin() as connection:
+            tables = connection.execute(text(_TABLES)).scalars().all()
+            try:
+                with connection.begin_nested():
+                    connection.execute(text("SET LOCAL session_replication_role = replica"))
+            except ProgrammingError:  # not a superuser
+                connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+                return
+            for table in tables:
+                connection.execute(text(f"DELETE FROM {table}"))
+            for sequence in connection.execute(text(_USED_ID_SEQUENCES)).scalars():
+                connection.execute(text("SELECT setval(CAST(:sequence AS regclass), 1, false)"), {"sequence": sequence})
+    finally:
+        engine.dispose()
+
+
+# Every table of the schema but Alembic's own record of the revision.
+_TABLES = """
+    SELECT format('%I.%I', schemaname, tablename) FROM pg_tables
+    WHERE schemaname = current_schema() AND tablename <> 'alembic_version'
+"""
+# The sequences behind id columns (serial or identity) that have handed out a value.
+_USED_ID_SEQUENCES = """
+    SELECT format('%I.%I', s.schemaname, s.sequencename) FROM pg_sequences s
+    JOIN pg_class c ON c.relname = s.sequencename
+    JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = s.schemaname
+    JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype IN ('a', 'i')
+    WHERE s.schemaname = current_schema() AND s.last_value IS NOT NULL
+"""
 
 
 @pytest.fixture

@@ -21,21 +21,21 @@ the submission deadline (day 42). What each agency did, and so what every figure
 
 import shutil
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 
 import pytest
 from freezegun import freeze_time
 from freezegun.api import FrozenDateTimeFactory
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, select
 
 from models import Agency, Question, Template, User
 from models.db import make_engine
-from models.migrate import upgrade
 from models.user import Role
 from tests.factories import act, add_agency, add_person, launch_cycle
 from workflow.answering import actions, returns
@@ -276,7 +276,9 @@ def built_year(request: pytest.FixtureRequest, kind: str) -> Iterator[tuple[Engi
         shutil.copy(request.getfixturevalue("sqlite_template"), path)
         url, drop = f"sqlite:///{path}", None
     else:
-        url, drop = _own_postgres_database(request.getfixturevalue("postgres_url"))
+        template = request.getfixturevalue("postgres_template")
+        url = template.copy(f"year_{uuid.uuid4().hex[:6]}")
+        drop = partial(template.drop, make_url(url).database)
     engine = make_engine(url)
     try:
         with freeze_time(at(0)) as clock:
@@ -287,24 +289,6 @@ def built_year(request: pytest.FixtureRequest, kind: str) -> Iterator[tuple[Engi
         engine.dispose()
         if drop:
             drop()
-
-
-def _own_postgres_database(shared_url: str) -> tuple[str, Callable[[], None]]:
-    """A freshly migrated database beside the run's own, and how to drop it."""
-    admin = create_engine(shared_url, isolation_level="AUTOCOMMIT")
-    url = make_url(shared_url)
-    name = f"{url.database}_year_{uuid.uuid4().hex[:6]}"
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    own = url.set(database=name).render_as_string(hide_password=False)
-    upgrade(own)
-
-    def drop() -> None:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-    return own, drop
 
 
 DATABASES = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]

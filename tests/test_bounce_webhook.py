@@ -8,9 +8,8 @@ from datetime import timedelta
 import pytest
 from flask import Flask
 from flask_wtf import CSRFProtect
-from sqlmodel import Session, func, select
-
 from sqlalchemy import update
+from sqlmodel import Session, func, select
 
 from models import DeliveryEvent, OutboxMessage
 from models.types import utcnow

@@ -1,6 +1,7 @@
 """The Board's charts are drawn once per change of the figures they show, never on every request."""
 
 import dataclasses
+import re
 
 import pytest
 from matplotlib.figure import Figure
@@ -63,3 +64,25 @@ def test_a_chart_that_does_not_name_its_figures_is_drawn_each_time(drawings):
     chart.svg()
 
     assert len(drawings) == 2
+
+
+def test_the_progress_chart_spans_the_days_it_shows(reader, year):
+    progress = reports.cycle_progress(reader, year.cycle_id)
+    one_day = dataclasses.replace(progress, states_over_time=progress.states_over_time[:1])
+
+    low, high = charts.states_over_time(one_day).figure.axes[0].get_xlim()
+    assert high - low == 1  # one day's data spans one day, not four years
+    low, high = charts.states_over_time(progress).figure.axes[0].get_xlim()
+    assert high - low == len(progress.states_over_time)
+    labels = [t.get_text() for t in charts.states_over_time(progress).figure.axes[0].get_xticklabels()]
+    assert labels and all(re.fullmatch(r"\d{1,2} (Apr|May|Jun)", label) for label in labels), labels
+
+
+def test_a_legend_of_many_ratings_stays_inside_the_picture():
+    """21 percentages used to sit in one row of legend wider than the chart, cut off at its sides."""
+    parts = [(f"{n}%", [1, 2], "#1d70b8") for n in range(0, 105, 5)]
+    figure = charts._standard_bars(["1", "2"], parts, "Agencies")
+    figure.canvas.draw()
+    legend = figure.legends[0].get_window_extent()
+    picture = figure.bbox
+    assert picture.x0 <= legend.x0 and legend.x1 <= picture.x1 and picture.y0 <= legend.y0

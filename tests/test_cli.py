@@ -171,6 +171,7 @@ def test_the_demo_builds_returns_in_every_state(run, tmp_path):
         line = next(line for line in output.splitlines() if line.strip().startswith(state))
         assert int(line.split()[-1]) >= 1, line
     assert "coordinator@demo.example.org" in output
+    assert "Commissioner" in output and "agency1@demo.example.org" in output  # oversees two voluntary services
     # Two partnerships, each with its own coordinator, the police in both (issue 14).
     assert "coordinator@northvale.demo.example.org" in output and "nurse@demo.example.org" in output
     from sqlmodel import Session, select
@@ -224,3 +225,25 @@ def test_the_administrator_sets_a_cycles_reminders_and_adds_an_agency_mid_year(r
         "cycle", "add-agency", "Section 11 audit 2026-27", "--agency", "Hackney Faith Forum"
     ).output
     assert "Invited                             3" in run("cycle", "status", "Section 11 audit 2026-27").output
+
+
+def test_the_administrator_moves_a_cycles_dates_and_reopens_it_after_closing(run, tmp_path):
+    test_an_administrator_sets_up_a_partnership_and_launches_a_cycle(run, tmp_path)
+    name = "Section 11 audit 2026-27"
+    refused = run("cycle", "change-dates", name, "--deadline", "2027-04-30", "--reason", " ", expect=1)
+    assert "Error: Say why the dates change: the agencies are told." in refused.output
+    assert "Error: The submission deadline must be after" not in refused.output
+    assert "Error: The end of the QA window must be after the submission deadline." in refused.output
+    moved = run("cycle", "change-dates", name, "--deadline", "2027-02-14", "--reason", "Half-term clash")
+    assert "deadline 14 February 2027" in moved.output and "statement deadline 31 July 2027" in moved.output
+    with make_engine(run.url).connect() as connection:
+        told = connection.execute(text("SELECT count(*) FROM outbox_message WHERE kind = 'cycle_dates_changed'")).scalar()
+        recorded = connection.execute(text("SELECT reason FROM history_record WHERE trigger = 'change_dates'")).scalars().all()
+    assert (told, recorded) == (2, ["Half-term clash"])
+
+    assert "because the cycle is open" in run("cycle", "reopen", name, "--reason", "Why not", expect=1).output
+    assert "is closed" in run("cycle", "close", name, "--reason", "Year over").output
+    assert "Error: Say why the cycle is reopened." in run("cycle", "reopen", name, "--reason", "", expect=1).output
+    reopened = run("cycle", "reopen", name, "--reason", "A late return was agreed")
+    assert "is open again; statement deadline 31 July 2027" in reopened.output
+    assert ", open), deadline 14 February 2027" in run("cycle", "status", name).output

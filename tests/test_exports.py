@@ -26,7 +26,10 @@ def pdf_text(data: bytes) -> str:
 def test_spreadsheet_has_a_sheet_per_part_with_every_record_of_the_cycle(reader, year):
     workbook = load_workbook(io.BytesIO(exports.cycle_xlsx(reader, year.cycle_id)))
 
-    assert workbook.sheetnames == ["Answers", "Actions", "Challenges", "Evidence requests", "Statements"]
+    assert workbook.sheetnames == [
+        "Answers", "Actions", "Challenges", "Evidence requests", "Statements",
+        "Measures", "Agency measures", "Over-ratings", "Year on year",
+    ]
     rows = {name: list(workbook[name].iter_rows(values_only=True)) for name in workbook.sheetnames}
     answers = [dict(zip(rows["Answers"][0], row, strict=True)) for row in rows["Answers"][1:]]
     # Alder 6, Birch 6, Cedar 1 (a draft), Elm 6, Grove 5 (not asked the statutory-only 2.2).
@@ -59,12 +62,20 @@ def test_spreadsheet_has_a_sheet_per_part_with_every_record_of_the_cycle(reader,
         "Alder Executive",
     )
     assert workbook["Answers"].freeze_panes == "A2"
+    # A listed scale's over-rating list: Alder's 1.1 Green moderated to Amber, with the numbers.
+    over = [dict(zip(rows["Over-ratings"][0], row, strict=True)) for row in rows["Over-ratings"][1:]]
+    assert [(o["Agency"], o["Standard"], o["Self-assessed mean"], o["Moderated mean"], o["Gap"]) for o in over] == [
+        ("Alder Health Trust", "1 Leadership", 2.0, 1.5, 0.5),
+    ]
 
 
 def test_csv_zip_holds_the_same_tables(reader, year):
     archive = zipfile.ZipFile(io.BytesIO(exports.cycle_csv_zip(reader, year.cycle_id)))
 
-    assert archive.namelist() == ["answers.csv", "actions.csv", "challenges.csv", "evidence_requests.csv", "statements.csv"]
+    assert archive.namelist() == [
+        "answers.csv", "actions.csv", "challenges.csv", "evidence_requests.csv", "statements.csv",
+        "measures.csv", "agency_measures.csv", "over-ratings.csv", "year_on_year.csv",
+    ]
     answers = list(csv.DictReader(io.StringIO(archive.read("answers.csv").decode("utf-8-sig"))))
     assert len(answers) == 24
     assert {(a["Agency"], a["Question"], a["Rating"]) for a in answers if a["Question"] == "3.1"} == {
@@ -135,7 +146,7 @@ def test_annual_summary_puts_each_figure_in_a_table_beside_its_chart(reader, yea
     assert "Launch to submission 4 13.0 14.0" in text
     assert "1 Leadership 0 0 3 1 2 Safer workforce 0 1 3 0 3 Working together 1 0 3 0" in text
     assert "Alder Health Trust Green (QA: Amber) Amber Green" in text
-    assert "Alder Health Trust 1 Leadership Green Amber 1.1" in text
+    assert "Alder Health Trust 1 Leadership Green Amber 2 1.5 0.5 1.1" in text  # the over-rating, with numbers
     assert "All standards 1 1 1 1 3" in text
     assert "This is the first cycle" in text
     # Every chart is an image in the document.

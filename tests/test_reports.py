@@ -3,29 +3,21 @@
 from datetime import timedelta
 
 from freezegun import freeze_time
-from sqlalchemy import event, insert
+from sqlalchemy import event
 from sqlmodel import Session, select
 
-from models import (
-    Action,
-    Agency,
-    Answer,
-    AuditReturn,
-    Challenge,
-    Cycle,
-    DeadlineExtension,
-    EvidenceRequest,
-    HistoryRecord,
-    Question,
-)
+from models import Question
 from models.cycle import CycleKind
 from models.user import Role
+from tests.bulk_world import bulk_cycle
 from tests.factories import act, add_agency, add_person, launch_cycle
+from tests.numeric_scenario import PERCENTAGE
 from tests.report_scenario import LAUNCH, READ_ON, at, install_rag_template
 from workflow.answering import returns
 from workflow.answering.ratings import Rating
 from workflow.reporting import exports, reports
 from workflow.reporting.reports import ActionCounts, TimeSummary
+from workflow.templates.installing import install_file
 from workflow.templates.spec import RatingScale
 
 RED, AMBER, GREEN = Rating("red", "Red", 0), Rating("amber", "Amber", 1), Rating("green", "Green", 2)
@@ -146,175 +138,6 @@ def test_action_plans_by_standard_and_by_agency(reader, year):
     ]
 
 
-def _bulk_cycle(engine, *, name: str, agencies: int, template, user) -> int:
-    """A launched cycle of `agencies` agencies, written as rows in bulk (the operations would
-    take minutes at this size): every question answered, a move, an extension, an evidence
-    request, a challenge and an action for each return."""
-    with Session(engine) as session:
-        questions = session.exec(select(Question).where(Question.template_id == template.id)).all()
-        cycle = Cycle(
-            name=name,
-            template_id=template.id,
-            status="open",
-            opens_on=LAUNCH,
-            submission_deadline=LAUNCH + timedelta(days=42),
-            qa_window_ends=LAUNCH + timedelta(days=70),
-            action_plan_review=LAUNCH + timedelta(days=180),
-            statement_deadline=LAUNCH + timedelta(days=200),
-            launched_at=at(0),
-        )
-        session.add(cycle)
-        session.flush()
-        session.execute(
-            insert(Agency),
-            [
-                {
-                    "name": f"{name} agency {i}",
-                    "sector": ["Health", "Police", "Voluntary"][i % 3],
-                    "statutory": i % 2 == 0,
-                    "contact_name": "",
-                    "contact_email": "",
-                    "executive_name": "",
-                    "executive_email": "",
-                    "active": True,
-                }
-                for i in range(agencies)
-            ],
-        )
-        agency_ids = session.exec(select(Agency.id).where(Agency.name.startswith(f"{name} agency "))).all()
-        states = ["invited", "in_progress", "submitted", "action_plan_open", "evidence_requested"]
-        session.execute(
-            insert(AuditReturn),
-            [
-                {
-                    "cycle_id": cycle.id,
-                    "agency_id": agency_id,
-                    "status": states[i % len(states)],
-                    "version_id": 1,
-                    "declaration": "",
-                    "created_at": at(0),
-                    "last_activity_at": at(0),
-                    "submitted_at": at(9),
-                }
-                for i, agency_id in enumerate(agency_ids)
-            ],
-        )
-        return_ids = session.exec(select(AuditReturn.id).where(AuditReturn.cycle_id == cycle.id)).all()
-        session.execute(
-            insert(Answer),
-            [
-                {
-                    "return_id": r,
-                    "question_id": q.id,
-                    "rating": ["red", "amber", "green"][(r + q.id) % 3],
-                    "moderated_rating": "red" if (r + q.id) % 5 == 0 else None,
-                    "narrative": "",
-                    "evidence_description": "",
-                    "not_applicable_reason": "",
-                    "updated_at": at(1),
-                }
-                for r in return_ids
-                for q in questions
-            ],
-        )
-        common = {"actor_name": "System", "reason": "", "details": {}, "prev_hash": "0" * 64, "hash": "0" * 64}
-        session.execute(
-            insert(HistoryRecord),
-            [
-                {
-                    **common,
-                    "subject_type": "return",
-                    "subject_id": r,
-                    "return_id": r,
-                    "seq": 1,
-                    "at": at(0),
-                    "trigger": "launch",
-                    "from_state": "",
-                    "to_state": "invited",
-                }
-                for r in return_ids
-            ]
-            + [
-                {
-                    **common,
-                    "subject_type": "return",
-                    "subject_id": r,
-                    "return_id": r,
-                    "seq": 2,
-                    "at": at(9),
-                    "trigger": "submit",
-                    "from_state": "in_progress",
-                    "to_state": "submitted",
-                }
-                for r in return_ids
-            ],
-        )
-        session.execute(
-            insert(DeadlineExtension),
-            [
-                {
-                    "return_id": r,
-                    "new_deadline": LAUNCH + timedelta(days=50),
-                    "reason": "Busy",
-                    "granted_by_id": user.id,
-                    "granted_at": at(2),
-                }
-                for r in return_ids
-            ],
-        )
-        session.execute(
-            insert(EvidenceRequest),
-            [
-                {
-                    "return_id": r,
-                    "question_id": questions[0].id,
-                    "description": "Policy",
-                    "due_date": LAUNCH + timedelta(days=20),
-                    "status": "open",
-                    "requested_by_id": user.id,
-                    "requested_at": at(10),
-                    "response": "",
-                }
-                for r in return_ids
-            ],
-        )
-        session.execute(
-            insert(Challenge),
-            [
-                {
-                    "return_id": r,
-                    "question_id": None,
-                    "text": "Why?",
-                    "status": "answered",
-                    "raised_by_id": user.id,
-                    "raised_at": at(10),
-                    "response": "Because",
-                    "responded_at": at(12),
-                }
-                for r in return_ids
-            ],
-        )
-        session.execute(
-            insert(Action),
-            [
-                {
-                    "return_id": r,
-                    "question_id": questions[1].id,
-                    "description": "Fix",
-                    "lead_user_id": user.id,
-                    "target_date": LAUNCH + timedelta(days=30),
-                    "status": "open",
-                    "created_by_id": user.id,
-                    "created_at": at(3),
-                    "closing_reason": "",
-                }
-                for r in return_ids
-            ],
-        )
-        session.commit()
-        return cycle.id
-
-
 def _statements_run(engine, report, cycle_id) -> int:
     """How many SQL statements one report runs, from a fresh session."""
     statements = []
@@ -333,8 +156,8 @@ def test_each_report_runs_as_many_queries_for_500_agencies_as_for_50(engine):
         template = install_rag_template(session)
         user = add_person(session, name="Cora Ordinator", roles={Role.COORDINATOR})
     with freeze_time(at(60)):
-        small = _bulk_cycle(engine, name="Small", agencies=50, template=template, user=user)
-        large = _bulk_cycle(engine, name="Large", agencies=500, template=template, user=user)
+        small = bulk_cycle(engine, name="Small", agencies=50, template=template, user=user)
+        large = bulk_cycle(engine, name="Large", agencies=500, template=template, user=user)
         for report in (
             reports.cycle_progress,
             reports.compliance_heatmap,
@@ -344,6 +167,20 @@ def test_each_report_runs_as_many_queries_for_500_agencies_as_for_50(engine):
         ):
             counts = (_statements_run(engine, report, small), _statements_run(engine, report, large))
             assert counts[0] == counts[1] <= 10, (report.__name__, counts)
+        # The measures of a numeric scale (means, medians, bands, over-ratings) and the files that
+        # carry them ask the same fixed number of questions too.
+        with Session(engine, expire_on_commit=False) as session:
+            percentage = install_file(session, None, PERCENTAGE)
+            session.commit()
+        small = bulk_cycle(engine, name="SmallPct", agencies=20, template=percentage, user=user)
+        large = bulk_cycle(engine, name="LargePct", agencies=120, template=percentage, user=user)
+        for report, most in ((reports.compliance_heatmap, 10), (reports.year_on_year, 10), (exports.measure_sheets, 20)):
+            counts = (_statements_run(engine, report, small), _statements_run(engine, report, large))
+            assert counts[0] == counts[1] <= most, (report.__name__, counts)
+        with Session(engine) as session:
+            heatmap = reports.compliance_heatmap(session, large)
+        # 120 agencies over six states, four of them submitted or later: 80 in the figures.
+        assert heatmap.overall.agencies == 80 and heatmap.overall.measures["1"].self_assessed.scored > 0
 
 
 def _submitted_year(engine, session, *, name, template, agencies, people, ratings, previous=None, opens_on):

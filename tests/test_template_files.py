@@ -185,8 +185,27 @@ def test_a_yaml_syntax_error_names_the_line(tmp_path: Path) -> None:
     err = load_error(write(tmp_path, edited("title: Information sharing", "title: Information: sharing")))
     assert err.line == 21
     assert str(err).endswith(
-        "section11.yaml, line 21: YAML syntax error: mapping values are not allowed here"
+        'section11.yaml, line 21: YAML syntax error: this line has a second ": " inside its text. '
+        'Put the text in quotes: title: "Information: sharing"'
     )
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "line", "advice"),
+    [
+        # The issue's own mistake: a field one space short of its neighbours.
+        ("    title: Information sharing", "   title: Information sharing", 21,
+         "this field is not lined up with the ones before it. Indent it by exactly as many spaces"),
+        ("  not_applicable: true", "      not_applicable: true", 6, "indented further than the line above"),
+        ("      - ref: \"1.2\"", "     - ref: \"1.2\"", 18, "this list item is not lined up"),
+        ("  not_applicable: true", "\tnot_applicable: true", 6, "indented with a tab. Indent with spaces only"),
+        ("guidance: A job description", "guidance A job description", 17, 'this line has no ":" after its field name'),
+    ],
+)
+def test_a_yaml_mistake_is_explained_in_plain_words(tmp_path: Path, old, new, line, advice) -> None:
+    err = load_error(write(tmp_path, edited(old, new)))
+    assert err.line == line, str(err)
+    assert advice in err.problem and "<block end>" not in err.problem
 
 
 def test_a_key_written_twice_is_not_silently_dropped(tmp_path: Path) -> None:
@@ -258,7 +277,12 @@ def test_a_json_template_loads_and_its_errors_have_lines_too(tmp_path: Path) -> 
 def test_a_json_syntax_error_names_the_line(tmp_path: Path) -> None:
     err = load_error(write(tmp_path, '{\n  "key": "x",\n}\n', "section11.json"))
     assert str(err).endswith(
-        "section11.json, line 3: JSON syntax error: Expecting property name enclosed in double quotes"
+        "section11.json, line 3: JSON syntax error: a field name must be in double quotes, "
+        "and the last entry before a } has no comma after it."
+    )
+    err = load_error(write(tmp_path, '{\n  "key": "x"\n  "name": "y"\n}\n', "section11.json"))
+    assert (err.line, err.problem) == (
+        3, "JSON syntax error: a comma is missing between two entries (at the end of the line above, or before this point)."
     )
 
 
@@ -266,3 +290,50 @@ def test_text_loads_without_a_file_and_the_name_picks_the_format() -> None:
     assert load_template_text(GOOD, "pasted.yml").name == "Test template"
     with pytest.raises(TemplateFileError, match=r'pasted\.txt: unsupported file type "\.txt"'):
         load_template_text(GOOD, "pasted.txt")
+
+
+PERCENTAGE = """\
+key: enable
+name: Percentage achieved
+version: 1
+scale:
+  kind: percentage
+  step: 5
+  action_below: 80
+  evidence_from: 80
+  not_applicable: true
+standards:
+  - number: "1"
+    title: Leadership
+    questions:
+      - ref: "1.1"
+        text: A named lead oversees safeguarding.
+"""
+
+
+def test_a_percentage_scale_is_a_few_lines_and_keeps_its_21_values_when_stored(tmp_path: Path) -> None:
+    spec = load_template_file(write(tmp_path, PERCENTAGE))
+
+    assert [v.label for v in spec.scale.values[:3]] == ["0%", "5%", "10%"] and len(spec.scale.values) == 21
+    assert [v.value for v in spec.scale.values if v.needs_action][-1] == "75"
+    assert RatingScale.from_json(spec.scale.to_json()) == spec.scale
+    assert "values" not in spec.scale.to_json()  # stored as written; the values follow from it
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "line", "message"),
+    [
+        ("  step: 5\n", "  step: 7\n", 6, 'scale, field "step": steps of 7 from 0 do not reach 100: choose a step that divides 100'),
+        ("  kind: percentage", "  kind: percent", 5,
+         'scale, field "kind": "percent" is not one of: listed, score, percentage, rag, yes_no (did you mean "percentage"?)'),
+        ("  action_below: 80", "  action_below: 120", 7, 'scale, field "action_below": must be between 0 and 100, not 120'),
+        ("  step: 5\n", "", 4, 'scale, field "step": a "percentage" scale needs "step", e.g. step: 5 for 0%, 5%, ... 100%'),
+        ("  step: 5\n", "  step: 5\n  values: []\n", 7, 'a "percentage" scale gives its own values: remove "values"'),
+        ("  kind: percentage\n  step: 5\n", "  kind: rag\n  step: 5\n", 6, 'is only for "score" and "percentage" scales'),
+        ("  evidence_from: 80", "  evidence_form: 80", 8, 'unknown field "evidence_form" (did you mean "evidence_from"?)'),
+    ],
+)
+def test_a_numeric_scale_mistake_names_the_line_and_what_to_change(tmp_path: Path, old, new, line, message) -> None:
+    assert old in PERCENTAGE
+    err = load_error(write(tmp_path, PERCENTAGE.replace(old, new, 1)))
+    assert message in str(err) and err.line == line, str(err)

@@ -137,6 +137,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from web.coordinator.key_themes import bp as key_themes_bp
 
     app.register_blueprint(key_themes_bp)  # the year's findings for the annual report
+
+    from web.commissioner.pages import bp as commissioner_bp
+
+    app.register_blueprint(commissioner_bp)  # a commissioning agency reads its providers' returns and comments
     from web.survey import blueprints as survey_blueprints
 
     survey_blueprints.register(app)  # the staff survey: anonymous answering, set-up, counts, report

@@ -1,18 +1,47 @@
 """Who may do what: roles, and the rule that an agency's people see their own agency only."""
 
+from sqlalchemy import event
+from sqlalchemy.orm import Session as OrmSession
+from sqlalchemy.orm import SessionTransaction
 from sqlmodel import Session, select
 
-from models import AuditReturn, User, UserRole
+from models import Agency, AuditReturn, User, UserRole
 from models.audit_return import ReturnState
 from models.user import AGENCY_ROLES, Role
 from workflow.errors import NotFound, NotPermitted
 
 
 def roles_of(session: Session, user: User | None) -> set[Role]:
-    """The roles a person holds now; an inactive account holds none."""
+    """The roles a person holds now; an inactive account holds none.
+
+    Read once per transaction: one operation asks several times (who may see, who may move), and a
+    change to anyone's roles in this session forgets what was read (`_forget_roles`).
+    """
     if user is None or not user.active or user.id is None:
         return set()
-    return {Role(r) for r in session.exec(select(UserRole.role).where(UserRole.user_id == user.id))}
+    known: dict[int, frozenset[Role]] = session.info.setdefault(_ROLES_READ, {})
+    if user.id not in known:
+        known[user.id] = frozenset(Role(r) for r in session.exec(select(UserRole.role).where(UserRole.user_id == user.id)))
+    return set(known[user.id])
+
+
+_ROLES_READ = "s11_roles_read"
+
+
+@event.listens_for(OrmSession, "after_transaction_end")
+def _forget_roles_at_end(session: OrmSession, transaction: SessionTransaction) -> None:
+    """The transaction or a savepoint is over (not a flush's inner one): read roles afresh next time."""
+    if transaction.parent is None or transaction.nested:
+        session.info.pop(_ROLES_READ, None)
+
+
+@event.listens_for(OrmSession, "after_flush")
+def _forget_roles(session: OrmSession, _context: object) -> None:
+    """A role added or taken away in this session: read everyone's again."""
+    if _ROLES_READ in session.info and any(
+        isinstance(o, UserRole) for o in (*session.new, *session.dirty, *session.deleted)
+    ):
+        session.info.pop(_ROLES_READ, None)
 
 
 def is_partnership_staff(roles: set[Role]) -> bool:
@@ -33,6 +62,29 @@ def qa_may_see(ret: AuditReturn) -> bool:
     they send it back for amendment, they follow the changes); a statement signed without a return
     (a statement year) is for QA to read too."""
     return ret.submitted_at is not None or ret.status == ReturnState.COMPLIANCE_STATEMENT_SIGNED
+
+
+def commissioner_may_see(session: Session, user: User | None, ret: AuditReturn) -> bool:
+    """A commissioning agency oversees the services it commissions: the people of the agency that
+    commissions the return's agency read it (never change it) and may comment, once it is submitted
+    (a draft is the provider's own, as for QA). The coordinator sees the same by `can_see_return`."""
+    if user is None or user.agency_id is None or not qa_may_see(ret):
+        return False
+    if not roles_of(session, user) & AGENCY_ROLES:
+        return False
+    commissioner = session.exec(select(Agency.commissioned_by_id).where(Agency.id == ret.agency_id)).first()
+    return commissioner is not None and commissioner == user.agency_id
+
+
+def commissioned_return(session: Session, user: User | None, return_id: int) -> AuditReturn:
+    """A provider's return for its commissioner's read-only pages (the coordinator's too), or
+    NotFound for everyone else: its existence is not even confirmed."""
+    ret = session.get(AuditReturn, return_id)
+    if ret is None:
+        raise NotFound("There is no such return.")
+    if Role.COORDINATOR in roles_of(session, user) or commissioner_may_see(session, user, ret):
+        return ret
+    raise NotFound("There is no such return.")
 
 
 def can_see_return(session: Session, user: User | None, ret: AuditReturn) -> bool:

@@ -22,6 +22,7 @@ __all__ = [
     "uk_day",
     "uk_now",
     "uk_time",
+    "uk_wall_clock",
     "utcnow",
 ]
 
@@ -82,6 +83,12 @@ def uk_date_time(value: datetime | None) -> str:
     if value is None:
         return ""
     return f"{uk_date(value)} at {uk_time(value)}"
+
+
+def uk_wall_clock(value: datetime) -> datetime:
+    """The moment as a clock in London read it, without a zone: for files (a spreadsheet has no
+    time zones) whose readers take a time at face value."""
+    return _in_uk(value).replace(tzinfo=None)
 
 
 def _in_uk(value: datetime) -> datetime:

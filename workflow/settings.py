@@ -20,6 +20,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from models.db import database_url
+from models.field_limits import is_whole_number
 
 ENVIRONMENTS = ("development", "production")
 EMAIL_BACKENDS = ("folder", "console", "sendgrid")
@@ -176,7 +177,7 @@ class _Reader:
         value = self.get(name)
         if not value:
             return default
-        if not value.isdigit() or int(value) > 5:
+        if not is_whole_number(value) or int(value) > 5:
             self.problems.append(f"{name} must be a whole number from 0 to 5 (how many proxies stand in front), not “{value}”.")
             return default
         return int(value)

@@ -26,8 +26,11 @@ OUR_SHOTS = re.compile(r"^\d\d-(sign-in|coordinator|agency|qa|lead|executive)\b.
 
 
 def screenshot_folder() -> Path:
-    """The folder named by S11_SCREENSHOTS, or artifacts/screenshots/ in the checkout (git-ignored)."""
-    folder = Path(os.environ.get("S11_SCREENSHOTS") or REPO / "artifacts" / "screenshots")
+    """A folder for the running test module's screenshots, in the folder named by S11_SCREENSHOTS
+    or artifacts/screenshots/ in the checkout (git-ignored): one per module, so journeys running at
+    once in parallel workers neither number into nor clear each other's pictures."""
+    module = Path(os.environ.get("PYTEST_CURRENT_TEST", "journey").split("::", 1)[0]).stem
+    folder = Path(os.environ.get("S11_SCREENSHOTS") or REPO / "artifacts" / "screenshots") / module
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 

@@ -119,11 +119,30 @@ def add_person(
     session: Session, *, name: str, roles: set[Role], agency: Agency | None = None, password: str | None = PASSWORD
 ) -> User:
     email = name.lower().replace(" ", ".") + "@example.org"
+    hashed_once = password is not None and not users.password_problems(password)
     user = users.add_user(
-        session, None, email=email, name=name, roles=roles, agency_id=agency.id if agency else None, password=password
+        session, None, email=email, name=name, roles=roles, agency_id=agency.id if agency else None,
+        password=None if hashed_once else password,
     )
+    if hashed_once:
+        user.password_hash = _password_hash(password)
     session.commit()
     return user
+
+
+_HASHES: dict[tuple, str] = {}
+
+
+def _password_hash(password: str) -> str:
+    """The password hashed by the product's own hasher, once per worker for each set of Argon2
+    parameters (a test may make them cheaper) rather than once per person: at the product's cost
+    a hash takes half a second, and most web tests add two or more people with one password.
+    Signing in still verifies each hash in full; only the salt is shared."""
+    hasher = users._hasher
+    key = (password, hasher.time_cost, hasher.memory_cost, hasher.parallelism, hasher.hash_len, hasher.salt_len, hasher.type)
+    if key not in _HASHES:
+        _HASHES[key] = hasher.hash(password)
+    return _HASHES[key]
 
 
 @pytest.fixture
@@ -172,10 +191,11 @@ def live_server(app: Flask) -> Iterator[str]:
     server.server_close()
 
 
-@pytest.fixture
-def chromium() -> Iterator:
-    """Debian's Chromium, headless. Skipped on a machine without it, but never in CI, where the
-    browser tests must run (`.ci/run` installs it)."""
+@pytest.fixture(scope="session")
+def chromium_process() -> Iterator:
+    """Debian's Chromium, headless, started once per test process (each pytest-xdist worker has
+    its own). Skipped on a machine without it, but never in CI, where the browser tests must run
+    (`.ci/run` installs it)."""
     if shutil.which("chromium") is None:
         if os.environ.get("CI"):
             pytest.fail("Chromium is not installed; in CI the browser tests must run.")
@@ -184,3 +204,12 @@ def chromium() -> Iterator:
 
     with headless_chromium() as browser:
         yield browser
+
+
+@pytest.fixture
+def chromium(chromium_process) -> Iterator:
+    """The worker's Chromium for one test: every page and context the test opened is closed after
+    it, so the next test starts with no cookies, storage or pages, as with a new browser."""
+    yield chromium_process
+    for context in chromium_process.contexts:
+        context.close()

@@ -10,9 +10,9 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from models import Action
+from models import Action, Agency
 from models.user import Role
-from tests.factories import act
+from tests.factories import act, add_agency
 from tests.web import return_world
 from tests.web.conftest import add_person
 from tests.web.return_world import PDF, World, signed_in, submitted
@@ -22,10 +22,13 @@ from workflow.answering.uploads import Upload, store_and_record
 from workflow.clock import today
 from workflow.review import qa
 
-PEOPLE = ("anonymous", "coordinator", "qa", "agency_user", "lead", "executive", "other_agency_user", "other_executive")
+PEOPLE = ("anonymous", "coordinator", "qa", "agency_user", "lead", "executive", "other_agency_user", "other_executive",
+          "commissioner")
 STAFF = {"coordinator", "qa"}
 OWN_AGENCY = {"agency_user", "lead", "executive"}
-OTHER_AGENCY = {"other_agency_user", "other_executive"}
+# The commissioner is an agency user of the agency that commissions this one: another agency's
+# person on the agency's own pages, a reader on the commissioner's pages (and of its evidence).
+OTHER_AGENCY = {"other_agency_user", "other_executive", "commissioner"}
 
 world = return_world.world  # the shared fixture: a launched cycle with a person in every role
 
@@ -57,7 +60,8 @@ GET_ROUTES = {
     "/returns/{ret}/evidence-requests": SEES_THE_RETURN,
     "/returns/{ret}/actions": SEES_THE_RETURN,
     "/returns/{ret}/history": SEES_THE_RETURN,
-    "/returns/{ret}/statement": {**_expect(allowed={"executive"}), "other_executive": 404, "other_agency_user": 403},
+    "/returns/{ret}/statement": {**_expect(allowed={"executive"}), "other_executive": 404, "other_agency_user": 403,
+                                 "commissioner": 403},
     "/returns/{ret}/peer-review": SEES_THE_RETURN,
     "/peer-reviews": _expect(allowed=STAFF | OWN_AGENCY | OTHER_AGENCY),
     "/peer-reviews/arrange": _expect(allowed={"coordinator"}, other_agency=403),
@@ -66,7 +70,9 @@ GET_ROUTES = {
     "/qa/returns/{ret}": _expect(allowed={"qa"}, other_agency=403),
     "/my-actions": _expect(allowed=OWN_AGENCY | OTHER_AGENCY),
     "/actions/{action}": SEES_THE_RETURN,
-    "/evidence/{file}": SEES_THE_RETURN,
+    "/evidence/{file}": {**SEES_THE_RETURN, "commissioner": 200},
+    "/commissioned": _expect(allowed={"coordinator"} | OWN_AGENCY | OTHER_AGENCY),
+    "/commissioned/returns/{ret}": {**_expect(allowed={"coordinator", "commissioner"}), **dict.fromkeys(OWN_AGENCY, 404)},
     "/returns/999999": {**_expect(allowed=set(), refused=404)},
     "/actions/999999": {**_expect(allowed=set(), refused=404)},
     "/evidence/999999": {**_expect(allowed=set(), refused=404)},
@@ -83,6 +89,7 @@ POST_ROUTES = [
     "/returns/{ret}/statement",
     "/returns/{ret}/statement/peer-review",
     "/returns/{ret}/peer-review",
+    "/commissioned/returns/{ret}",
 ]
 QA_POST_ROUTES = [
     "/qa/returns/{ret}/challenge",
@@ -112,6 +119,13 @@ def ids(world: World, session, sqlite_only_engine, app) -> dict[str, int]:
 
 
 def _person(name: str, w: World, session):
+    if name == "commissioner":
+        council = add_agency(session, name="Hackney Council", sector="Local authority", statutory=True)
+        health = session.get(Agency, w.p.health.id)
+        health.commissioned_by_id = council.id
+        session.add(health)
+        session.commit()
+        return add_person(session, name="Cam Commissioner", roles={Role.AGENCY_USER}, agency=council)
     if name == "other_executive":
         return add_person(session, name="Olu Executive", roles={Role.EXECUTIVE}, agency=w.p.youth)
     return {
@@ -136,7 +150,7 @@ def test_every_page_answers_each_person_as_it_should(person, browser, world, ids
     assert wrong == []
 
 
-@pytest.mark.parametrize("person", ["anonymous", "other_agency_user", "other_executive"])
+@pytest.mark.parametrize("person", ["anonymous", "other_agency_user", "other_executive", "commissioner"])
 def test_another_agencys_people_cannot_post_to_this_return(person, browser, world, ids, session):
     if person != "anonymous":
         signed_in(browser, _person(person, world, session))
@@ -149,6 +163,8 @@ def test_another_agencys_people_cannot_post_to_this_return(person, browser, worl
         expected = 302 if person == "anonymous" else 404
         if path.endswith("/statement") or path.endswith("/statement/peer-review"):
             expected = 302 if person == "anonymous" else (404 if person == "other_executive" else 403)
+        if path.startswith("/commissioned/") and person == "commissioner":
+            expected = 422  # the commissioner's own form: an empty comment is refused, nothing else changes
         if path.endswith("/submit") and person == "other_executive":
             expected = 403
         if response.status_code != expected:

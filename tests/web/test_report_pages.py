@@ -297,7 +297,7 @@ def test_ratings_are_counted_overall_by_statutory_status_and_by_sector_self_asse
     assert by_first_cell(groups["Non-statutory: self-assessed"])["2 Safer workforce"] == ["0", "0", "1", "0"]
     assert by_first_cell(groups["Police: self-assessed"])["3 Working together"] == ["1", "0", "0", "0"]
     assert "Statutory (3 agencies)" in page.text and "Voluntary (1 agency)" in page.text
-    assert tables(page.html)["over-ratings"][1:] == [["Alder Health Trust", "1 Leadership", "Green", "Amber", "1.1"]]
+    assert tables(page.html)["over-ratings"][1:] == [["Alder Health Trust", "1 Leadership", "Green", "Amber", "2", "1.5", "0.5", "1.1"]]
     assert len(re.findall(r'<svg\b[^>]*role="img"', page.html)) == 3  # all agencies, statutory, non-statutory
 
 
@@ -388,11 +388,17 @@ def test_spreadsheet_and_csv_downloads_hold_the_cycles_records(app, people, year
     workbook = load_workbook(io.BytesIO(xlsx.data))
 
     assert xlsx.filename == "Section_11_audit_2026-27_records.xlsx"
-    assert workbook.sheetnames == ["Answers", "Actions", "Challenges", "Evidence requests", "Statements"]
+    assert workbook.sheetnames == [
+        "Answers", "Actions", "Challenges", "Evidence requests", "Statements",
+        "Measures", "Agency measures", "Over-ratings", "Year on year",
+    ]
     answers = list(workbook["Answers"].iter_rows(values_only=True))
     assert len(answers) == 1 + 24  # Alder 6, Birch 6, Cedar 1, Elm 6, Grove 5
     archive = zipfile.ZipFile(io.BytesIO(download(app, people("qa"), f"{base}/cycle-csv.zip", "application/zip").data))
-    names = ["actions.csv", "answers.csv", "challenges.csv", "evidence_requests.csv", "statements.csv"]
+    names = [
+        "actions.csv", "agency_measures.csv", "answers.csv", "challenges.csv", "evidence_requests.csv", "measures.csv",
+        "over-ratings.csv", "statements.csv", "year_on_year.csv",
+    ]
     assert sorted(archive.namelist()) == names
     assert "Board terms of reference" in archive.read("evidence_requests.csv").decode("utf-8-sig")
 

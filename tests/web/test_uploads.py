@@ -1,5 +1,6 @@
-"""Real bad files through the standard page: each refused with a clear message, nothing saved, and
-what was typed still on the page. A good PDF comes back as an attachment to the right people only."""
+"""Real bad files through the standard page: each refused with a clear message naming its question
+and linked to its file field, while the rest of the page (typing and good files) is kept. A file
+too large for the request saves nothing. A good PDF comes back as an attachment to the right people only."""
 
 from io import BytesIO
 
@@ -9,6 +10,7 @@ from sqlmodel import select
 from models import Answer, EvidenceFile
 from tests import sample_files
 from tests.web import return_world
+from tests.web.conftest import error_summary
 from tests.web.return_world import PDF, World, pdf, signed_in
 
 NARRATIVE = "Our designated lead reports to the board every quarter."
@@ -57,14 +59,41 @@ BAD_FILES = [
 ]
 
 
+def _no_file_kept(session, app) -> None:
+    session.expire_all()
+    assert session.exec(select(EvidenceFile)).all() == []
+    folder = app.config["EVIDENCE_DIR"]
+    assert not folder.exists() or not any(p.is_file() for p in folder.rglob("*"))
+
+
 @pytest.mark.parametrize(("upload", "message"), BAD_FILES)
-def test_a_bad_file_is_refused_with_a_clear_message_and_nothing_is_saved(agency, world, session, app, upload, message):
+def test_a_bad_file_is_refused_by_its_question_and_the_typing_is_kept(agency, world, session, app, upload, message):
     _post_file(agency, world, upload, expect=422)
 
-    assert "There is a problem" in agency.text
-    assert message in agency.text
-    assert NARRATIVE in agency.text  # what was typed is still on the page
-    _nothing_saved(session, world, app)
+    question = world.questions[0]
+    [(href, words)] = error_summary(agency)
+    assert href == f"#q{question.id}-file"
+    assert words.startswith(f"Question {question.ref}: {message}")
+    assert words.endswith("The file was not saved; the rest was.")
+    assert f'id="q{question.id}-file-error"' in agency.page.text  # the reason beside the field too
+    assert NARRATIVE in agency.text
+    session.expire_all()
+    saved = session.exec(select(Answer).where(Answer.return_id == world.ret.id)).one()
+    assert saved.narrative == NARRATIVE  # what was typed is saved, not lost with the file
+    _no_file_kept(session, app)
+
+
+def test_the_good_files_of_a_save_are_kept_beside_a_refused_one(agency, world, session):
+    first, second = [q for q in world.questions if q.standard_id == world.questions[0].standard_id][:2]
+    agency.submit(f"/returns/{world.ret.id}/standards/{first.standard_id}", {
+        f"q{first.id}-file": pdf("safeguarding-policy.pdf"),
+        f"q{second.id}-file": (BytesIO(b"MZ\x90\x00"), "setup.exe"),
+    }, expect=422)
+
+    assert [href for href, _words in error_summary(agency)] == [f"#q{second.id}-file"]
+    kept = session.exec(select(EvidenceFile)).one()
+    assert (kept.filename, kept.question_id) == ("safeguarding-policy.pdf", first.id)
+    assert "safeguarding-policy.pdf" in agency.text  # listed under its question on the page shown again
 
 
 # Werkzeug's test client spools bodies over 500 KB to a temporary file it never closes, so these
@@ -88,7 +117,7 @@ def test_a_file_over_the_engines_limit_gets_its_message_with_the_typing_kept(age
 
     assert "“big.pdf” is 0.2 MB: files must be smaller than 0 MB." in agency.text
     assert NARRATIVE in agency.text
-    _nothing_saved(session, world, app)
+    _no_file_kept(session, app)
 
 
 def test_a_good_pdf_is_kept_and_downloads_as_an_attachment_only_for_its_agency(agency, world, session, another_browser):

@@ -19,7 +19,7 @@ from workflow.answering import carry_forward, return_view, returns
 from workflow.answering.standard_answers import StandardSaved, save_standard
 from workflow.calendar import progress
 from workflow.reporting import return_copy
-from workflow.review import feedback, statement_view
+from workflow.review import commissioner_comments, feedback, statement_view
 
 bp = Blueprint("returns", __name__)
 
@@ -47,6 +47,7 @@ def view(return_id: int) -> ResponseReturnValue:
         or statement_view.may_choose_peer_review(session, user, content.ret),
         copy_form=EmailCopyForm(),
         feedback_ready=feedback.acceptance_of(session, content.ret.id) is not None,
+        commissioner_comments=commissioner_comments.comments_on(session, user, content.ret.id),
         carry_forward=carry_forward.standing(session, user, content.ret),
     )()
 
@@ -78,16 +79,18 @@ def standard(return_id: int, standard_id: int) -> ResponseReturnValue:
     stay = request.form.get("next") == "stay"
 
     def saved(result: StandardSaved) -> ResponseReturnValue:
-        if not result.conflicts:
+        if not result.conflicts and not result.refused_files:
             return done(
                 f"Standard {the_standard.number} is saved.",
                 "returns.standard" if stay else "returns.view",
                 return_id=content.ret.id,
                 **({"standard_id": the_standard.id} if stay else {}),
             )(result)
-        # The rest was saved; the page comes back with both versions of what someone else changed.
+        # The rest was saved; the page comes back with both versions of what someone else changed,
+        # and each refused file named beside its question's file field.
         fresh = content_of(return_id)
         page_blocks = standard_page.blocks(fresh, the_standard, people, formdata, conflicts=result.conflicts)
+        standard_page.mark_refused_files(page_blocks, result.refused_files)
         return render_template(
             "agency/standard.html",
             content=fresh,
@@ -95,8 +98,8 @@ def standard(return_id: int, standard_id: int) -> ResponseReturnValue:
             blocks=page_blocks,
             refusal=None,
             names=return_view.people_named(session, {a.lead_user_id for a in fresh.actions if a.lead_user_id}),
-            problems=standard_page.conflict_problems(result.conflicts),
-        ), 409
+            problems=standard_page.conflict_problems(result.conflicts) + standard_page.file_problems(result.refused_files),
+        ), 409 if result.conflicts else 422
 
     return commit_or_show_errors(
         save_standard,

@@ -109,6 +109,20 @@ def conflict_problems(conflicts: list[EditConflict]) -> list[dict[str, str]]:
     return [{"text": c.message, "href": f"#q{c.question_id}"} for c in conflicts]
 
 
+def file_problems(refused: list[str]) -> list[dict[str, str]]:
+    """The error summary's items for files not kept, each linked to its question's file field."""
+    return [{"text": str(r), "href": f"#{getattr(r, 'field', '')}"} for r in refused]
+
+
+def mark_refused_files(page: list[QuestionBlock], refused: list[str]) -> None:
+    """Each refused file's reason beside the file field of its question."""
+    by_field = {block.form.file.name: block.form.file for block in page}
+    for reason in refused:
+        file_field = by_field.get(getattr(reason, "field", ""))
+        if file_field is not None:
+            file_field.errors = [*(file_field.errors or []), str(reason)]
+
+
 def posted(request_form: MultiDict, request_files: MultiDict) -> CombinedMultiDict:
     return CombinedMultiDict([request_files, request_form])
 

@@ -35,6 +35,7 @@ from wtforms.utils import unset_value
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
 
 from models.cycle import CycleKind
+from models.field_limits import is_whole_number
 from models.user import Role
 from web.common.form_checks import CheckedForm
 from workflow.calendar.cycles import CycleDates, CycleSettings
@@ -103,12 +104,12 @@ def whole_days(text: str | None) -> list[int] | None:
     parts = [p.strip() for p in (text or "").replace(";", ",").replace(" and ", ",").split(",") if p.strip()]
     if not parts:
         return None
-    return [int(p) for p in parts] if all(p.isdigit() for p in parts) else []
+    return [int(p) for p in parts] if all(is_whole_number(p) for p in parts) else []
 
 
 def whole_number(text: str | None) -> int | None:
     text = (text or "").strip()
-    return int(text) if text.isdigit() else None
+    return int(text) if is_whole_number(text) else None
 
 
 def _reminder_days() -> StringField:
@@ -259,7 +260,7 @@ class InviteForm(CheckedForm):
 
     def chosen_agency(self) -> int | None:
         value = self.agency_id.data or ""
-        return int(value) if value.isdigit() else None
+        return int(value) if is_whole_number(value) else None
 
 
 class PersonForm(CheckedForm):
@@ -327,14 +328,14 @@ class CycleForm(CheckedForm, RemindersFields):
 
     def chosen_template(self) -> int:
         value = self.template_id.data or ""
-        return int(value) if value.isdigit() else 0
+        return int(value) if is_whole_number(value) else 0
 
     def chosen_previous(self) -> int | None:
         value = self.previous_cycle_id.data or ""
-        return int(value) if value.isdigit() else None
+        return int(value) if is_whole_number(value) else None
 
     def chosen_agencies(self) -> list[int]:
-        return [int(v) for v in self.agency_ids.data or [] if str(v).isdigit()]
+        return [int(v) for v in self.agency_ids.data or [] if is_whole_number(str(v))]
 
     def settings(self) -> CycleSettings:
         reminder_days, escalation_days = self.chosen_reminders()

@@ -38,6 +38,8 @@ NAV_ITEMS = [
     NavItem("Your returns", "returns.index", frozenset({Role.AGENCY_USER, Role.EXECUTIVE}), "returns."),
     NavItem("Staff survey", "survey_agency.index", frozenset({Role.AGENCY_USER}), "survey_agency."),
     NavItem("Your actions", "actions.index", frozenset({Role.LEAD_PERSON}), "actions."),
+    NavItem("Commissioned services", "commissioner.index",
+            frozenset({Role.COORDINATOR, Role.AGENCY_USER, Role.EXECUTIVE}), "commissioner."),
     NavItem("Reports", "reports.index", STAFF, "reports."),
     NavItem("Good practice", "good_practice.library", ALL_ROLES, "good_practice."),
 ]

@@ -6,13 +6,14 @@ from typing import Any
 from flask import request, url_for
 from werkzeug.datastructures import MultiDict
 
+from models.field_limits import is_whole_number
 from workflow.people.directories import Page
 
 
 def page_asked() -> int:
     """The page number in the address; anything that is not a small whole number is page 1."""
     value = request.args.get("page", "")
-    return int(value) if value.isdigit() and len(value) < 6 else 1
+    return int(value) if is_whole_number(value) and len(value) < 6 else 1
 
 
 def pagination(page: Page, endpoint: str) -> dict[str, Any] | None:

@@ -9,6 +9,7 @@ from flask_wtf import FlaskForm
 from govuk_frontend_wtf.main import flatten_errors
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
+from notifications.wording import possessive
 from workflow.clock import uk_date, uk_date_time
 
 TEMPLATES = Path(__file__).parents[1] / "templates"
@@ -42,12 +43,6 @@ def day(value: date | None) -> str:
 def when(value: datetime | None) -> str:
     """27 March 2026 at 2:05pm, in London whatever the server's zone."""
     return uk_date_time(value)
-
-
-def possessive(name: str) -> str:
-    """Riverside Police's, Children's Services': a name ending in s takes the apostrophe alone."""
-    name = str(name)
-    return f"{name}'" if name.endswith(("s", "S")) else f"{name}'s"
 
 
 def counted(count: int, singular: str, plural: str | None = None) -> str:

@@ -9,6 +9,7 @@ from flask.typing import ResponseReturnValue
 from werkzeug.datastructures import FileStorage
 
 from models.audit_return import ReturnState
+from models.field_limits import is_whole_number
 from models.user import Role
 from web.common.db import commit_or_show_errors, db, read_or_404
 from web.common.forms import (
@@ -168,7 +169,7 @@ def people() -> ResponseReturnValue:
     filters = directories.PeopleFilters(
         search=request.args.get("q", "")[:200],
         role=Role(role) if role in Role._value2member_map_ else None,
-        agency_id=int(agency) if agency.isdigit() and len(agency) < 10 else None,
+        agency_id=int(agency) if is_whole_number(agency) and len(agency) < 10 else None,
         status=request.args.get("status", "") if request.args.get("status", "") in directories.STATUSES else "",
     )
     found = directories.people_page(session, filters, page_asked())

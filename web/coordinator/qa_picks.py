@@ -7,6 +7,7 @@ from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovSelect, GovSubmitInput, GovTextArea
 from wtforms import SelectField, SelectMultipleField, SubmitField, TextAreaField
 
+from models.field_limits import is_whole_number
 from models.user import Role
 from web.common.db import commit_or_show_errors, db, read_or_404
 from web.common.forms import options
@@ -60,9 +61,9 @@ def pick(cycle_id: int) -> ResponseReturnValue:
         qa_picks.pick_several,
         me(),
         cycle_id,
-        [int(v) for v in form.return_ids.data or [] if v.isdigit()],
+        [int(v) for v in form.return_ids.data or [] if is_whole_number(v)],
         reason=form.reason.data or "",
-        intelligence_id=int(form.intelligence_id.data) if (form.intelligence_id.data or "").isdigit() else None,
+        intelligence_id=int(form.intelligence_id.data) if is_whole_number(form.intelligence_id.data or "") else None,
         then=lambda picked: _picked(cycle_id, len(picked)),
         otherwise=lambda reasons: (render_template("coordinator/qa_picks.html", problems=reasons, **context), 422),
     )

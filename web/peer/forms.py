@@ -5,6 +5,7 @@ from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextArea
 from wtforms import Form, RadioField, SelectField, SubmitField, TextAreaField
 
+from models.field_limits import is_whole_number
 from web.common.forms import options
 from web.returns.forms import GovDateField, PageForm, Radios
 from workflow.review.peer_review_view import ArrangePage, StandardLine
@@ -36,7 +37,7 @@ def arrange_form(page: ArrangePage) -> ArrangePeerReviewForm:
 
 def chosen(value: str | None) -> int | None:
     """A select's value as an id; the empty choice is None, so the workflow asks for it."""
-    return int(value) if value and value.isdigit() else None
+    return int(value) if value and is_whole_number(value) else None
 
 
 class StandardReviewForm(Form):

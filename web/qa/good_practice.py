@@ -8,6 +8,7 @@ from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovSelect, GovSubmitInput, GovTextArea, GovTextInput
 from wtforms import BooleanField, SelectField, StringField, SubmitField, TextAreaField
 
+from models.field_limits import is_whole_number
 from models.user import Role
 from web.common.db import commit_or_show_errors, db
 from web.common.forms import options
@@ -44,7 +45,7 @@ def library() -> ResponseReturnValue:
 
 
 def _id(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+    return int(value) if value and is_whole_number(value) else None
 
 
 @bp.route("/returns/<int:return_id>/good-practice", methods=["GET", "POST"])

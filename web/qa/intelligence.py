@@ -9,6 +9,7 @@ from sqlmodel import select
 from wtforms import RadioField, SelectField, StringField, SubmitField, TextAreaField
 
 from models import Agency
+from models.field_limits import is_whole_number
 from models.intelligence import VISIBILITY
 from models.user import Role
 from web.common.db import commit_or_show_errors, db
@@ -55,7 +56,7 @@ def index() -> ResponseReturnValue:
     return commit_or_show_errors(
         intelligence.add_entry,
         me(),
-        agency_id=int(form.agency_id.data) if (form.agency_id.data or "").isdigit() else None,
+        agency_id=int(form.agency_id.data) if is_whole_number(form.agency_id.data or "") else None,
         sector=form.sector.data or "",
         source=form.source.data or "",
         received_on=form.received_on.data,

@@ -9,6 +9,7 @@ from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovSubmitInput
 from wtforms import SelectMultipleField, SubmitField
 
+from models.field_limits import is_whole_number
 from models.user import Role
 from web.common.db import commit_or_show_errors, db, read_or_404
 from web.common.forms import options
@@ -51,7 +52,7 @@ def plan(cycle_id: int) -> ResponseReturnValue:
         me(),
         cycle_id,
         held_on=form.held_on.data,
-        return_ids=[int(v) for v in form.return_ids.data or [] if v.isdigit()],
+        return_ids=[int(v) for v in form.return_ids.data or [] if is_whole_number(v)],
         then=lambda meeting: redirect(url_for("qa_meetings.meeting", meeting_id=meeting.id)),
         otherwise=lambda reasons: (render_template("qa/meetings.html", problems=reasons, **context), 422),
     )
@@ -70,7 +71,7 @@ def meeting(meeting_id: int) -> ResponseReturnValue:
         qa_meetings.record_meeting,
         me(),
         meeting_id,
-        member_ids=[int(v) for v in form.member_ids.data or [] if v.isdigit()],
+        member_ids=[int(v) for v in form.member_ids.data or [] if is_whole_number(v)],
         decisions=decisions,
         then=done("The meeting is recorded; the coordinators were e-mailed its decisions.", "qa_meetings.meeting",
                   meeting_id=meeting_id),

@@ -3,7 +3,8 @@ row in the table beside the states-over-time chart."""
 
 from models.audit_return import ReturnState
 from workflow.answering.ratings import Rating
-from workflow.reporting.reports import DayStates, YearOnYear
+from workflow.reporting.charts import RAMP, ramp_colour, ramp_legend
+from workflow.reporting.reports import DayStates, ScaleFacts, YearOnYear
 from workflow.templates.spec import NOT_APPLICABLE
 
 # GOV.UK tag colours, weakest to best, spread over the scale as the charts spread theirs; every
@@ -38,3 +39,15 @@ def change_counts(figures: YearOnYear) -> dict[str, dict[str, int]]:
     return {
         s.number: {key: sum(row.change[s.number] == key for row in figures.rows) for key in CHANGES} for s in figures.standards
     }
+
+
+def ramp_class(scale: ScaleFacts, value: float | None) -> str:
+    """The page's class for a score's colour on the ramp (app.scss holds the same colours)."""
+    if value is None:
+        return ""
+    return f"app-ramp-{RAMP.index(ramp_colour(scale, value))}"
+
+
+def ramp_key(scale: ScaleFacts) -> list[tuple[str, str]]:
+    """(class, the scores it stands for) for the ramp's legend on the page."""
+    return [(f"app-ramp-{RAMP.index(colour)}", words) for colour, words in ramp_legend(scale)]

@@ -21,7 +21,7 @@ from models.cycle import CycleKind
 from models.user import Role
 from web.common.db import read_or_404
 from web.common.identity import me, roles_required
-from web.reports.figures import change_counts, rating_tags, state_changes, states_seen
+from web.reports.figures import change_counts, ramp_class, ramp_key, rating_tags, state_changes, states_seen
 from web.reports.inline_svg import csp_safe
 from workflow.access import visible_return
 from workflow.answering import content
@@ -94,6 +94,18 @@ def progress_report(cycle_id: int) -> ResponseReturnValue:
 def compliance(cycle_id: int) -> ResponseReturnValue:
     heatmap = read_or_404(reports.compliance_heatmap, cycle_id)
     by_statutory = [g for g in heatmap.by_statutory if g.agencies]
+    if heatmap.scale.numeric:
+        return _render(
+            "compliance_numeric.html",
+            heatmap=heatmap,
+            cycle=heatmap.cycle,
+            scale=heatmap.scale,
+            ramp_class=ramp_class,
+            ramp_key=ramp_key(heatmap.scale),
+            overall_svg=_svg(charts.measures_by_standard(heatmap.overall, heatmap), "overall") if heatmap.rows else None,
+            bands_svg=_svg(charts.bands_by_standard(heatmap.overall, heatmap), "bands") if heatmap.rows else None,
+            by_statutory=[(g, _svg(charts.measures_by_standard(g, heatmap), f"statutory-{i}")) for i, g in enumerate(by_statutory)],
+        )
     return _render(
         "compliance.html",
         heatmap=heatmap,
@@ -115,6 +127,7 @@ def year_on_year(cycle_id: int) -> ResponseReturnValue:
         cycle=figures.cycles[-1],
         changes_svg=_svg(charts.year_on_year_changes(figures), "changes") if comparable else None,
         change_counts=change_counts(figures),
+        scale=figures.scale,
     )
 
 

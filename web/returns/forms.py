@@ -20,6 +20,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 )
 from wtforms import BooleanField, DateField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 
+from models.field_limits import is_whole_number
 from web.common.form_checks import CheckedForm, CheckedSubForm
 from workflow.answering.content import ReturnContent
 from workflow.review.statements import RaisableStandard
@@ -122,7 +123,7 @@ class ActionForm(CheckedSubForm):
 
     def lead(self) -> int | None:
         value = self.lead_user_id.data or ""
-        return int(value) if value.isdigit() else None
+        return int(value) if is_whole_number(value) else None
 
 
 def question_data(content: ReturnContent, question_id: int) -> dict:
@@ -201,7 +202,7 @@ class AmendForm(PageForm):
 
 def chosen_id(value: str | None) -> int | None:
     value = value or ""
-    return int(value) if value.isdigit() else None
+    return int(value) if is_whole_number(value) else None
 
 
 # --- Lead person -------------------------------------------------------------------------------

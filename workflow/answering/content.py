@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 
+from sqlalchemy import and_
 from sqlmodel import Session, select
 
 from models import (
@@ -60,15 +61,25 @@ class ReturnContent:
 
 def load(session: Session, ret: AuditReturn) -> ReturnContent:
     """Read a return's content; statutory-only questions are left out for non-statutory agencies."""
-    cycle = session.get(Cycle, ret.cycle_id)
-    agency = session.get(Agency, ret.agency_id)
-    template = session.get(Template, cycle.template_id)
-    standards = list(session.exec(select(Standard).where(Standard.template_id == template.id).order_by(Standard.position)))
-    query = select(Question).where(Question.template_id == template.id)
-    if not agency.statutory:
-        query = query.where(Question.statutory_only == False)  # noqa: E712 (SQL comparison)
-    order = {s.id: s.position for s in standards}
-    questions = sorted(session.exec(query), key=lambda q: (order[q.standard_id], q.position))
+    cycle, agency, template = session.exec(
+        select(Cycle, Agency, Template)
+        .join(Template, Template.id == Cycle.template_id)
+        .join(Agency, Agency.id == ret.agency_id)
+        .where(Cycle.id == ret.cycle_id)
+    ).one()
+    # The standards with their questions in one read (a standard with none asked still comes back).
+    query = (
+        select(Standard, Question)
+        .outerjoin(Question, and_(Question.standard_id == Standard.id, *_asked(agency)))
+        .where(Standard.template_id == template.id)
+        .order_by(Standard.position, Standard.id, Question.position)
+    )
+    standards, questions = [], []
+    for standard, question in session.exec(query):
+        if not standards or standards[-1] is not standard:
+            standards.append(standard)
+        if question is not None:
+            questions.append(question)
     answers = {a.question_id: a for a in session.exec(select(Answer).where(Answer.return_id == ret.id))}
     actions = list(session.exec(select(Action).where(Action.return_id == ret.id).order_by(Action.id)))
     evidence = list(session.exec(select(EvidenceFile).where(EvidenceFile.return_id == ret.id).order_by(EvidenceFile.id)))
@@ -76,6 +87,11 @@ def load(session: Session, ret: AuditReturn) -> ReturnContent:
         session.exec(select(DeadlineExtension).where(DeadlineExtension.return_id == ret.id).order_by(DeadlineExtension.id))
     )
     return ReturnContent(ret, cycle, agency, template, standards, questions, answers, actions, evidence, extensions)
+
+
+def _asked(agency: Agency) -> list:
+    """Statutory-only questions are left out for non-statutory agencies."""
+    return [] if agency.statutory else [Question.statutory_only == False]  # noqa: E712 (SQL comparison)
 
 
 def effective_deadline(session: Session, ret: AuditReturn) -> date:

@@ -14,10 +14,10 @@ from models.action import ActionState
 from models.audit_return import ReturnState
 from models.cycle import CycleState
 from models.user import Role
-from workflow.access import can_see_return, require_role, visible_return
+from workflow.access import can_see_return, commissioner_may_see, require_role, visible_return
 from workflow.answering import carry_forward, returns
 from workflow.answering.actions import is_overdue
-from workflow.answering.content import ReturnContent
+from workflow.answering.content import ReturnContent, load_scale
 from workflow.answering.rules import question_problems, standard_status, submission_problems
 from workflow.errors import DomainError, NotFound
 from workflow.lifecycle.machines import ACTION_LIFECYCLE, QA_STATES, RETURN_LIFECYCLE
@@ -66,7 +66,7 @@ def may_moderate(session: Session, actor: User, ret: AuditReturn) -> bool:
         require_role(session, actor, {Role.QA_REVIEWER}, "moderate a rating")
     except DomainError:
         return False
-    return ret.status in QA_STATES
+    return ret.status in QA_STATES and load_scale(session, ret).moderation
 
 
 def submit_refusals(session: Session, actor: User, content: ReturnContent) -> list[str]:
@@ -163,7 +163,9 @@ def visible_file(session: Session, user: User, file_id: int) -> EvidenceFile:
     record = session.get(EvidenceFile, file_id)
     if record is None:
         raise NotFound("There is no such file.")
-    visible_return(session, user, record.return_id)
+    ret = session.get(AuditReturn, record.return_id)
+    if not commissioner_may_see(session, user, ret):  # a commissioner reads the provider's evidence too
+        visible_return(session, user, record.return_id)
     return record
 
 
@@ -200,6 +202,7 @@ NOTE_TITLES = {
     "peer_review_cancel": "Cancel the peer review",
     "carry_forward": "Carry forward the answers of the last return",
     "confirm_carried_standard": "Confirm a standard carried forward",
+    "commissioner_comment": "Comment as the commissioning agency",
 }
 
 

@@ -10,8 +10,9 @@ from models.audit_return import ReturnState
 from models.cycle import CycleState
 from models.user import Role
 from workflow.access import require_role, visible_return
-from workflow.answering import content as return_content
 from workflow.answering import carry_forward, lead_notice, submission_copies, versions
+from workflow.answering import content as return_content
+from workflow.answering.editing import EDITABLE_STATES, Editing, read_for_saving
 from workflow.answering.rules import submission_problems
 from workflow.clock import uk_date_time, utcnow
 from workflow.errors import DomainError, NotFound
@@ -21,7 +22,6 @@ from workflow.mail.notify import return_context, tell
 from workflow.people.recipients import agency_contacts, coordinators
 from workflow.templates.spec import NOT_APPLICABLE, RatingScale
 
-EDITABLE_STATES = {ReturnState.INVITED, ReturnState.IN_PROGRESS}
 DECLARATION = (
     "I confirm that I am submitting this return on behalf of the organisation, and that to the "
     "best of my knowledge the answers and evidence are accurate and complete."
@@ -70,13 +70,29 @@ def save_answer(
     """Save an answer as typed; only a rating the template does not know is refused.
 
     Incomplete answers are kept (a draft is never lost); the submission rules say what is missing.
+    One read finds everything the save needs (`editing`); when it finds the change not allowed,
+    the full checks say why.
     """
+    actor_id = actor.id
+    values = versions.answer_values(rating, narrative, evidence_description, not_applicable_reason)
+    editing = read_for_saving(session, actor_id, return_id, question_ids=[question_id])
+    if editing is None or question_id not in editing.questions:
+        editing = _checked_in_full(session, actor, return_id, question_id)
+    return write_answer(
+        session, actor, editing.ret, editing.questions[question_id], editing.scale,
+        editing.answers.get(question_id), values, editing=editing,
+    )
+
+
+def _checked_in_full(session: Session, actor: User, return_id: int, question_id: int) -> Editing:
+    """The checks one by one: each refusal in its own words (the one read only says no)."""
     ret = _editable_return(session, actor, return_id, "change the answers")
     question = _question_of(session, ret, question_id)
-    scale = return_content.load_scale(session, ret)
     existing = session.exec(select(Answer).where(Answer.return_id == ret.id, Answer.question_id == question.id)).first()
-    values = versions.answer_values(rating, narrative, evidence_description, not_applicable_reason)
-    return write_answer(session, actor, ret, question, scale, existing, values)
+    return Editing(
+        ret, actor.id, actor.name, return_content.load_scale(session, ret), {question.id: question},
+        {question.id: existing} if existing else {}, history.head_of(session, "return", ret.id),
+    )
 
 
 def write_answer(
@@ -87,11 +103,15 @@ def write_answer(
     scale: RatingScale,
     existing: Answer | None,
     values: versions.AnswerValues,
+    *,
+    editing: Editing,
+    held: bool = False,
 ) -> Answer:
     """Write one answer of a return already checked as editable by this actor, and its history.
 
-    The standard page calls this with the content it has read once, rather than `save_answer`,
-    which reads the return again for each question.
+    `editing` is what the one read found (the actor's name and the history's head, which moves on
+    with each record written). A held return (`moves.hold_return`) has had its version taken
+    already; otherwise the write takes it, so a concurrent move loses cleanly.
     """
     rating = values[0]
     if rating == NOT_APPLICABLE and not scale.not_applicable:
@@ -106,15 +126,19 @@ def write_answer(
         return answer  # nothing changed: no write, no history, and an untouched return is not started
     answer.rating, answer.narrative, answer.evidence_description, answer.not_applicable_reason = values
     answer.updated_at = utcnow()
-    answer.updated_by_id = actor.id
+    answer.updated_by_id = editing.actor_id
     session.add(answer)
-    _start_if_invited(session, actor, ret)
-    history.append(
+    if ret.status == ReturnState.INVITED:
+        started = move_return(session, actor, ret, "start")
+        editing.head.seq, editing.head.hash = started.seq, started.hash
+    elif not held:
+        touch_return(session, ret)
+    history.append_to(
         session,
-        subject_type="return",
-        subject_id=ret.id,
+        editing.head,
+        actor_id=editing.actor_id,
+        actor_name=editing.actor_name,
         return_id=ret.id,
-        actor=actor,
         trigger="answer",
         details=answer_details(question, before, values),
     )
@@ -295,17 +319,13 @@ def submit(session: Session, actor: User, return_id: int, *, declaration_confirm
     move_return(
         session, actor, ret, "submit", guard_reasons=reasons,
         details={"declaration": DECLARATION, "copy_number": number, "copy_sha256": digest},
+        also={"submitted_by_id": actor.id, "submitted_at": at, "declaration": DECLARATION},
     )
     session.add(
         SubmissionCopy(
             return_id=ret.id, number=number, submitted_at=at, submitted_by_id=actor.id, canonical_json=frozen, sha256=digest
         )
     )
-    ret.submitted_by_id = actor.id
-    ret.submitted_at = at
-    ret.declaration = DECLARATION
-    session.add(ret)
-    session.flush()
     context = return_context(session, ret, submitted_by=actor.name, submitted_at=uk_date_time(ret.submitted_at))
     tell(
         session, "submission_receipt", agency_contacts(session, content.agency) + coordinators(session), context, return_id=ret.id

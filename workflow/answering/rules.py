@@ -36,7 +36,7 @@ def question_problems(content: ReturnContent, question: Question) -> list[str]:
     if answer.rating == NOT_APPLICABLE:
         if not scale.not_applicable:
             return [f"Question {question.ref} cannot be marked Not applicable in this template."]
-        if not answer.not_applicable_reason.strip():
+        if scale.not_applicable_needs_reason and not answer.not_applicable_reason.strip():
             return [f"Question {question.ref} is marked Not applicable but gives no reason."]
         return []
     if not scale.allows(answer.rating):

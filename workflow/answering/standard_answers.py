@@ -1,8 +1,10 @@
 """Saving one standard's page of a return at once: its answers, its actions and its evidence files.
 
-The page is one unit: every file is checked first and any refusal saves nothing, so the person
-sees the reason with everything they typed still on the page. Incomplete answers are saved as
-drafts (the submission rules say later what is missing), exactly as `returns.save_answer` does.
+Every file is checked first. A refused file does not cost the rest of the page: the answers,
+actions and the good files chosen in the same save are kept, and each refused file comes back as
+a reason naming its question and linked to that question's file field, to be chosen again.
+Incomplete answers are saved as drafts (the submission rules say later what is missing), exactly
+as `returns.save_answer` does.
 
 Only what the person changed is written. The page carries what it showed of each answer and
 action (`versions`); when someone else saved a change to the same one since, that one is not
@@ -10,7 +12,7 @@ written and comes back as an `EditConflict` naming the question and the other pe
 version, while everything else on the page is saved.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from sqlmodel import Session, select
@@ -19,13 +21,15 @@ from models import Action, Answer, EvidenceFile, HistoryRecord, Question, User
 from models.action import ActionState
 from workflow.answering import content as return_content
 from workflow.answering import returns, versions
-from workflow.answering.content import ReturnContent
+from workflow.answering.editing import Editing, read_for_saving
 from workflow.answering.evidence_storage import EvidenceStore
 from workflow.answering.return_view import standard_of
-from workflow.answering.uploads import Upload, check_all, store_and_record
+from workflow.answering.uploads import Upload, check_each, store_and_record
 from workflow.clock import uk_date
-from workflow.errors import NotFound
+from workflow.errors import NotFound, Reason
+from workflow.lifecycle import history
 from workflow.lifecycle.moves import hold_return
+from workflow.templates.spec import RatingScale
 
 
 @dataclass(frozen=True)
@@ -86,6 +90,8 @@ class EditConflict:
 class StandardSaved:
     files: list[EvidenceFile]
     conflicts: list[EditConflict]
+    # Files not kept, each reason naming its question, for the field `q<question id>-file`.
+    refused_files: list[Reason] = field(default_factory=list)
 
 
 def save_standard(
@@ -100,25 +106,34 @@ def save_standard(
     store: EvidenceStore,
 ) -> StandardSaved:
     """Save what this person changed on the standard's page; say what someone else changed first."""
+    actor_id = actor.id
     hold_return(session, return_id)
-    # The engine's own check: an agency user of this agency, a return still being written, an open cycle.
-    ret = returns._editable_return(session, actor, return_id, "change the answers")
-    content = return_content.load(session, ret)
-    standard = standard_of(content, standard_id)
-    on_page = {q.id: q for q in content.questions_of(standard)}
+    # The engine's own check, read once with the standard's questions and answers: an agency user
+    # of this agency, a return still being written, an open cycle (the full path says why not).
+    editing = read_for_saving(session, actor_id, return_id, standard_id=standard_id)
+    if editing is None or not editing.questions:
+        editing = _checked_in_full(session, actor, return_id, standard_id)
+    ret, on_page = editing.ret, editing.questions
     if any(a.question_id not in on_page for a in answers) or any(u.question_id not in on_page for u in uploads):
         raise NotFound("That question is not part of this standard.")
-    checked = check_all(uploads)
+    checked, refused = check_each(uploads)
+    refused_files = [
+        Reason(f"Question {on_page[r.upload.question_id].ref}: {r.reason} The file was not saved; the rest was.",
+               f"q{r.upload.question_id}-file")
+        for r in refused
+    ]
     conflicts: list[EditConflict] = []
     for answer in answers:
-        saved = content.answers.get(answer.question_id)
+        saved = editing.answers.get(answer.question_id)
         if not _answer_changed(saved, answer):
             continue
         if _answer_conflicts(saved, answer):
-            conflicts.append(_answer_conflict(session, content, on_page[answer.question_id], saved))
+            conflicts.append(_answer_conflict(session, editing.scale, on_page[answer.question_id], saved))
             continue
-        returns.write_answer(session, actor, ret, on_page[answer.question_id], content.scale, saved, answer.values)
-    planned = {a.id: a for a in content.actions}
+        returns.write_answer(
+            session, actor, ret, on_page[answer.question_id], editing.scale, saved, answer.values, editing=editing, held=True
+        )
+    planned = _planned(session, ret.id) if actions else {}
     for change in actions:
         if change.action_id is None:
             returns.add_action(
@@ -143,7 +158,7 @@ def save_standard(
                 session, actor, existing.id, description=change.description,
                 lead_user_id=change.lead_user_id, target_date=change.target_date,
             )
-    return StandardSaved(store_and_record(session, actor, ret.id, store, checked), conflicts)
+    return StandardSaved(store_and_record(session, actor, ret.id, store, checked), conflicts, refused_files)
 
 
 def _answer_changed(saved: Answer | None, typed: AnswerInput) -> bool:
@@ -161,8 +176,21 @@ def _answer_conflicts(saved: Answer | None, typed: AnswerInput) -> bool:
     return typed.seen is not None and versions.fingerprint(now) != typed.seen and typed.values != now
 
 
-def _answer_conflict(session: Session, content: ReturnContent, question: Question, saved: Answer | None) -> EditConflict:
-    scale = content.scale
+def _planned(session: Session, return_id: int) -> dict[int, Action]:
+    """The return's actions, read only when the page sent any."""
+    return {a.id: a for a in session.exec(select(Action).where(Action.return_id == return_id).order_by(Action.id))}
+
+
+def _checked_in_full(session: Session, actor: User, return_id: int, standard_id: int) -> Editing:
+    """The checks one by one, each refusal in its own words (the one read only says no)."""
+    ret = returns._editable_return(session, actor, return_id, "change the answers")
+    content = return_content.load(session, ret)
+    on_page = {q.id: q for q in content.questions_of(standard_of(content, standard_id))}
+    answers = {q: a for q, a in content.answers.items() if q in on_page}
+    return Editing(ret, actor.id, actor.name, content.scale, on_page, answers, history.head_of(session, "return", ret.id))
+
+
+def _answer_conflict(session: Session, scale: RatingScale, question: Question, saved: Answer | None) -> EditConflict:
     rating, narrative, evidence, reason = versions.saved_answer_values(saved)
     theirs = [
         ("Rating", scale.labels.get(rating, rating) if rating else "Not answered"),

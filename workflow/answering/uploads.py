@@ -26,21 +26,36 @@ class Upload:
     question_id: int | None = None
 
 
-def check_all(uploads: list[Upload] | tuple[Upload, ...]) -> list[tuple[Upload, CheckedFile]]:
-    """Check every upload; refuses with the reasons of every bad file at once."""
-    checked, reasons = [], []
+@dataclass(frozen=True)
+class RefusedUpload:
+    """A file that was not kept, and why, in words naming the file."""
+
+    upload: Upload
+    reason: str
+
+
+def check_each(uploads: list[Upload] | tuple[Upload, ...]) -> tuple[list[tuple[Upload, CheckedFile]], list[RefusedUpload]]:
+    """Check every upload: the good ones, and each bad one with its reason."""
+    checked, refused = [], []
     for upload in uploads:
         if any(part in upload.filename for part in ("/", "\\")) or upload.filename.strip(". ") == "":
             # A browser sends the file's own name; a folder path in it means a crafted request.
             shown = upload.filename.replace("\\", "/").rsplit("/", 1)[-1][:100] or upload.filename[:100]
-            reasons.append(f"“{shown}” was sent with a folder path in its name. Choose the file itself and upload it again.")
+            refused.append(RefusedUpload(
+                upload, f"“{shown}” was sent with a folder path in its name. Choose the file itself and upload it again."))
             continue
         try:
             checked.append((upload, check_upload(upload.filename, upload.data)))
-        except DomainError as refused:
-            reasons.extend(refused.reasons)
-    if reasons:
-        raise DomainError(reasons)
+        except DomainError as refusal:
+            refused.extend(RefusedUpload(upload, reason) for reason in refusal.reasons)
+    return checked, refused
+
+
+def check_all(uploads: list[Upload] | tuple[Upload, ...]) -> list[tuple[Upload, CheckedFile]]:
+    """Check every upload; refuses with the reasons of every bad file at once."""
+    checked, refused = check_each(uploads)
+    if refused:
+        raise DomainError([r.reason for r in refused])
     return checked
 
 

@@ -49,7 +49,8 @@ class CycleDates:
         for earlier, later in zip(order, order[1:], strict=False):
             first, then = getattr(self, earlier), getattr(self, later)
             if first is not None and then is not None and then <= first:
-                problems.append(Reason(f"{DATE_LABELS[later].capitalize()} must be after {DATE_LABELS[earlier]}.", later))
+                label = DATE_LABELS[later][:1].upper() + DATE_LABELS[later][1:]  # "The end of the QA window"
+                problems.append(Reason(f"{label} must be after {DATE_LABELS[earlier]}.", later))
         if self.opens_on and self.statement_deadline and self.statement_deadline <= self.opens_on:
             problems.append(Reason("The statement of compliance deadline must be after the opening date.", "statement_deadline"))
         return problems

@@ -14,6 +14,7 @@ from models import Agency, Cycle, Template
 from models.audit_return import ReturnState
 from models.cycle import CycleKind
 from models.db import database_url, make_engine, transaction
+from models.field_limits import is_whole_number
 from models.migrate import upgrade
 from models.user import Role
 from notifications.messages import base_url
@@ -238,7 +239,7 @@ def cycle_launch(
 def _days(text: str) -> list[int]:
     """'14,7,1' as days; anything else is refused by the workflow with what to type."""
     parts = [p.strip() for p in text.split(",") if p.strip()]
-    return [int(p) for p in parts] if parts and all(p.isdigit() for p in parts) else []
+    return [int(p) for p in parts] if parts and all(is_whole_number(p) for p in parts) else []
 
 
 def _cycle_named(session, name: str) -> Cycle:
@@ -274,6 +275,61 @@ def cycle_add_agency(name: str, agency_name: str) -> None:
     except DomainError as error:
         _fail(error)
     click.echo(f"{agency_name} was added to “{name}” and invited.")
+
+
+@cycle.command("change-dates", help="Move a launched cycle's dates; each agency still in it is told, with the reason.")
+@click.argument("name")
+@click.option("--deadline", type=click.DateTime(["%Y-%m-%d"]), default=None, help="The new submission deadline.")
+@click.option("--qa-ends", type=click.DateTime(["%Y-%m-%d"]), default=None, help="The new end of the QA window.")
+@click.option("--review", type=click.DateTime(["%Y-%m-%d"]), default=None, help="The new action plan review date.")
+@click.option("--statement-deadline", type=click.DateTime(["%Y-%m-%d"]), default=None)
+@click.option("--reason", required=True, help="Why the dates change: the agencies are told.")
+def cycle_change_dates(name: str, deadline, qa_ends, review, statement_deadline, reason: str) -> None:
+    """The dates not given stay as they are; the page's operation checks and records the change."""
+    try:
+        with transaction(_engine()) as session:
+            found = _cycle_named(session, name)
+            given = {"submission_deadline": deadline, "qa_window_ends": qa_ends, "action_plan_review": review,
+                     "statement_deadline": statement_deadline}
+            dates = cycles.CycleDates(
+                opens_on=found.opens_on,
+                **{field: value.date() if value else getattr(found, field) for field, value in given.items()},
+            )
+            moved = cycle_changes.change_dates(session, None, found.id, dates, reason=reason)
+    except DomainError as error:
+        _fail(error)
+    click.echo(f"The dates of “{name}” changed: deadline {uk_date(moved.submission_deadline)}, QA window ends "
+               f"{uk_date(moved.qa_window_ends)}, action plan review {uk_date(moved.action_plan_review)}, statement "
+               f"deadline {uk_date(moved.statement_deadline)}. Each agency taking part has been told.")
+
+
+@cycle.command("close", help="Close a cycle: no more submissions; returns keep the state they reached.")
+@click.argument("name")
+@click.option("--reason", default="", help="Why, for the history.")
+def cycle_close(name: str, reason: str) -> None:
+    try:
+        with transaction(_engine()) as session:
+            cycles.close(session, None, _cycle_named(session, name).id, reason=reason)
+    except DomainError as error:
+        _fail(error)
+    click.echo(f"“{name}” is closed.")
+
+
+@cycle.command("reopen", help="Reopen a closed cycle, with the reason (and a later statement deadline if it has passed).")
+@click.argument("name")
+@click.option("--reason", required=True, help="Why the cycle is reopened, for the history.")
+@click.option("--statement-deadline", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="A new statement of compliance deadline, needed when the old one has passed.")
+def cycle_reopen(name: str, reason: str, statement_deadline) -> None:
+    try:
+        with transaction(_engine()) as session:
+            reopened = cycle_changes.reopen(
+                session, None, _cycle_named(session, name).id, reason=reason,
+                statement_deadline=statement_deadline.date() if statement_deadline else None,
+            )
+    except DomainError as error:
+        _fail(error)
+    click.echo(f"“{name}” is open again; statement deadline {uk_date(reopened.statement_deadline)}.")
 
 
 @cycle.command("status", help="How many returns of a cycle are in each state.")

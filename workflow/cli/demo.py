@@ -15,7 +15,7 @@ from workflow.answering.content import load
 from workflow.calendar import cycles
 from workflow.clock import today
 from workflow.people import agencies, agency_choice, users
-from workflow.review import qa, statements
+from workflow.review import commissioner_comments, qa, statements
 from workflow.survey import counts as survey_counts
 from workflow.survey import responding as survey_responding
 from workflow.survey import settings as survey_settings
@@ -58,6 +58,11 @@ def build(session: Session) -> list[DemoLogin]:
     template = templates.install_file(session, None, DEFAULT_TEMPLATE_PATH)
     coordinator = _person(session, "Cara Coordinator", "coordinator@demo.example.org", {Role.COORDINATOR})
     made = {name: _agency(session, coordinator, name, sector, statutory) for name, sector, statutory in DEMO_AGENCIES}
+    # The children's services commission the voluntary sector's services, and oversee their returns.
+    commissioner = made["Riverside Children's Services"]
+    for provider in ("Northbank Youth Club", "Safe Families Charity"):
+        made[provider].commissioned_by_id = commissioner.id
+        session.add(made[provider])
     reviewer = _person(session, "Quentin Reviewer", "qa@demo.example.org", {Role.QA_REVIEWER})
     staff = {}
     for index, agency in enumerate(made.values(), start=1):
@@ -88,6 +93,10 @@ def build(session: Session) -> list[DemoLogin]:
     launched = {r.agency_id: r for r in cycles.launch(session, coordinator, cycle.id)}
     _play_out(session, list(made.values()), launched, staff, reviewer)
     _staff_survey(session, coordinator, cycle.id, start)
+    commissioner_comments.comment(
+        session, staff[commissioner.id]["user"], launched[made["Northbank Youth Club"].id].id,
+        text="Thank you. Please send us the volunteers' training dates for next term.",
+    )
     ordered = list(made.values())
     neighbour = _neighbour(session, made["Riverside Police"], made["Riverside University Hospitals NHS Trust"], dates)
     # Logins where each role has work waiting: a return half done, a challenge to answer, live actions.
@@ -99,6 +108,7 @@ def build(session: Session) -> list[DemoLogin]:
         _login("Agency user", staff, challenged),
         _login("Lead person", staff, live),
         _login("Executive", staff, live),
+        DemoLogin("Commissioner", staff[commissioner.id]["user"].email, staff[commissioner.id]["user"].name, commissioner.name),
         *neighbour,
     ]
 

@@ -31,6 +31,27 @@ def record_hash(record: HistoryRecord) -> str:
     return sealing.seal(_canonical(record))
 
 
+@dataclass
+class ChainHead:
+    """The last record of one subject's chain: all a new record needs to follow it."""
+
+    subject_type: str
+    subject_id: int
+    seq: int = 0
+    hash: str = GENESIS
+
+
+def head_of(session: Session, subject_type: str, subject_id: int) -> ChainHead:
+    """The chain's head, read as its seq and seal alone (the unique (subject, seq) index finds it)."""
+    last = session.exec(
+        select(HistoryRecord.seq, HistoryRecord.hash)
+        .where(HistoryRecord.subject_type == subject_type, HistoryRecord.subject_id == subject_id)
+        .order_by(HistoryRecord.seq.desc())
+        .limit(1)
+    ).first()
+    return ChainHead(subject_type, subject_id, *last) if last else ChainHead(subject_type, subject_id)
+
+
 def append(
     session: Session,
     *,
@@ -46,30 +67,57 @@ def append(
     at: datetime | None = None,
 ) -> HistoryRecord:
     """Add the next record of a subject's chain; the unique (subject, seq) refuses a fork."""
-    last = session.exec(
-        select(HistoryRecord)
-        .where(HistoryRecord.subject_type == subject_type, HistoryRecord.subject_id == subject_id)
-        .order_by(HistoryRecord.seq.desc())
-        .limit(1)
-    ).first()
-    record = HistoryRecord(
-        subject_type=subject_type,
-        subject_id=subject_id,
-        seq=(last.seq + 1) if last else 1,
-        return_id=return_id,
+    return append_to(
+        session,
+        head_of(session, subject_type, subject_id),
         actor_id=actor.id if actor else None,
         actor_name=actor.name if actor else SYSTEM_NAME,
         trigger=trigger,
         from_state=from_state,
         to_state=to_state,
         reason=reason,
+        details=details,
+        return_id=return_id,
+        at=at,
+    )
+
+
+def append_to(
+    session: Session,
+    head: ChainHead,
+    *,
+    actor_id: int | None,
+    actor_name: str,
+    trigger: str,
+    from_state: str = "",
+    to_state: str = "",
+    reason: str = "",
+    details: dict | None = None,
+    return_id: int | None = None,
+    at: datetime | None = None,
+) -> HistoryRecord:
+    """Add the record after `head` (read by the caller, with whatever else it read) and move the
+    head on to it. Only the head is read, never the chain; the unique (subject, seq) still refuses
+    a fork should another writer have added a record since the head was read."""
+    record = HistoryRecord(
+        subject_type=head.subject_type,
+        subject_id=head.subject_id,
+        seq=head.seq + 1,
+        return_id=return_id,
+        actor_id=actor_id,
+        actor_name=actor_name,
+        trigger=trigger,
+        from_state=from_state,
+        to_state=to_state,
+        reason=reason,
         details=details or {},
-        prev_hash=last.hash if last else GENESIS,
+        prev_hash=head.hash,
     )
     record.at = at or utcnow()
     record.hash = record_hash(record)
     session.add(record)
     session.flush()
+    head.seq, head.hash = record.seq, record.hash
     return record
 
 

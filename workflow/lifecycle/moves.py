@@ -39,8 +39,10 @@ def move_return(
     guard_reasons: Iterable[str] = (),
     reason: str = "",
     details: dict | None = None,
+    also: dict | None = None,
 ) -> HistoryRecord:
-    """Fire one move of a return's lifecycle as `actor` (None: the scheduler) and record it."""
+    """Fire one move of a return's lifecycle as `actor` (None: the scheduler) and record it;
+    `also` names other columns of the return the move sets, written with it in one statement."""
     move = RETURN_LIFECYCLE.moves[trigger]
     if actor is not None:
         require_role(session, actor, move.roles, move.title, agency_id=ret.agency_id)
@@ -48,7 +50,7 @@ def move_return(
     reasons = [state_problem] if state_problem else list(guard_reasons)
     if reasons:
         raise DomainError(reasons)
-    return fire_and_record(session, actor, ret, trigger, reason=reason, details=details)
+    return fire_and_record(session, actor, ret, trigger, reason=reason, details=details, also=also)
 
 
 def fire_and_record(
@@ -59,6 +61,7 @@ def fire_and_record(
     *,
     reason: str = "",
     details: dict | None = None,
+    also: dict | None = None,
 ) -> HistoryRecord:
     """Move the status and write the history record; a competing change raises ConcurrentChange."""
     from_state = ret.status
@@ -66,6 +69,8 @@ def fire_and_record(
         RETURN_LIFECYCLE.fire(trigger, ret)
     except MachineError as error:  # guarded above; kept so a bypass still cannot corrupt state
         raise DomainError(f"This move is not part of a return's lifecycle: {error.value}") from error
+    for column, value in (also or {}).items():
+        setattr(ret, column, value)
     ret.last_activity_at = utcnow()
     session.add(ret)
     flush_or_conflict(session, "return")
@@ -91,14 +96,20 @@ def touch_return(session: Session, ret: AuditReturn) -> None:
 
 
 def hold_return(session: Session, return_id: int) -> None:
-    """Take the return's row before reading anything a save depends on.
+    """Take the return's row, and its version, before reading anything a save depends on.
 
     Every save of one return then waits its turn on this row instead of deadlocking over answer
-    rows and history, and (on SQLite too) reads what the save before it committed. The session's
-    objects are expired so nothing read before the wait is trusted.
+    rows and history, and (on SQLite too) reads what the save before it committed. Taking the
+    version here is what `touch_return` would do later, so a concurrent move still loses cleanly
+    and the save needs no second write of the return. The session's objects are expired so nothing
+    read before the wait is trusted.
     """
     table = AuditReturn.__table__
-    session.execute(update(table).where(table.c.id == return_id).values(last_activity_at=utcnow()))
+    session.execute(
+        update(table)
+        .where(table.c.id == return_id)
+        .values(last_activity_at=utcnow(), version_id=table.c.version_id + 1)
+    )
     session.expire_all()
 
 

@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from sqlalchemy import insert
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, select
@@ -45,25 +46,25 @@ def queue(
 
 
 def queue_many(session: Session, letters: list[tuple[str, str, str, dict[str, Any], int | None]]) -> None:
-    """Write many messages without dedupe keys in one batch: (kind, to_email, to_name, context, return_id)."""
-    session.add_all(
-        [_message(kind, email, name, context, return_id) for kind, email, name, context, return_id in letters if email]
-    )
-    session.flush()
+    """Write many messages without dedupe keys in one INSERT (executemany, no ids read back):
+    (kind, to_email, to_name, context, return_id)."""
+    blank = _values(OutboxMessage(kind="", to_email="", subject="", text_body=""))  # the defaults, made once
+    rows = [
+        {**blank, **_rendered(kind, email, name, context), "context": _jsonable(context), "return_id": return_id}
+        for kind, email, name, context, return_id in letters
+        if email
+    ]
+    session.flush()  # what the caller added first is written first, as before
+    if rows:
+        session.execute(insert(OutboxMessage), rows)
 
 
-def _message(kind: str, to_email: str, to_name: str, context: dict[str, Any], return_id: int | None) -> OutboxMessage:
+def _rendered(kind: str, to_email: str, to_name: str, context: dict[str, Any]) -> dict[str, Any]:
     rendered = render(kind, {"to_name": to_name or to_email, **context})
-    return OutboxMessage(
-        kind=kind,
-        to_email=to_email,
-        to_name=to_name,
-        subject=rendered.subject,
-        text_body=rendered.text_body,
-        html_body=rendered.html_body,
-        context=_jsonable(context),
-        return_id=return_id,
-    )
+    return {
+        "kind": kind, "to_email": to_email, "to_name": to_name, "subject": rendered.subject,
+        "text_body": rendered.text_body, "html_body": rendered.html_body,
+    }
 
 
 def queue_once_many(session: Session, letters: list[tuple[str, str, str, dict[str, Any], int | None, str]]) -> int:

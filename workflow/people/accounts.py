@@ -13,6 +13,7 @@ from sqlmodel import Session, func, select
 
 from models import AccountToken, Agency, User, UserRole
 from models.account_token import TokenPurpose
+from models.field_limits import is_whole_number
 from models.user import Role
 from workflow.access import require_role
 from workflow.clock import uk_date, uk_time, utcnow
@@ -43,7 +44,7 @@ def account_for_email(session: Session, email: str) -> User | None:
 def user_for_session(session: Session, session_id: str) -> User | None:
     """The person a session cookie names, if the cookie's token is still the account's current one."""
     user_id, _, token = session_id.partition(":")
-    if not user_id.isdigit() or not token:
+    if not is_whole_number(user_id) or not token:
         return None
     user = session.get(User, int(user_id))
     if user is None or not user.active or not user.session_token:

@@ -21,7 +21,7 @@ from sqlmodel import Session
 
 from models import User
 from models.account_token import TokenPurpose
-from workflow.clock import utcnow
+from workflow.clock import uk_time, utcnow
 from workflow.mail import outbox
 from workflow.people import accounts, throttles, users
 
@@ -93,7 +93,7 @@ def _pause(session: Session, user: User, failures: int) -> None:
         kind="sign_in_paused",
         to_email=user.email,
         to_name=user.name,
-        context={"token": token, "failures": failures, "until": f"{until:%H:%M} UTC"},
+        context={"token": token, "failures": failures, "until": uk_time(until)},  # "2:05pm", in London
     )
 
 

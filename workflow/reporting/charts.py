@@ -12,19 +12,29 @@ import threading
 from collections import Counter, OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from functools import cached_property, partial
 from html import escape
 
 from matplotlib import rc_context
 from matplotlib.axes import Axes
+from matplotlib.dates import DateFormatter, DayLocator, MonthLocator
 from matplotlib.figure import Figure
-from matplotlib.patches import Rectangle
+from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import MaxNLocator
 
 from models.audit_return import ReturnState
 from workflow.answering.ratings import Rating
-from workflow.reporting.reports import ActionPlans, CycleProgress, GroupSummary, Heatmap, HeatmapCell, YearOnYear
+from workflow.reporting.measures import Pair
+from workflow.reporting.reports import (
+    ActionPlans,
+    CycleProgress,
+    GroupSummary,
+    Heatmap,
+    HeatmapCell,
+    ScaleFacts,
+    YearOnYear,
+)
 from workflow.templates.spec import NOT_APPLICABLE
 
 # GOV.UK colours, weakest to best, and grey for Not applicable.
@@ -33,6 +43,12 @@ NOT_APPLICABLE_COLOUR = "#b1b4b6"
 BLUE, RED, GREEN, GREY, DARK_GREY = "#1d70b8", "#d4351c", "#00703c", "#b1b4b6", "#505a5f"
 STATE_COLOURS = ["#b1b4b6", "#ffdd00", "#5694ca", "#f47738", "#d53880", "#4c2c92", "#00703c", "#505a5f"]
 NOTHING_SUBMITTED = "No return has been submitted yet."
+# A sequential ramp for numeric scales, lowest to highest: viridis in seven steps, which stays in
+# order of lightness for every kind of colour blindness (and in greyscale); the cells also carry
+# their number, so the colour is never the only way to read one.
+RAMP = ["#440154", "#443983", "#31688e", "#21918c", "#35b779", "#90d743", "#fde725"]
+SELF_COLOUR, MODERATED_COLOUR = "#1d70b8", "#f47738"  # blue beside orange: told apart by every eye
+MOST_LEGEND_COLUMNS = 4
 # Real text in the SVG (so it can be read and searched), and ids that do not change between runs.
 STYLE = {"font.family": "DejaVu Sans", "font.size": 9, "svg.fonttype": "none", "svg.hashsalt": "s11"}
 
@@ -118,6 +134,68 @@ def rating_colours(legend: list[Rating]) -> dict[str, str]:
     return {**colours, NOT_APPLICABLE: NOT_APPLICABLE_COLOUR}
 
 
+NICE_WIDTHS = (0.25, 0.5, 1, 2, 2.5, 5, 10, 20, 25, 50)
+
+
+def _ramp_widths(scale: ScaleFacts) -> tuple[float, list[str]] | None:
+    """A round step for the ramp (0.5 of a 0-3 score, 20 of a percentage) and a colour per step,
+    spread over the ramp; None when the scale has no range."""
+    low, high = scale.lowest, scale.highest
+    if low is None or high is None or high <= low:
+        return None
+    width = next((w for w in NICE_WIDTHS if (high - low) / w <= len(RAMP)), (high - low) / len(RAMP))
+    count = max(1, round((high - low) / width))
+    return width, [RAMP[round(i * (len(RAMP) - 1) / max(count - 1, 1))] for i in range(count)]
+
+
+def ramp_step(scale: ScaleFacts, value: float | None) -> int | None:
+    """Which step of the ramp a score falls on, lowest 0 (the top score is in the last step)."""
+    found = _ramp_widths(scale)
+    if value is None or found is None:
+        return None
+    width, colours = found
+    return min(len(colours) - 1, max(0, int((value - scale.lowest) // width)))
+
+
+def ramp_colour(scale: ScaleFacts, value: float | None) -> str:
+    step = ramp_step(scale, value)
+    return "#ffffff" if step is None else _ramp_widths(scale)[1][step]
+
+
+def ramp_legend(scale: ScaleFacts) -> list[tuple[str, str]]:
+    """(colour, the scores it stands for) for each step of the ramp, lowest first."""
+    found = _ramp_widths(scale)
+    if found is None:
+        return []
+    width, colours = found
+    words = []
+    for i, colour in enumerate(colours):
+        start, end = scale.lowest + i * width, scale.lowest + (i + 1) * width
+        last = i == len(colours) - 1
+        words.append((colour, f"{scale.number(start)} to {scale.number(scale.highest) if last else 'under ' + scale.number(end)}"))
+    return words
+
+
+def _legend_below(axes: Axes, handles: list, labels: list[str]) -> None:
+    """A legend under the plot, in rows of as many entries as fit the figure's width, that the
+    layout makes room for: however many entries it has, none is cut off."""
+    axes.figure.legend(
+        handles, labels, loc="outside lower center", ncols=_legend_columns(axes.figure.get_figwidth(), labels),
+        fontsize=7, frameon=False,
+    )
+
+
+def _legend_columns(width: float, labels: list[str]) -> int:
+    """How many legend entries fit side by side in `width` inches (7-point text)."""
+    longest = max((len(label) for label in labels), default=1)
+    return max(1, min(len(labels), MOST_LEGEND_COLUMNS, int(width // (0.35 + 0.065 * longest))))
+
+
+def _legend_height(width: float, labels: list[str]) -> float:
+    """The inches a legend of `labels` below a figure `width` wide takes."""
+    return 0.22 * -(-len(labels) // _legend_columns(width, labels)) + 0.1
+
+
 def text_colour(background: str) -> str:
     """Black or white, whichever reads better on the background."""
     r, g, b = (int(background[i : i + 2], 16) / 255 for i in (1, 3, 5))
@@ -143,11 +221,13 @@ def _stacked_bars(axes: Axes, names: list[str], parts: list[tuple[str, list[int]
     axes.invert_yaxis()
     axes.set_xlabel(unit)
     axes.xaxis.set_major_locator(MaxNLocator(integer=True))
-    axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.5 / max(len(names), 1) - 0.1), ncols=len(parts), fontsize=7)
+    handles, labels = axes.get_legend_handles_labels()
+    _legend_below(axes, handles, labels)
 
 
 def _standard_bars(numbers: list[str], parts: list[tuple[str, list[int], str]], unit: str) -> Figure:
-    return _draw(7, 0.45 * len(numbers) + 1.5, lambda axes: _stacked_bars(axes, [f"Standard {n}" for n in numbers], parts, unit))
+    height = 0.45 * len(numbers) + 1.2 + _legend_height(7, [label for label, _, _ in parts])
+    return _draw(7, height, lambda axes: _stacked_bars(axes, [f"Standard {n}" for n in numbers], parts, unit))
 
 
 def returns_by_state(progress: CycleProgress) -> Chart:
@@ -172,9 +252,11 @@ def states_over_time(progress: CycleProgress) -> Chart:
 
     def draw(axes: Axes) -> None:
         if shown:
+            # Each day's counts hold until the next day, so the last day is drawn a day wide too.
+            ends = [*days, days[-1] + timedelta(days=1)]
             axes.stackplot(
-                days,
-                [[d.counts[s.value] for d in history] for s in shown],
+                ends,
+                [[d.counts[s.value] for d in [*history, history[-1]]] for s in shown],
                 labels=[s.title for s in shown],
                 colors=STATE_COLOURS[: len(shown)],
                 step="post",
@@ -184,9 +266,8 @@ def states_over_time(progress: CycleProgress) -> Chart:
             axes.legend(handles[::-1], labels[::-1], loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=7)
         axes.set_ylabel("Returns")
         axes.yaxis.set_major_locator(MaxNLocator(integer=True))
-        for label in axes.get_xticklabels():
-            label.set_rotation(30)
-            label.set_horizontalalignment("right")
+        if days:
+            _date_axis(axes, days[0], days[-1] + timedelta(days=1))
 
     figure = partial(_draw, 7.5, 3.4, draw)
     if not history:
@@ -194,6 +275,21 @@ def states_over_time(progress: CycleProgress) -> Chart:
     words = ", ".join(f"{s.title} {history[-1].counts[s.value]}" for s in shown)
     alt = f"Returns by state each day from {_long(days[0])} to {_long(days[-1])}. On the last day: {words}."
     return Chart("Returns by state over time", alt, figure, history)
+
+
+def _date_axis(axes: Axes, start: date, end: date) -> None:
+    """An axis spanning the days of the data (a day's data is a day, not four years), ticked on
+    whole days or months, in words ("2 Dec"), with the year or years below."""
+    axes.set_xlim(start, end)
+    span = (end - start).days
+    if span <= 92:
+        axes.xaxis.set_major_locator(DayLocator(interval=max(1, -(-span // 7))))
+        axes.xaxis.set_major_formatter(DateFormatter("%-d %b"))
+    else:
+        axes.xaxis.set_major_locator(MonthLocator(interval=max(1, -(-span // 210))))
+        axes.xaxis.set_major_formatter(DateFormatter("%b"))
+    last = end - timedelta(days=1)
+    axes.set_xlabel(str(start.year) if start.year == last.year else f"{start.year} to {last.year}")
 
 
 def _long(day: date) -> str:
@@ -311,3 +407,117 @@ def year_on_year_changes(figures: YearOnYear) -> Chart:
         f"standard {n}: " + ", ".join(f"{label.lower()} {counts[n][key]}" for label, key, _ in CHANGES) for n in numbers
     )
     return Chart(f"Change since {since}", f"Agencies whose rating changed since {since}: {words}.", figure, (numbers, parts))
+
+
+# --- Numeric scales: means side by side, the distribution in bands, the heatmap on a ramp -------
+
+
+def measures_by_standard(summary: GroupSummary, heatmap: Heatmap) -> Chart:
+    """Per standard, the mean score as self-assessed beside the mean after QA moderation, with the
+    "met" threshold marked: the Board's first question of a numeric scale."""
+    scale = heatmap.scale
+    numbers = [s.number for s in heatmap.standards]
+    pairs = [summary.measures[n] for n in numbers]
+    own = [p.self_assessed.mean for p in pairs]
+    after = [p.moderated.mean for p in pairs]
+
+    def draw(axes: Axes) -> None:
+        places = list(range(len(numbers)))
+        for offset, values, colour, label in ((-0.2, own, SELF_COLOUR, "Self-assessed"), (0.2, after, MODERATED_COLOUR, "After QA moderation")):
+            bars = axes.barh([y + offset for y in places], [v or 0 for v in values], height=0.38, color=colour, label=label)
+            axes.bar_label(bars, labels=[scale.number(v) for v in values], padding=3, fontsize=7)
+        axes.set_yticks(places, [f"Standard {n}" for n in numbers])
+        axes.invert_yaxis()
+        axes.set_xlim(scale.lowest or 0, (scale.highest or 1) * 1.12)
+        axes.set_xlabel("Mean score" + (" (%)" if scale.unit else ""))
+        handles, labels = axes.get_legend_handles_labels()
+        if scale.met_from is not None:
+            line = axes.axvline(scale.met_from, color="black", linestyle="--", linewidth=1)
+            handles, labels = [*handles, line], [*labels, f"Met: {scale.met_words}"]
+        _legend_below(axes, handles, labels)
+
+    words = "; ".join(
+        f"standard {n}: {scale.number(a)} self-assessed, {scale.number(b)} after QA moderation"
+        for n, a, b in zip(numbers, own, after, strict=True)
+    )
+    return Chart(
+        f"Mean score by standard: {summary.group}",
+        f"{summary.agencies} agencies, mean score of each standard's elements. {words}.",
+        partial(_draw, 7, 0.6 * len(numbers) + 1.6, draw),
+        (numbers, own, after, scale),
+    )
+
+
+def bands_by_standard(summary: GroupSummary, heatmap: Heatmap, *, moderated: bool = False) -> Chart:
+    """How many elements of each standard fell in each band of the scale, on the ramp."""
+    scale = heatmap.scale
+    numbers = [s.number for s in heatmap.standards]
+    pick = (lambda p: p.moderated) if moderated else (lambda p: p.self_assessed)
+    count = len(scale.band_labels)
+    colours = [RAMP[round(i * (len(RAMP) - 1) / max(count - 1, 1))] for i in range(count)]
+    parts = [
+        (band, [pick(summary.measures[n]).bands[i] if pick(summary.measures[n]).bands else 0 for n in numbers], colours[i])
+        for i, band in enumerate(scale.band_labels)
+    ]
+    kind = "moderated" if moderated else "self-assessed"
+    words = "; ".join(
+        f"standard {n}: " + ", ".join(f"{band} {values[j]}" for band, values, _ in parts if values[j])
+        for j, n in enumerate(numbers)
+    )
+    return Chart(
+        f"Elements by band ({kind}): {summary.group}",
+        f"How many elements of each standard were rated in each band, {kind}: {words or 'none'}.",
+        partial(_standard_bars, numbers, parts, "Elements"),
+        (numbers, parts),
+    )
+
+
+def measures_heatmap_grid(heatmap: Heatmap, *, moderated: bool = False) -> Chart:
+    """Agencies by standards on a numeric scale: each cell the mean score, written and coloured
+    on the ramp, with the ramp's legend beside."""
+    scale = heatmap.scale
+    numbers = [s.number for s in heatmap.standards]
+    rows = heatmap.rows
+
+    def mean(cell: HeatmapCell) -> float | None:
+        pair: Pair | None = cell.measures
+        if pair is None:
+            return None
+        return (pair.moderated if moderated else pair.self_assessed).mean
+
+    def draw(axes: Axes) -> None:
+        if not rows:
+            axes.axis("off")
+            axes.text(0.5, 0.5, NOTHING_SUBMITTED, ha="center", va="center")
+            return
+        for y, row in enumerate(rows):
+            for x, number in enumerate(numbers):
+                value = mean(row.cells[number])
+                colour = ramp_colour(scale, value)
+                axes.add_patch(Rectangle((x, y), 1, 1, facecolor=colour, edgecolor="white", linewidth=1.5))
+                text = scale.number(value) if value is not None else "Not scored"
+                axes.text(x + 0.5, y + 0.5, text, ha="center", va="center", fontsize=7, color=text_colour(colour))
+        axes.set_xlim(0, len(numbers))
+        axes.set_ylim(len(rows), 0)
+        axes.set_xticks([x + 0.5 for x in range(len(numbers))], [f"Standard {n}" for n in numbers])
+        axes.set_yticks([y + 0.5 for y in range(len(rows))], [row.agency_name for row in rows])
+        axes.xaxis.tick_top()
+        axes.tick_params(length=0)
+        for spine in axes.spines.values():
+            spine.set_visible(False)
+        legend = ramp_legend(scale)
+        _legend_below(axes, [Patch(facecolor=c, edgecolor=DARK_GREY) for c, _ in legend], [w for _, w in legend])
+
+    kind = "moderated" if moderated else "self-assessed"
+    title = f"Mean score by agency and standard ({kind})"
+    width = 2.2 + 1.1 * len(numbers)
+    figure = partial(_draw, width, 0.3 * len(rows) + 0.9 + _legend_height(width, [w for _, w in ramp_legend(scale)]), draw)
+    if not rows:
+        return Chart(title, NOTHING_SUBMITTED, figure, ())
+    shown = [(row.agency_name, [mean(row.cells[n]) for n in numbers]) for row in rows]
+    words = "; ".join(
+        f"{name}: " + ", ".join(f"standard {n} {scale.number(v)}" for n, v in zip(numbers, values, strict=True))
+        for name, values in shown
+    )
+    alt = f"The {kind} mean score of each of {len(numbers)} standards by each of {len(rows)} agencies. {words}."
+    return Chart(title, alt, figure, (numbers, shown, scale))

@@ -11,7 +11,7 @@ import io
 import json
 import zipfile
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from openpyxl import Workbook
@@ -35,10 +35,11 @@ from models import (
 from models.audit_return import ReturnState
 from workflow.answering import actions as action_rules
 from workflow.answering.ratings import rating
-from workflow.reporting import reports
+from workflow.clock import uk_wall_clock
+from workflow.reporting import measure_tables, reports
 from workflow.templates.spec import RatingScale
 
-Value = str | int | bool | date | datetime | None
+Value = str | int | float | bool | date | datetime | None
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -261,7 +262,7 @@ def _cell_text(value: Value) -> str:
     if isinstance(value, bool):
         return "Yes" if value else "No"
     if isinstance(value, datetime):
-        return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M")
+        return f"{uk_wall_clock(value):%Y-%m-%d %H:%M}"  # UK time, as every page shows it
     if isinstance(value, date):
         return value.isoformat()
     text = str(value)
@@ -277,17 +278,38 @@ def sheet_csv(sheet: Sheet) -> bytes:
     return buffer.getvalue().encode("utf-8-sig")
 
 
+def measure_sheets(session: Session, cycle_id: int) -> list[Sheet]:
+    """The Board's measures as the pages show them: per group and standard, per agency, the
+    over-ratings, and year on year; self-assessed beside moderated, with the gap."""
+    heatmap = reports.compliance_heatmap(session, cycle_id)
+    history = reports.year_on_year(session, cycle_id)
+    columns = measure_tables.headers(heatmap.scale)
+    return [
+        Sheet("Measures", ["Group", "Standard", *columns], measure_tables.group_rows(heatmap)),
+        Sheet("Agency measures", measure_tables.AGENCY_HEADERS, measure_tables.agency_rows(heatmap)),
+        Sheet(
+            "Over-ratings",
+            measure_tables.OVER_RATING_HEADERS,
+            [measure_tables.over_rating_row(o) for o in heatmap.over_ratings],
+        ),
+        Sheet(
+            "Year on year",
+            ["Cycle", "Standard", *measure_tables.headers(history.scale)],
+            measure_tables.year_rows(history),
+        ),
+    ]
+
+
 def cycle_csv_zip(session: Session, cycle_id: int) -> bytes:
-    return csv_zip(cycle_sheets(session, cycle_id))
+    return csv_zip(cycle_sheets(session, cycle_id) + measure_sheets(session, cycle_id))
 
 
 def cycle_xlsx(session: Session, cycle_id: int) -> bytes:
+    from workflow.reporting.key_themes import key_theme_sheets  # the coordinator's findings (issue 11)
     from workflow.reporting.survey_figures import survey_sheets  # the staff survey's sheet (issue 12)
 
-    from workflow.reporting.key_themes import key_theme_sheets  # the coordinator's findings (issue 11)
-
     themes = key_theme_sheets(session, cycle_id)
-    return workbook_bytes(cycle_sheets(session, cycle_id) + survey_sheets(session, cycle_id) + themes)
+    return workbook_bytes(cycle_sheets(session, cycle_id) + measure_sheets(session, cycle_id) + survey_sheets(session, cycle_id) + themes)
 
 
 def csv_zip(sheets: list[Sheet]) -> bytes:
@@ -325,11 +347,11 @@ def workbook_bytes(sheets: list[Sheet]) -> bytes:
 
 
 def _xlsx_value(value: Value) -> Value:
-    """Excel has no time zones: times are written in UTC, the product's clock."""
+    """Excel has no time zones: times are written as a clock in London showed them (UK time)."""
     if isinstance(value, bool):
         return "Yes" if value else "No"
     if isinstance(value, datetime):
-        return value.astimezone(UTC).replace(tzinfo=None)
+        return uk_wall_clock(value)
     return value
 
 

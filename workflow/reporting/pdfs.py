@@ -17,7 +17,7 @@ from workflow.answering import content
 from workflow.answering.ratings import rating, weakest
 from workflow.clock import today, uk_day
 from workflow.errors import NotFound
-from workflow.reporting import charts, reports
+from workflow.reporting import charts, measure_tables, reports
 from workflow.reporting.key_themes import key_themes_section
 from workflow.reporting.pdf_layout import PAGE_WIDTH, build, chart_with_table, para, table, words
 from workflow.reporting.printed_return import PrintedReturn, printed_return
@@ -315,6 +315,8 @@ def _counts_table(summary: GroupSummary, heatmap: Heatmap, *, moderated: bool = 
 
 
 def _ratings_section(heatmap: Heatmap) -> list[Flowable]:
+    if heatmap.scale is not None and heatmap.scale.numeric:
+        return _scores_section(heatmap)
     flow: list[Flowable] = [
         para("Ratings against the standards", "h1"),
         para(
@@ -358,13 +360,14 @@ def _ratings_section(heatmap: Heatmap) -> list[Flowable]:
     flow += [
         para("Where agencies rated themselves above QA's moderation", "h2"),
         table(
-            ["Agency", "Standard", "Self-assessed", "Moderated", "Elements moderated"],
+            ["Agency", "Standard", "Self-assessed", "Moderated", "Mean", "Mean after QA", "Gap", "Elements moderated"],
             [
                 [
                     o.agency_name,
                     f"{o.standard_number} {o.standard_title}",
                     o.self_assessed.label,
                     o.moderated.label,
+                    *[heatmap.scale.number(v) if v is not None else "–" for v in (o.self_mean, o.moderated_mean, o.gap)],
                     ", ".join(o.moderated_refs),
                 ]
                 for o in heatmap.over_ratings
@@ -374,6 +377,92 @@ def _ratings_section(heatmap: Heatmap) -> list[Flowable]:
         else para("No agency rated a standard above QA's moderation."),
     ]
     return flow
+
+
+def _measures_table(summary: GroupSummary, heatmap: Heatmap):
+    """A group's measures by standard and over all standards, self-assessed beside moderated."""
+    scale = heatmap.scale
+    shown = ["Mean", "Median", f"Met ({scale.met_words}) %", "Moderated mean", "Moderated median", "Moderated met %", "Gap"]
+    rows = [
+        [f"{s.number} {s.title}", *_measure_words(summary.measures[s.number], scale)] for s in heatmap.standards
+    ] + [["All standards", *_measure_words(summary.overall, scale)]]
+    return table(["Standard", *shown], rows)
+
+
+def _measure_words(pair, scale: reports.ScaleFacts) -> list[str]:
+    """The seven figures of a pair as printed: "2.5", "85%", "83.3%"; a dash where nothing was scored."""
+    own, after = pair.self_assessed, pair.moderated
+    share = lambda m: "–" if m.share_met is None else f"{m.share_met:g}%"  # noqa: E731
+    number = lambda v: "–" if v is None else scale.number(v)  # noqa: E731
+    return [number(own.mean), number(own.median), share(own), number(after.mean), number(after.median), share(after), number(pair.gap)]
+
+
+def _scores_section(heatmap: Heatmap) -> list[Flowable]:
+    """The ratings on a numeric scale: means, medians and the share met per standard, the bands,
+    each agency's mean on the ramp, and where QA moderated an agency's scores down."""
+    scale = heatmap.scale
+    flow: list[Flowable] = [
+        para("Ratings against the standards", "h1"),
+        para(
+            f"Scores on the {heatmap.scale_name} scale, from {heatmap.overall.agencies} submitted returns; "
+            f"{heatmap.awaiting} returns are not submitted yet and are not counted. A standard's score is the mean "
+            f"of its elements' scores, and an element is met at {scale.met_words}; Not applicable elements are left out."
+        ),
+    ]
+    flow += chart_with_table(charts.measures_by_standard(heatmap.overall, heatmap), _measures_table(heatmap.overall, heatmap), beside=False)
+    bands = charts.bands_by_standard(heatmap.overall, heatmap)
+    flow += chart_with_table(
+        bands,
+        table(
+            ["Standard", *scale.band_labels],
+            [[f"{s.number} {s.title}", *heatmap.overall.measures[s.number].self_assessed.bands] for s in heatmap.standards],
+        ),
+        beside=False,
+    )
+    for group in heatmap.by_statutory:
+        if group.agencies:
+            flow += chart_with_table(charts.measures_by_standard(group, heatmap), _measures_table(group, heatmap), beside=False)
+    flow.append(para("By sector", "h1"))
+    for group in heatmap.by_sector:
+        flow += [
+            para(f"{group.group} ({group.agencies} {'agency' if group.agencies == 1 else 'agencies'})", "h2"),
+            _measures_table(group, heatmap),
+        ]
+    flow += [
+        para("Each agency's score of each standard", "h1"),
+        para(
+            "The mean score of the standard's elements, self-assessed; where QA moderated, QA's mean follows. "
+            "Shading runs from the lowest score (darkest) to the highest: "
+            + "; ".join(words for _, words in charts.ramp_legend(scale))
+            + "."
+        ),
+    ]
+    backgrounds = {}
+    rows = []
+    for y, row in enumerate(heatmap.rows, start=1):
+        cells = []
+        for x, standard in enumerate(heatmap.standards, start=1):
+            pair = row.cells[standard.number].measures
+            own, after = pair.self_assessed.mean, pair.moderated.mean
+            text = scale.number(own) if own is not None else "Not scored"
+            if after is not None and after != own:
+                text += f" (QA: {scale.number(after)})"
+            if own is not None:
+                backgrounds[(x, y)] = _light(charts.ramp_colour(scale, own))
+            cells.append(text)
+        rows.append([row.agency_name, *cells, f"{scale.number(row.overall.self_assessed.mean)} (median {scale.number(row.overall.self_assessed.median)})"])
+    flow.append(table(["Agency", *[f"Standard {s.number}" for s in heatmap.standards], "All standards"], rows, backgrounds=backgrounds))
+    flow += _over_ratings_table(heatmap)
+    return flow
+
+
+def _over_ratings_table(heatmap: Heatmap) -> list[Flowable]:
+    return [
+        para("Where agencies rated themselves above QA's moderation", "h2"),
+        table(measure_tables.OVER_RATING_HEADERS[:7], [measure_tables.over_rating_row(o)[:7] for o in heatmap.over_ratings])
+        if heatmap.over_ratings
+        else para("No agency rated an element above QA's moderation."),
+    ]
 
 
 def _light(colour: str) -> str:
@@ -394,6 +483,29 @@ def _year_on_year_section(history: reports.YearOnYear) -> list[Flowable]:
         table(["Standard", "Improved", "Same", "Declined"], [[n, *c] for n, c in zip(numbers, changes, strict=True)]),
         beside=True,
     )
+    scale = history.scale
+    if scale is not None and scale.numeric:
+        flow += [
+            para("Each standard, year by year", "h2"),
+            table(
+                ["Cycle", "Standard", "Mean", "Median", f"Met ({scale.met_words}) %", "Moderated mean", "Moderated median", "Moderated met %", "Gap"],
+                [
+                    [c.name, f"{s.number} {s.title}", *_measure_words(pair, scale)]
+                    for s in history.standards
+                    for c, pair in zip(history.cycles, history.by_standard[s.number], strict=True)
+                    if pair is not None
+                ],
+            ),
+            para(f"Each agency's self-assessed mean score, {before} → {now}", "h2"),
+            table(
+                ["Agency", *[f"Standard {n}" for n in numbers]],
+                [
+                    [row.agency_name, *[" → ".join(scale.number(m) if m is not None else "–" for m in row.means[n][-2:]) for n in numbers]]
+                    for row in history.rows
+                ],
+            ),
+        ]
+        return flow
     flow += [
         para(f"Each agency's self-assessed rating, {before} → {now}", "h2"),
         table(

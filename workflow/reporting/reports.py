@@ -33,11 +33,12 @@ from models.evidence import EvidenceRequestState
 from workflow.answering import actions as action_rules
 from workflow.answering import ratings
 from workflow.answering.ratings import RATED_STATES, Rating, StandardInfo
-from workflow.reporting import statement_figures
 from workflow.calendar.progress import is_overdue
 from workflow.clock import today
 from workflow.errors import NotFound
-from workflow.templates.spec import NOT_APPLICABLE
+from workflow.reporting import measures, statement_figures
+from workflow.reporting.measures import CycleMeasures, Pair
+from workflow.templates.spec import NOT_APPLICABLE, RatingScale
 
 # Returns that should have been submitted (or, in a statement year, signed) and have not been, yet.
 
@@ -287,10 +288,51 @@ def _states_over_time(cycle: Cycle, moves: list[tuple[int, datetime, str]], now:
 
 
 @dataclass(frozen=True)
+class ScaleFacts:
+    """What the figures need to know of the scale: whether it is numeric (so cells show a mean,
+    not the weakest), its range and unit, what counts as met, and the bands of its distribution."""
+
+    name: str
+    kind: str
+    numeric: bool
+    unit: str  # "%" on a percentage scale
+    lowest: float | None
+    highest: float | None
+    met_from: float | None
+    band_labels: list[str]
+
+    @classmethod
+    def of(cls, scale: RatingScale) -> "ScaleFacts":
+        scores = [item.score for item in scale.values if item.score is not None]
+        return cls(
+            scale.name,
+            scale.kind,
+            scale.numeric,
+            "%" if scale.kind == "percentage" else "",
+            min(scores) if scores else None,
+            max(scores) if scores else None,
+            scale.met_threshold,
+            scale.band_labels() if scale.numeric else [],
+        )
+
+    def number(self, value: float | None) -> str:
+        """A score in words: "2.5", "85%"; "No score" when nothing was scored."""
+        return "No score" if value is None else f"{value:g}{self.unit}"
+
+    @property
+    def met_words(self) -> str:
+        """What counts as met, e.g. "2 or more", "80% or more"."""
+        return f"{self.number(self.met_from)} or more" if self.met_from is not None else "needs no action"
+
+
+@dataclass(frozen=True)
 class HeatmapCell:
     self_assessed: Rating | None
     moderated: Rating | None  # the weakest element after QA's moderation; the same when QA moderated none
     was_moderated: bool
+    # Mean score of the elements, as rated and after QA, and how many QA moderated below the agency's rating.
+    measures: Pair | None = None
+    moderated_down: int = 0
     statement_evidence: str | None = None  # set when a signed statement says it is now fully met
 
 
@@ -303,16 +345,20 @@ class HeatmapRow:
     statutory: bool
     status: str
     cells: dict[str, HeatmapCell]  # by standard number
+    overall: Pair | None = None  # every element of the return: mean, median, share met
 
 
 @dataclass(frozen=True)
 class GroupSummary:
-    """How many agencies of a group gave each rating to each standard (standard -> value -> count)."""
+    """How many agencies of a group gave each rating to each standard (standard -> value -> count),
+    and the measures of the group's elements per standard and over all standards."""
 
     group: str
     agencies: int
     self_assessed: dict[str, dict[str, int]]
     moderated: dict[str, dict[str, int]]
+    measures: dict[str, Pair] = field(default_factory=dict)
+    overall: Pair | None = None
 
 
 @dataclass(frozen=True)
@@ -327,6 +373,11 @@ class OverRating:
     self_assessed: Rating
     moderated: Rating
     moderated_refs: list[str]
+    # The numbers: the standard's mean score as rated and after QA, the gap, the elements moderated down.
+    self_mean: float | None = None
+    moderated_mean: float | None = None
+    gap: float | None = None
+    elements_down: int = 0
 
 
 @dataclass(frozen=True)
@@ -341,12 +392,14 @@ class Heatmap:
     by_sector: list[GroupSummary]
     by_statutory: list[GroupSummary]
     over_ratings: list[OverRating]
+    scale: ScaleFacts | None = None
 
 
 def compliance_heatmap(session: Session, cycle_id: int) -> Heatmap:
     """Agencies by standards, self-assessed beside moderated, summarised by sector and by duty."""
     cycle = cycle_of(session, cycle_id)
     rated = ratings.load(session, [cycle.id])[cycle.id]
+    numbers_of = measures.of_ratings(session, {cycle.id: rated})[cycle.id]
     counted = Counter(
         session.exec(
             select(AuditReturn.status).where(AuditReturn.cycle_id == cycle.id, AuditReturn.status != ReturnState.WITHDRAWN)
@@ -361,13 +414,13 @@ def compliance_heatmap(session: Session, cycle_id: int) -> Heatmap:
             r.agency.sector,
             r.agency.statutory,
             r.status,
-            {n: HeatmapCell(r.self_assessed[n], r.moderated[n], bool(r.moderated_refs[n])) for n in numbers},
+            {n: _cell(r, n, numbers_of) for n in numbers},
+            numbers_of.of_return(r.return_id),
         )
         for r in rated.returns
     ]
     rows = statement_figures.heatmap_rows(session, cycle.id, rated.scale, rows)
     legend = ratings.legend(rated.scale)
-    order = ratings.ranks(rated.scale)
     sectors = sorted({row.sector for row in rows})
     over = [
         OverRating(
@@ -379,10 +432,14 @@ def compliance_heatmap(session: Session, cycle_id: int) -> Heatmap:
             cell.self_assessed,
             cell.moderated,
             r.moderated_refs[standard.number],
+            cell.measures.self_assessed.mean,
+            cell.measures.moderated.mean,
+            cell.measures.gap,
+            cell.moderated_down,
         )
         for row, r in zip(rows, rated.returns, strict=True)
         for standard in rated.standards
-        if _over_rated(order, cell := row.cells[standard.number])
+        if (cell := row.cells[standard.number]).moderated_down
     ]
     return Heatmap(
         CycleInfo.of(cycle),
@@ -391,25 +448,41 @@ def compliance_heatmap(session: Session, cycle_id: int) -> Heatmap:
         rated.standards,
         rows,
         sum(n for status, n in counted.items() if status not in RATED_STATES),
-        _summary("All agencies", rows, numbers, legend),
-        [_summary(sector, [r for r in rows if r.sector == sector], numbers, legend) for sector in sectors],
+        _summary("All agencies", rows, numbers, legend, numbers_of, lambda sector, statutory: True),
         [
-            _summary(name, [r for r in rows if r.statutory is flag], numbers, legend)
+            _summary(sector, [r for r in rows if r.sector == sector], numbers, legend, numbers_of, _in_sector(sector))
+            for sector in sectors
+        ],
+        [
+            _summary(name, [r for r in rows if r.statutory is flag], numbers, legend, numbers_of, _with_duty(flag))
             for name, flag in (("Statutory", True), ("Non-statutory", False))
         ],
         over,
+        ScaleFacts.of(rated.scale),
     )
 
 
-def _over_rated(order: dict[str, float], cell: HeatmapCell) -> bool:
-    """Self-assessed above moderated; Not applicable has no place in the order, so never counts."""
-    pair = (cell.self_assessed, cell.moderated)
-    if None in pair or any(r.value == NOT_APPLICABLE for r in pair):
-        return False
-    return order[pair[0].value] > order[pair[1].value]
+def _in_sector(wanted: str):
+    return lambda sector, statutory: sector == wanted
 
 
-def _summary(group: str, rows: list[HeatmapRow], numbers: list[str], legend: list[Rating]) -> GroupSummary:
+def _with_duty(wanted: bool):
+    return lambda sector, statutory: statutory is wanted
+
+
+def _cell(r: ratings.ReturnRatings, number: str, numbers_of: CycleMeasures) -> HeatmapCell:
+    return HeatmapCell(
+        r.self_assessed[number],
+        r.moderated[number],
+        bool(r.moderated_refs[number]),
+        numbers_of.cell(r.return_id, number),
+        numbers_of.moderated_down(r.return_id, number),
+    )
+
+
+def _summary(
+    group: str, rows: list[HeatmapRow], numbers: list[str], legend: list[Rating], numbers_of: CycleMeasures, keep
+) -> GroupSummary:
     """Counts of each rating per standard, in one pass over the group's cells."""
     own: Counter = Counter()
     after_qa: Counter = Counter()
@@ -423,7 +496,14 @@ def _summary(group: str, rows: list[HeatmapRow], numbers: list[str], legend: lis
     def table(given: Counter) -> dict[str, dict[str, int]]:
         return {number: {item.value: given[number, item.value] for item in legend} for number in numbers}
 
-    return GroupSummary(group, len(rows), table(own), table(after_qa))
+    return GroupSummary(
+        group,
+        len(rows),
+        table(own),
+        table(after_qa),
+        {number: numbers_of.group_pair(number, keep) for number in numbers},
+        numbers_of.group_pair(None, keep),
+    )
 
 
 # --- Year on year -----------------------------------------------------------------------------
@@ -436,6 +516,8 @@ class YearOnYearRow:
     sector: str
     ratings: dict[str, list[Rating | None]]  # by standard number, one per cycle, oldest first
     change: dict[str, str | None]  # "improved", "declined", "same", or None when not comparable
+    # On a numeric scale: the mean score of the standard's elements, one per cycle, oldest first.
+    means: dict[str, list[float | None]] = field(default_factory=dict)
     evidenced: dict[str, str] = field(default_factory=dict)  # improvements evidenced by a signed statement
 
 
@@ -444,13 +526,19 @@ class YearOnYear:
     cycles: list[CycleInfo]  # the chain of previous cycles, oldest first, ending with this one
     standards: list[StandardInfo]  # this cycle's; earlier cycles are matched by standard number
     rows: list[YearOnYearRow]
+    scale: ScaleFacts | None = None
+    # Per standard, the measures of every agency rated in each cycle on a comparable scale (None for
+    # a cycle whose scale does not compare), oldest first; `overall` over all standards.
+    by_standard: dict[str, list[Pair | None]] = field(default_factory=dict)
+    overall: list[Pair | None] = field(default_factory=list)
 
 
 def year_on_year(session: Session, cycle_id: int) -> YearOnYear:
     """Each standard's self-assessed rating per cycle for the agencies taking part in this one.
 
     The change compares this cycle with the one before, and only when both used the same scale:
-    a 0-3 score and a Fully met do not compare.
+    a 0-3 score and a Fully met do not compare. On a numeric scale the change is of the mean score
+    of the standard's elements, and every cycle's mean, median and share met are given beside.
     """
     everything = {c.id: c for c in session.exec(select(Cycle)).all()}
     if cycle_id not in everything:
@@ -460,6 +548,7 @@ def year_on_year(session: Session, cycle_id: int) -> YearOnYear:
         chain.insert(0, current)
         current = everything.get(current.previous_cycle_id)
     by_cycle = ratings.load(session, [c.id for c in chain])
+    numbers_of = measures.of_ratings(session, by_cycle)
     taking_part = session.exec(
         select(Agency)
         .join(AuditReturn, AuditReturn.agency_id == Agency.id)
@@ -468,18 +557,42 @@ def year_on_year(session: Session, cycle_id: int) -> YearOnYear:
     ).all()
     rated = {(cid, r.agency.id): r for cid, cr in by_cycle.items() for r in cr.returns}
     this, before = by_cycle[cycle_id], by_cycle[chain[-2].id] if len(chain) > 1 else None
-    comparable = before is not None and before.scale == this.scale
+    comparable = before is not None and this.scale.comparable_with(before.scale)
     order = ratings.ranks(this.scale)
+    numeric = this.scale.numeric
     rows = []
     for agency in taking_part:
-        per_standard, change = {}, {}
+        per_standard, change, means = {}, {}, {}
         for standard in this.standards:
             found = [r.self_assessed.get(standard.number) if (r := rated.get((c.id, agency.id))) else None for c in chain]
             per_standard[standard.number] = found
-            change[standard.number] = _change(order, found[-2:]) if comparable else None
-        rows.append(YearOnYearRow(agency.id, agency.name, agency.sector, per_standard, change))
+            if numeric:
+                means[standard.number] = [_mean_of(numbers_of[c.id], rated.get((c.id, agency.id)), standard.number) for c in chain]
+                change[standard.number] = _mean_change(means[standard.number][-2:]) if comparable else None
+            else:
+                change[standard.number] = _change(order, found[-2:]) if comparable else None
+        rows.append(YearOnYearRow(agency.id, agency.name, agency.sector, per_standard, change, means))
     rows = statement_figures.year_on_year_rows(session, cycle_id, this.scale, rows)
-    return YearOnYear([CycleInfo.of(c) for c in chain], this.standards, rows)
+    same = [c.id == cycle_id or by_cycle[c.id].scale.comparable_with(this.scale) for c in chain]
+    by_standard = {
+        s.number: [numbers_of[c.id].group_pair(s.number) if ok else None for c, ok in zip(chain, same, strict=True)]
+        for s in this.standards
+    }
+    overall = [numbers_of[c.id].group_pair(None) if ok else None for c, ok in zip(chain, same, strict=True)]
+    return YearOnYear(
+        [CycleInfo.of(c) for c in chain], this.standards, rows, ScaleFacts.of(this.scale), by_standard, overall
+    )
+
+
+def _mean_of(numbers_of: CycleMeasures, rated: ratings.ReturnRatings | None, number: str) -> float | None:
+    return None if rated is None else numbers_of.cell(rated.return_id, number).self_assessed.mean
+
+
+def _mean_change(pair: list[float | None]) -> str | None:
+    before, now = pair
+    if before is None or now is None:
+        return None
+    return "improved" if now > before else "declined" if now < before else "same"
 
 
 def _change(order: dict[str, float], pair: list[Rating | None]) -> str | None:

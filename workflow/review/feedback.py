@@ -55,12 +55,23 @@ def acceptance_of(session: Session, return_id: int) -> HistoryRecord | None:
     ).first()
 
 
-def letter_for(session: Session, ret: AuditReturn) -> FeedbackLetter:
-    """The letter for an accepted return; NotFound while QA has not accepted it."""
-    accepted = acceptance_of(session, ret.id)
+def letter_for(
+    session: Session,
+    ret: AuditReturn,
+    *,
+    accepted: HistoryRecord | None = None,
+    content: return_content.ReturnContent | None = None,
+    challenges: list[Challenge] | None = None,
+) -> FeedbackLetter:
+    """The letter for an accepted return; NotFound while QA has not accepted it. The acceptance
+    just recorded, the content and the challenges (oldest first) can be handed in by the caller
+    that has read them already."""
+    accepted = accepted or acceptance_of(session, ret.id)
     if accepted is None:
         raise NotFound("QA has not accepted this return, so there is no feedback letter yet.")
-    content = return_content.load(session, ret)
+    content = content or return_content.load(session, ret)
+    if challenges is None:
+        challenges = list(session.exec(select(Challenge).where(Challenge.return_id == ret.id).order_by(Challenge.raised_at)))
     label = lambda value: content.scale.label_for(value) if value else "Not answered"  # noqa: E731
     ratings = []
     for question in content.questions:
@@ -72,7 +83,7 @@ def letter_for(session: Session, ret: AuditReturn) -> FeedbackLetter:
     refs = {q.id: q.ref for q in content.questions}
     challenges = [
         ChallengeLine(refs.get(c.question_id, "") if c.question_id else "", c.text, c.response)
-        for c in session.exec(select(Challenge).where(Challenge.return_id == ret.id).order_by(Challenge.raised_at))
+        for c in challenges
     ]
     return FeedbackLetter(
         content.agency.name, content.cycle.name, accepted.actor_name, accepted.at, accepted.reason, ratings, challenges

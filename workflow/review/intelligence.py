@@ -8,6 +8,7 @@ from datetime import date
 from sqlmodel import Session, or_, select
 
 from models import Agency, AuditReturn, IntelligenceEntry, User
+from models.field_limits import is_whole_number
 from models.intelligence import VISIBILITY
 from models.user import Role
 from workflow.access import require_role, roles_of
@@ -68,7 +69,7 @@ def add_entry(
     if not summary.strip():
         reasons.append("Write a summary of the intelligence.")
     numbers = [n for n in re.split(r"[,\s]+", standards.strip()) if n]
-    if any(not n.isdigit() for n in numbers):
+    if any(not is_whole_number(n) for n in numbers):
         reasons.append("Give the standards it touches as numbers separated by commas, for example 3, 5.")
     if visibility not in VISIBILITY:
         reasons.append("Choose who may see the intelligence.")

@@ -16,7 +16,7 @@ from workflow.answering import content as return_content
 from workflow.clock import today, uk_date, utcnow
 from workflow.errors import DomainError, NotFound
 from workflow.lifecycle.moves import hold_return, move_return, note_on_return
-from workflow.mail.notify import return_context, tell
+from workflow.mail.notify import cycle_and_agency, return_context, tell, tell_each_kind
 from workflow.people.recipients import agency_contacts, qa_reviewers
 from workflow.review import feedback, statements
 from workflow.templates.spec import NOT_APPLICABLE
@@ -80,10 +80,13 @@ def pick_selected(
     return selections
 
 
-def _pick(session: Session, actor: User, ret: AuditReturn, *, method: str, reason: str, seed: str = "") -> QaSelection:
+def _pick(
+    session: Session, actor: User, ret: AuditReturn, *, method: str, reason: str, seed: str = "", unpicked: bool = False
+) -> QaSelection:
+    """Pick one return (`unpicked`: the caller has just read that it is not picked yet)."""
     if ret.status not in PICKABLE_STATES:
         raise DomainError(f"Only a submitted return can be picked for QA; this one is {ReturnState(ret.status).title.lower()}.")
-    existing = selection_of(session, ret.id)
+    existing = None if unpicked else selection_of(session, ret.id)
     if existing:
         return existing
     selection = QaSelection(return_id=ret.id, method=method, reason=reason, seed=seed, selected_by_id=actor.id)
@@ -108,16 +111,15 @@ def raise_challenge(session: Session, actor: User, return_id: int, *, text: str,
     require_role(session, actor, {Role.QA_REVIEWER}, "raise a challenge")
     ref = _question_ref(session, ret, question_id)
     reasons = [] if text.strip() else ["Write the challenge: what the agency needs to explain."]
-    if not selection_of(session, ret.id) and ret.status == ReturnState.SUBMITTED:
-        _pick(session, actor, ret, method="by_hand", reason=f"Challenged by {actor.name}")
+    if ret.status == ReturnState.SUBMITTED and not selection_of(session, ret.id):
+        _pick(session, actor, ret, method="by_hand", reason=f"Challenged by {actor.name}", unpicked=True)
     challenge = Challenge(return_id=ret.id, question_id=question_id, text=text.strip(), raised_by_id=actor.id)
     move_return(session, actor, ret, "challenge", guard_reasons=reasons, details={"question": ref, "text": challenge.text})
     session.add(challenge)
     session.flush()
+    _cycle, agency = cycle_and_agency(session, ret)  # held, so the context finds them
     context = return_context(session, ret, question_ref=ref, text=challenge.text)
-    tell(
-        session, "challenge_raised", agency_contacts(session, return_content.load_agency(session, ret)), context, return_id=ret.id
-    )
+    tell(session, "challenge_raised", agency_contacts(session, agency), context, return_id=ret.id)
     return challenge
 
 
@@ -261,6 +263,8 @@ def moderate(session: Session, actor: User, return_id: int, question_id: int, *,
     content = return_content.load(session, ret)
     if ret.status not in (ReturnState.SUBMITTED, ReturnState.UNDER_QA_CHALLENGE, ReturnState.EVIDENCE_REQUESTED):
         raise DomainError(f"Ratings can be moderated only during QA; this return is {ReturnState(ret.status).title.lower()}.")
+    if not content.scale.moderation:
+        raise DomainError("This template does not use moderated ratings: QA records its view in challenges and feedback.")
     answer = next((a for a in content.answers.values() if a.question_id == question_id), None)
     if answer is None:
         raise NotFound("That question has no answer to moderate.")
@@ -280,27 +284,29 @@ def moderate(session: Session, actor: User, return_id: int, question_id: int, *,
 def accept(session: Session, actor: User, return_id: int, *, note: str = "") -> AuditReturn:
     """QA accepts the return: every challenge answered, no evidence outstanding; the plan goes live."""
     ret = visible_return(session, actor, return_id)
-    unanswered = session.exec(
-        select(Challenge).where(Challenge.return_id == ret.id, Challenge.status == ChallengeState.OPEN)
-    ).all()
+    challenges = list(
+        session.exec(select(Challenge).where(Challenge.return_id == ret.id).order_by(Challenge.raised_at, Challenge.id))
+    )
+    unanswered = sorted((c for c in challenges if c.status == ChallengeState.OPEN), key=lambda c: c.id)
     reasons = [f"The challenge raised on {uk_date(c.raised_at)} has not been answered yet." for c in unanswered]
-    move_return(session, actor, ret, "accept", guard_reasons=reasons, reason=note.strip())
-    for challenge in session.exec(
-        select(Challenge).where(Challenge.return_id == ret.id, Challenge.status == ChallengeState.ANSWERED)
-    ):
-        challenge.status = ChallengeState.CLOSED
-        session.add(challenge)
+    accepted = move_return(session, actor, ret, "accept", guard_reasons=reasons, reason=note.strip())
+    for challenge in challenges:
+        if challenge.status == ChallengeState.ANSWERED:
+            challenge.status = ChallengeState.CLOSED
+            session.add(challenge)
     session.flush()
-    _send_feedback_letter(session, ret)
-    _announce_plan(session, ret)
+    content = return_content.load(session, ret)
+    contacts = agency_contacts(session, content.agency)
+    # The agency hears what QA found (the letter by e-mail, with a link to its PDF), and the plan
+    # goes live: both e-mails queued in one batch.
+    letter = feedback.letter_for(session, ret, accepted=accepted, content=content, challenges=challenges)
+    found = return_context(session, ret, reviewer_name=letter.reviewer_name, letter=feedback.as_text(letter))
+    tell_each_kind(
+        session,
+        [("qa_feedback", contacts, found), ("action_plan_open", _plan_people(session, content, contacts), return_context(session, ret))],
+        return_id=ret.id,
+    )
     return ret
-
-
-def _send_feedback_letter(session: Session, ret: AuditReturn) -> None:
-    """The agency hears what QA found: the letter by e-mail, with a link to its PDF."""
-    letter = feedback.letter_for(session, ret)
-    context = return_context(session, ret, reviewer_name=letter.reviewer_name, letter=feedback.as_text(letter))
-    tell(session, "qa_feedback", agency_contacts(session, return_content.load_agency(session, ret)), context, return_id=ret.id)
 
 
 def accept_waits_for(ret: AuditReturn) -> str | None:
@@ -328,13 +334,21 @@ def release_without_qa(session: Session, actor: User | None, return_id: int) -> 
 
 def _announce_plan(session: Session, ret: AuditReturn) -> None:
     content = return_content.load(session, ret)
-    people = agency_contacts(session, content.agency)
-    leads = {a.lead_user_id for a in content.actions if a.lead_user_id}
-    for lead_id in sorted(leads):
-        lead = session.get(User, lead_id)
-        people.append((lead.email, lead.name))
+    people = _plan_people(session, content, agency_contacts(session, content.agency))
     tell(session, "action_plan_open", people, return_context(session, ret), return_id=ret.id)
     statements.ask_to_sign(session, ret)
+
+
+def _plan_people(
+    session: Session, content: return_content.ReturnContent, contacts: list[tuple[str, str]]
+) -> list[tuple[str, str]]:
+    """Who hears that the plan is live: the agency's contacts and each action's lead person."""
+    people = list(contacts)
+    leads = sorted({a.lead_user_id for a in content.actions if a.lead_user_id})
+    if leads:
+        found = {u.id: u for u in session.exec(select(User).where(User.id.in_(leads)))}
+        people.extend((found[lead_id].email, found[lead_id].name) for lead_id in leads)
+    return people
 
 
 def return_for_amendment(session: Session, actor: User, return_id: int, *, reason: str) -> AuditReturn:

@@ -139,9 +139,8 @@ def _parse_yaml(text: str, filename: str) -> tuple[Any, Node]:
             raise _error(filename, None, "", "the file is empty")
         return loader.construct_document(node), node
     except yaml.MarkedYAMLError as err:
-        mark = err.problem_mark or err.context_mark
-        problem = " ".join(part for part in (err.context, err.problem) if part)
-        raise _error(filename, mark.line + 1 if mark else None, "", f"YAML syntax error: {problem}") from None
+        line, advice = yaml_advice(err, text.splitlines())
+        raise _error(filename, line, "", f"YAML syntax error: {advice}") from None
     except yaml.YAMLError as err:
         raise _error(filename, None, "", f"YAML syntax error: {err}") from None
     finally:
@@ -152,12 +151,73 @@ def _parse_json(text: str, filename: str) -> tuple[Any, Node | None]:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as err:
-        raise _error(filename, err.lineno, "", f"JSON syntax error: {err.msg}") from None
+        raise _error(filename, err.lineno, "", f"JSON syntax error: {json_advice(err)}") from None
     try:  # JSON is (almost always) YAML too, and YAML nodes know their lines.
         node = yaml.compose(text, Loader=_TemplateLoader)
     except yaml.YAMLError:
         node = None
     return data, node
+
+
+def yaml_advice(err: yaml.MarkedYAMLError, lines: list[str]) -> tuple[int | None, str]:
+    """The line to look at, and what is wrong there in plain words with what to change: the
+    parser's own words ("expected <block end>, but found '?'") mean little to a person."""
+    mark = err.problem_mark or err.context_mark
+    line = mark.line + 1 if mark else None
+    text = lines[line - 1] if line and line <= len(lines) else ""
+    problem, context = err.problem or "", err.context or ""
+    opened = err.context_mark.line + 1 if err.context_mark else None
+    if "\t" in problem or "'\\t'" in problem:
+        return line, "this line is indented with a tab. Indent with spaces only (two per level)."
+    if problem.startswith("mapping values are not allowed"):
+        if text.split("#")[0].count(": ") + text.rstrip().endswith(":") > 1:
+            key, _, rest = text.strip().removeprefix("- ").partition(": ")
+            return line, f'this line has a second ": " inside its text. Put the text in quotes: {key}: "{rest}"'
+
+        return line, (
+            "this line is indented further than the line above, which already has a value. "
+            "Line it up with the line above (or end the line above with a colon if this belongs inside it)."
+        )
+    if problem.startswith("expected <block end>"):
+        what = "list item" if "sequence" in problem or text.lstrip().startswith("- ") else "field"
+        return line, (
+            f"this {what} is not lined up with the ones before it. Indent it by exactly as many "
+            f"spaces as the other {what}s at its level" + (f" (the block starting on line {opened})." if opened else ".")
+        )
+    if "could not find expected ':'" in problem:
+        return opened or line, (
+            'this line has no ":" after its field name. Write "field: value", or '
+            'if a text runs over several lines, start it with ">" on the line of its field.'
+        )
+    if "quoted scalar" in context:
+        return opened or line, "a quote opened on this line is never closed. Add the closing quote."
+    if "flow sequence" in context or "flow mapping" in context:
+        closing = "]" if "sequence" in context else "}"
+        return opened or line, f'a list written in brackets is missing a comma or its closing "{closing}". Check this line.'
+    if "alias" in problem or "anchor" in context:
+        return line, '"*" and "&" have a special meaning in YAML. Put the text starting with them in quotes.'
+    words = " ".join(part for part in (context, problem) if part)
+    return line, f"{words}. Check the indentation and quotes on this line and the one above."
+
+
+def json_advice(err: json.JSONDecodeError) -> str:
+    """A JSON decoding error in plain words, with what to change."""
+    msg = err.msg
+    if msg.startswith("Expecting property name"):
+        return "a field name must be in double quotes, and the last entry before a } has no comma after it."
+    if msg.startswith("Expecting ',' delimiter"):
+        return 'a comma is missing between two entries (at the end of the line above, or before this point).'
+    if msg.startswith("Expecting ':' delimiter"):
+        return 'a field name needs a ":" after it, e.g. "name": "Our template".'
+    if msg.startswith("Expecting value"):
+        return "a value is missing here, or there is a comma too many before a ] or }. Text needs double quotes."
+    if msg.startswith("Unterminated string"):
+        return "a text is opened with a double quote and never closed. Add the closing quote."
+    if msg.startswith("Invalid control character"):
+        return 'a text runs over the end of the line. Keep it on one line, writing a line break as "\\n".'
+    if msg.startswith("Extra data"):
+        return "there is more after the template's closing }. Remove it, or wrap everything in one { }."
+    return f"{msg}. Check the commas, quotes and brackets on this line."
 
 
 def _duplicate_keys(node: Node | None, data: Any, filename: str, loc: Loc = ()) -> list[TemplateProblem]:
@@ -211,6 +271,13 @@ def _problem(error: ErrorDetails, data: Any, node: Node | None, filename: str) -
         problem = f"must have at least {wanted} {entries}, but has {ctx['actual_length']}"
     elif kind == "greater_than_equal":
         problem = f"must be {ctx['ge']} or more, not {value}"
+    elif kind == "literal_error":
+        choices = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
+        close = difflib.get_close_matches(str(value), choices, n=1)
+        problem = f"{_describe(value)} is not one of: {', '.join(choices)}"
+        if close:
+            problem += f' (did you mean "{close[0]}"?)'
+
     else:
         problem = error["msg"]
     return TemplateProblem(filename, _line(node, loc), _place(data, loc), problem)

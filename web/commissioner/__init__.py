@@ -1,0 +1,1 @@
+"""The commissioning agency's pages: the returns of the services it commissions, read-only, with comments."""
