@@ -1,11 +1,13 @@
 """A named nurse acting for two agencies chooses which at sign-in, and switches from the header;
 what she may reach follows the agency chosen."""
 
-from tests.factories import act
-from tests.web.conftest import add_person
-from tests.web.return_world import world  # noqa: F401 (fixture)
 from models.user import Role
+from tests.factories import act
+from tests.web import return_world
+from tests.web.conftest import add_person
 from workflow.people import agency_choice
+
+world = return_world.world  # the shared fixture: a launched cycle with a person in every role
 
 
 def test_a_person_acting_for_two_agencies_chooses_and_switches(browser, world, session, sqlite_only_engine):

@@ -11,10 +11,14 @@ import pytest
 from sqlalchemy import event
 
 from tests.partnership_world import add_neighbour
+from tests.web import return_world, test_access
 from tests.web.conftest import PASSWORD
-from tests.web.return_world import signed_in, world  # noqa: F401 (fixtures)
-from tests.web.test_access import GET_ROUTES, ids  # noqa: F401 (fixture)
+from tests.web.return_world import signed_in
+from tests.web.test_access import GET_ROUTES
 from workflow import partnerships
+
+world = return_world.world  # the shared fixtures: a launched cycle with a person in every role,
+ids = test_access.ids  # and a submitted return with a challenge, an evidence request, an action and a file
 
 # The coordinator's own pages about one of the partnership's things.
 COORDINATOR_ROUTES = [

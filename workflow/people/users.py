@@ -72,7 +72,8 @@ def add_user(
     if agency_id is not None:
         partnerships.act_for(session, user.id, agency_id)
     if is_partnership_staff(roles):
-        partnerships.join(session, user_id=user.id, partnership_ids=[partnership_id or partnerships.home_partnership(session, actor)])
+        home = partnership_id or partnerships.home_partnership(session, actor)
+        partnerships.join(session, user_id=user.id, partnership_ids=[home])
     return user
 
 
