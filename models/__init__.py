@@ -14,6 +14,14 @@ from models.history import HistoryRecord
 from models.intelligence import IntelligenceEntry
 from models.key_theme import KeyTheme
 from models.outbox import OutboxMessage
+from models.partnership import (
+    AgencyMember,
+    AgencyPartnership,
+    CyclePartnership,
+    Partnership,
+    PartnershipMember,
+    owned_by_a_partnership,
+)
 from models.peer_review import PeerReview, PeerReviewFinding
 from models.plan_sample import ActionPlanSample, SampledPlan
 from models.qa import Challenge, QaSelection
@@ -36,12 +44,17 @@ from models.template import Question, Standard, Template
 from models.throttle import Throttle
 from models.user import User, UserRole
 
+owned_by_a_partnership(Cycle)
+owned_by_a_partnership(Template)
+
 __all__ = [
     "AccountToken",
     "Action",
     "ActionPlanSample",
     "ActionUpdate",
     "Agency",
+    "AgencyMember",
+    "AgencyPartnership",
     "Answer",
     "AuditReturn",
     "CarriedStandard",
@@ -50,6 +63,7 @@ __all__ = [
     "ComplianceStatement",
     "Cycle",
     "CycleAgency",
+    "CyclePartnership",
     "CycleSurvey",
     "DeadlineExtension",
     "DeliveryEvent",
@@ -60,6 +74,8 @@ __all__ = [
     "IntelligenceEntry",
     "KeyTheme",
     "OutboxMessage",
+    "Partnership",
+    "PartnershipMember",
     "PeerReview",
     "PeerReviewFinding",
     "QaMeeting",

@@ -41,6 +41,8 @@ class Cycle(SQLModel, table=True):
     kind: str = Field(default=CycleKind.FULL_AUDIT.value, max_length=40)
     status: str = Field(default=CycleState.DRAFT.value, max_length=20, index=True)
     template_id: int = Field(foreign_key="template.id")
+    # The launching partnership (migration 0015); a joint cycle's others are in `cycle_partnership`.
+    partnership_id: int | None = Field(default=None, foreign_key="partnership.id", index=True)
     previous_cycle_id: int | None = Field(default=None, foreign_key="cycle.id")
     opens_on: date
     submission_deadline: date

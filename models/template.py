@@ -23,6 +23,8 @@ class Template(SQLModel, table=True):
     scale: dict = Field(default_factory=dict, sa_column=Column(MutableJSONDict, nullable=False))
     source_filename: str = Field(default="", max_length=255)
     loaded_at: datetime = Field(default_factory=utcnow)
+    # The partnership whose template it is (migration 0015).
+    partnership_id: int | None = Field(default=None, foreign_key="partnership.id", index=True)
 
 
 class Standard(SQLModel, table=True):

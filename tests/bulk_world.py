@@ -15,6 +15,7 @@ from sqlmodel import Session, select
 from models import (
     Action,
     Agency,
+    AgencyPartnership,
     Answer,
     AuditReturn,
     Challenge,
@@ -26,6 +27,7 @@ from models import (
     Template,
     User,
 )
+from workflow import partnerships
 from workflow.templates.spec import RatingScale
 
 LAUNCH = date(2026, 4, 1)
@@ -122,7 +124,11 @@ def _agencies(session: Session, previous: int | None, count: int) -> list[int]:
             for i in range(count)
         ],
     )
-    return list(session.exec(select(Agency.id).where(Agency.id > first).order_by(Agency.id)))
+    made = list(session.exec(select(Agency.id).where(Agency.id > first).order_by(Agency.id)))
+    # In the deployment's first partnership, as an agency added by its coordinator would be.
+    home = partnerships.home_partnership(session, None)
+    session.execute(insert(AgencyPartnership), [{"agency_id": a, "partnership_id": home} for a in made])
+    return made
 
 
 def _records(session: Session, return_ids: list[int], user: User, questions: list[Question]) -> None:

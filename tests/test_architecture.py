@@ -12,7 +12,7 @@ WORKFLOW = Path(__file__).resolve().parents[1] / "workflow"
 
 # From the ground up. The ground floor is the modules at the top of workflow/.
 FLOORS = ["ground", "templates", "mail", "people", "lifecycle", "answering", "survey", "review", "calendar", "reporting", "cli"]
-GROUND = {"errors", "clock", "access", "settings", "readiness"}
+GROUND = {"errors", "clock", "access", "settings", "readiness", "partnerships"}
 
 
 def room_of(module: str) -> str:

@@ -172,6 +172,18 @@ def test_the_demo_builds_returns_in_every_state(run, tmp_path):
         assert int(line.split()[-1]) >= 1, line
     assert "coordinator@demo.example.org" in output
     assert "Commissioner" in output and "agency1@demo.example.org" in output  # oversees two voluntary services
+    # Two partnerships, each with its own coordinator, the police in both (issue 14).
+    assert "coordinator@northvale.demo.example.org" in output and "nurse@demo.example.org" in output
+    from sqlmodel import Session, select
+
+    from models import Agency, AgencyPartnership, Partnership
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'instance' / 'demo.sqlite'}")
+    with Session(engine) as session:
+        assert len(session.exec(select(Partnership)).all()) == 2
+        police = session.exec(select(Agency).where(Agency.name == "Riverside Police")).one()
+        assert len(session.exec(select(AgencyPartnership).where(AgencyPartnership.agency_id == police.id)).all()) == 2
+    engine.dispose()
 
 
 def test_the_scheduler_writes_the_days_checkpoint_once_and_emails_its_digest(run, tmp_path, monkeypatch):

@@ -93,6 +93,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(health.bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(home_bp)
+    from web.accounts.agency_switch import bp as agency_switch_bp
+
+    app.register_blueprint(agency_switch_bp)  # a person acting for several agencies chooses which
     app.register_blueprint(coordinator_bp)
     app.register_blueprint(cycle_changes_bp)  # drafts corrected, dates moved, agencies added, reopening
     from web.agency.colleagues import bp as colleagues_bp

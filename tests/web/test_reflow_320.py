@@ -104,6 +104,7 @@ def _arrange(w: World, engine, session: Session) -> dict[str, list[str]]:
             "/peer-reviews", f"/peer-reviews/{later['review']}", "/your-staff-survey", "/good-practice",
             f"/returns/{youth}/submit",
             f"/returns/{youth}/carry-forward", f"/returns/{youth}/reuse?from={youth_club_in_another_cycle(w, engine)}",
+            "/choose-agency",
         ],
         w.agency_user.email: [
             f"/returns/{health}", f"/returns/{health}/challenges", f"/returns/{health}/evidence-requests",

@@ -471,7 +471,7 @@ def _report_statements(app: Flask, year: Year, *reads: Callable) -> list[str]:
     return _statements(engine, run)
 
 
-SIGNED_IN = 2  # the person behind the session cookie, and their roles
+SIGNED_IN = 3  # the person behind the session cookie, their roles, and their partnerships
 
 
 @pytest.mark.parametrize(

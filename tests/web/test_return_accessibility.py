@@ -74,6 +74,7 @@ def test_the_return_pages_have_no_accessibility_violations(chromium, live_server
         f"/returns/{youth}/submit": "Submit the return",
         f"/returns/{youth}/carry-forward": "Answers from your last return",
         f"/returns/{youth}/reuse?from={other}": "Reuse answers from another cycle",
+        "/choose-agency": "Which agency are you acting for?",
     })
 
     # The health trust's return under QA: a challenge and an evidence request waiting for answers.

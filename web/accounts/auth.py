@@ -7,6 +7,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required, login_user, logout_user
 
 from models.account_token import TokenPurpose
+from web.accounts.agency_switch import after_sign_in
 from web.common.db import commit_or_show_errors, db
 from web.common.forms import ConfirmForm, ForgottenPasswordForm, SetPasswordForm, SignInForm
 from web.common.identity import SignedIn, me
@@ -32,7 +33,7 @@ def sign_in() -> ResponseReturnValue:
         session.commit()
         if outcome.user is not None:
             login_user(SignedIn(outcome.user, roles_of(session, outcome.user)))
-            return redirect(_safe_next(request.args.get("next")))
+            return after_sign_in(_safe_next(request.args.get("next")))
         problems.append(outcome.problem)
     return render_template("auth/sign_in.html", form=form, problems=problems)
 

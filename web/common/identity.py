@@ -9,14 +9,17 @@ from functools import wraps
 from typing import ParamSpec, TypeVar
 
 from flask import abort
+from flask import session as cookie
 from flask_login import UserMixin, current_user
+from sqlalchemy.orm.attributes import set_committed_value
 
 from models import User
 from models.user import Role
 from web.common.db import db
 from web.common.extensions import login_manager
+from workflow import partnerships
 from workflow.access import roles_of
-from workflow.people import accounts
+from workflow.people import accounts, agency_choice
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -46,7 +49,20 @@ def load_signed_in(session_id: str) -> SignedIn | None:
     user = accounts.user_for_session(session, session_id)
     if user is None:
         return None
+    _act_for_chosen_agency(session, user)
+    partnerships.limit_to(session, user)  # from here on, this request reads only the person's partnerships
     return SignedIn(user, roles_of(session, user))
+
+
+CHOSEN_AGENCY = "agency_id"
+
+
+def _act_for_chosen_agency(session, user: User) -> None:
+    """The agency chosen in this session (of the several the person acts for) is their agency for
+    this request; the account row is not changed (set_committed_value), so nothing is saved."""
+    chosen = cookie.get(CHOSEN_AGENCY)
+    if isinstance(chosen, int) and chosen != user.agency_id and agency_choice.acts_for(session, user, chosen):
+        set_committed_value(user, "agency_id", chosen)
 
 
 def me() -> User:

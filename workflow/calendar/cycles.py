@@ -9,6 +9,7 @@ from models import Agency, AuditReturn, Cycle, CycleAgency, Template, User, fiel
 from models.audit_return import ReturnState
 from models.cycle import CycleKind, CycleState
 from models.user import Role
+from workflow import partnerships
 from workflow.access import require_role
 from workflow.clock import uk_date, utcnow
 from workflow.errors import DomainError, NotFound, Reason
@@ -83,7 +84,9 @@ def create_cycle(
     reasons = settings_problems(session, settings)
     if reasons:
         raise DomainError(reasons)
-    cycle = Cycle(name="", template_id=template_id, **dates.__dict__)
+    cycle = Cycle(
+        name="", template_id=template_id, partnership_id=partnerships.home_partnership(session, actor), **dates.__dict__
+    )
     apply_settings(cycle, settings)
     session.add(cycle)
     session.flush()

@@ -1,26 +1,34 @@
-"""Demo data: a partnership mid-cycle, with a return in every state, so each role has work to see."""
+"""Demo data: a partnership mid-cycle, with a return in every state, so each role has work to see;
+and a neighbouring partnership with its own coordinator, agencies and cycle, sharing the police."""
 
 from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlmodel import Session
 
-from models import Agency, AuditReturn, Question, User
+from models import Agency, AuditReturn, Partnership, Question, User
 from models.cycle import CycleKind
 from models.user import Role
+from workflow import partnerships
 from workflow.answering import returns
 from workflow.answering.content import load
 from workflow.calendar import cycles
 from workflow.clock import today
-from workflow.people import agencies, users
+from workflow.people import agencies, agency_choice, users
 from workflow.review import commissioner_comments, qa, statements
 from workflow.survey import counts as survey_counts
 from workflow.survey import responding as survey_responding
 from workflow.survey import settings as survey_settings
 from workflow.templates import installing as templates
-from workflow.templates.standard import DEFAULT_TEMPLATE_PATH
+from workflow.templates.standard import DEFAULT_TEMPLATE_PATH, TEMPLATE_DIR
 
 DEMO_PASSWORD = "demo-password-2026"
+FIRST_PARTNERSHIP = "Riverside Safeguarding Children Partnership"
+NEIGHBOUR = "Northvale Safeguarding Children Partnership"
+NEIGHBOUR_AGENCIES = [
+    ("Northvale Children's Services", "Local authority", True),
+    ("Northvale NHS Foundation Trust", "Health", True),
+]
 
 DEMO_AGENCIES = [
     ("Riverside Children's Services", "Local authority", True),
@@ -46,6 +54,7 @@ class DemoLogin:
 def build(session: Session) -> list[DemoLogin]:
     """Load the default template, agencies and people, then launch a cycle and move its returns
     to every state of the lifecycle. The caller commits."""
+    _name_first_partnership(session)
     template = templates.install_file(session, None, DEFAULT_TEMPLATE_PATH)
     coordinator = _person(session, "Cara Coordinator", "coordinator@demo.example.org", {Role.COORDINATOR})
     made = {name: _agency(session, coordinator, name, sector, statutory) for name, sector, statutory in DEMO_AGENCIES}
@@ -89,6 +98,7 @@ def build(session: Session) -> list[DemoLogin]:
         text="Thank you. Please send us the volunteers' training dates for next term.",
     )
     ordered = list(made.values())
+    neighbour = _neighbour(session, made["Riverside Police"], made["Riverside University Hospitals NHS Trust"], dates)
     # Logins where each role has work waiting: a return half done, a challenge to answer, live actions.
     writing, challenged, live = ordered[1], ordered[3], ordered[5]
     return [
@@ -99,6 +109,41 @@ def build(session: Session) -> list[DemoLogin]:
         _login("Lead person", staff, live),
         _login("Executive", staff, live),
         DemoLogin("Commissioner", staff[commissioner.id]["user"].email, staff[commissioner.id]["user"].name, commissioner.name),
+        *neighbour,
+    ]
+
+
+def _name_first_partnership(session: Session) -> None:
+    """The partnership migration 0015 made (named "Partnership" unless S11_PARTNERSHIP_NAME says otherwise)."""
+    first = session.get(Partnership, partnerships.home_partnership(session, None))
+    first.name, first.slug = FIRST_PARTNERSHIP, "riverside"
+    session.add(first)
+    session.flush()
+
+
+def _neighbour(session: Session, police: Agency, hospitals: Agency, dates: cycles.CycleDates) -> list[DemoLogin]:
+    """Northvale: its own coordinator, QA reviewer, agencies, template and cycle. The police serve
+    both partnerships; a named nurse acts for a Riverside trust and a Northvale one."""
+    northvale = partnerships.add_partnership(session, NEIGHBOUR, "northvale")
+    coordinator = users.add_user(session, None, email="coordinator@northvale.demo.example.org", name="Nell Coordinator",
+                                 roles={Role.COORDINATOR}, password=DEMO_PASSWORD, partnership_id=northvale.id)
+    users.add_user(session, None, email="qa@northvale.demo.example.org", name="Noor Reviewer",
+                   roles={Role.QA_REVIEWER}, password=DEMO_PASSWORD, partnership_id=northvale.id)
+    own = [_agency(session, coordinator, name, sector, statutory) for name, sector, statutory in NEIGHBOUR_AGENCIES]
+    partnerships.join(session, agency_id=police.id, partnership_ids=[northvale.id])
+    for index, agency in enumerate(own, start=1):
+        _person(session, f"Northvale User {index}", f"agency{index}@northvale.demo.example.org", {Role.AGENCY_USER}, agency)
+    nurse = _person(session, "Nadia Nurse", "nurse@demo.example.org", {Role.AGENCY_USER}, hospitals)
+    agency_choice.let_act_for(session, None, nurse, own[1].id)
+    template = templates.install_file(session, coordinator, TEMPLATE_DIR / "scored-0-3.yaml")
+    cycle = cycles.create_cycle(
+        session, coordinator, name=f"Northvale Section 11 audit {dates.opens_on.year}-{(dates.opens_on.year + 1) % 100:02d}",
+        kind=CycleKind.FULL_AUDIT, template_id=template.id, dates=dates, agency_ids=[a.id for a in [*own, police]],
+    )
+    cycles.launch(session, coordinator, cycle.id)
+    return [
+        DemoLogin("Coordinator", coordinator.email, coordinator.name, f"({NEIGHBOUR})"),
+        DemoLogin("Agency user", nurse.email, nurse.name, f"{hospitals.name} and {own[1].name}"),
     ]
 
 

@@ -7,6 +7,7 @@ from sqlmodel import Session, select
 
 from models import Agency, User, field_limits
 from models.user import Role
+from workflow import partnerships
 from workflow.access import require_role
 from workflow.errors import DomainError, Reason
 from workflow.people.agency_files import SheetRow, read_agency_file
@@ -110,7 +111,9 @@ def save_agency(session: Session, actor: User, details: AgencyDetails, agency_id
         raise DomainError(details_problems(details))  # the lookups below could not even search for such a value
     agency = session.get(Agency, agency_id) if agency_id else Agency(name="", sector="")
     problems = details_problems(details, contact_required=agency.id is None or not has_agency_users(session, agency))
-    same_name = session.exec(select(Agency).where(Agency.name == details.name.strip())).first()
+    same_name = session.exec(
+        select(Agency).where(Agency.name == details.name.strip()).execution_options(**partnerships.across_partnerships())
+    ).first()
     if same_name is not None and same_name.id != agency.id:
         taken = f"There is already an agency called “{details.name.strip()}”: give this one another name."
         problems.append(Reason(taken, "name"))
@@ -120,8 +123,11 @@ def save_agency(session: Session, actor: User, details: AgencyDetails, agency_id
     if problems:
         raise DomainError(problems)
     _apply(agency, details, commissioner)
+    new = agency.id is None
     session.add(agency)
     session.flush()
+    if new:
+        partnerships.join(session, agency_id=agency.id, partnership_ids=[partnerships.home_partnership(session, actor)])
     return agency
 
 
@@ -169,13 +175,24 @@ def import_file(session: Session, actor: User | None, filename: str, data: bytes
         require_role(session, actor, {Role.COORDINATOR}, "import agencies")
     sheet = read_agency_file(filename, data)
     _check_columns(sheet.columns)
-    existing = {name_key(a.name): a for a in session.exec(select(Agency))}
+    # Agencies of every partnership: one already known elsewhere (the police of a neighbouring
+    # partnership) joins this one rather than being made twice.
+    existing = {name_key(a.name): a for a in session.exec(select(Agency).execution_options(**partnerships.across_partnerships()))}
     rows, problems = _read_rows(session, sheet.rows, existing)
     if not rows and not problems:
         problems.append("The file has no agencies in it: add a row for each agency under the column names.")
     if problems:
         raise DomainError(problems)
-    return _save_rows(session, rows, existing)
+    result = _save_rows(session, rows, existing)
+    home = partnerships.home_partnership(session, actor)
+    for _line, details in rows:
+        partnerships.join(session, agency_id=existing_or_new(session, details.name), partnership_ids=[home])
+    return result
+
+
+def existing_or_new(session: Session, name: str) -> int:
+    query = select(Agency.id).where(Agency.name == name.strip()).execution_options(**partnerships.across_partnerships())
+    return session.exec(query).one()
 
 
 def name_key(name: str) -> str:

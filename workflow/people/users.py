@@ -9,7 +9,8 @@ from sqlmodel import Session, select
 
 from models import Agency, User, UserRole, field_limits
 from models.user import AGENCY_ROLES, Role
-from workflow.access import require_role
+from workflow import partnerships
+from workflow.access import is_partnership_staff, require_role
 from workflow.errors import DomainError, NotFound, Reason
 
 _hasher = PasswordHasher()
@@ -26,8 +27,10 @@ def add_user(
     agency_id: int | None = None,
     password: str | None = None,
     job_title: str = "",
+    partnership_id: int | None = None,
 ) -> User:
-    """Add a person; agency roles need an agency. `actor` None is the command line."""
+    """Add a person; agency roles need an agency. `actor` None is the command line. Staff join
+    `partnership_id`, or the actor's partnership when it is not given."""
     if actor is not None:
         require_role(session, actor, {Role.COORDINATOR}, "add users")
     problems = [
@@ -49,7 +52,8 @@ def add_user(
         problems.append("An agency user, lead person or executive must belong to an agency.")
     if agency_id is not None and session.get(Agency, agency_id) is None:
         problems.append("That agency does not exist.")
-    if session.exec(select(User.id).where(User.email == email)).first():
+    taken = select(User.id).where(User.email == email).execution_options(**partnerships.across_partnerships())
+    if session.exec(taken).first():
         problems.append(f"There is already an account for {email}.")
     if password is not None:
         problems.extend(password_problems(password))
@@ -65,6 +69,11 @@ def add_user(
     for role in sorted(roles):
         session.add(UserRole(user_id=user.id, role=role.value))
     session.flush()
+    if agency_id is not None:
+        partnerships.act_for(session, user.id, agency_id)
+    if is_partnership_staff(roles):
+        home = partnership_id or partnerships.home_partnership(session, actor)
+        partnerships.join(session, user_id=user.id, partnership_ids=[home])
     return user
 
 
@@ -136,6 +145,10 @@ def edit_user(
     held = set(roles_of(session, user))
     if held != roles or user.agency_id != agency_id:
         user.session_token = secrets.token_hex(16)
+    if user.agency_id != agency_id:
+        partnerships.move_agency(session, user.id, user.agency_id, agency_id)  # no longer acts for the old one
+    if is_partnership_staff(roles) and not is_partnership_staff(held):
+        partnerships.join(session, user_id=user.id, partnership_ids=[partnerships.home_partnership(session, actor)])
     user.name, user.job_title, user.agency_id = name.strip(), job_title.strip(), agency_id
     session.add(user)
     for row in session.exec(select(UserRole).where(UserRole.user_id == user.id)):

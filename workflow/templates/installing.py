@@ -6,6 +6,7 @@ from sqlmodel import Session, func, select
 
 from models import Question, Standard, Template, User
 from models.user import Role
+from workflow import partnerships
 from workflow.access import require_role
 from workflow.errors import DomainError
 from workflow.templates.files import load_template_file
@@ -29,6 +30,7 @@ def install(session: Session, actor: User | None, spec: TemplateSpec, *, source_
         description=spec.description,
         scale=spec.scale.to_json(),
         source_filename=source_filename,
+        partnership_id=partnerships.home_partnership(session, actor),
     )
     session.add(template)
     session.flush()
