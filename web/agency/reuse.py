@@ -24,9 +24,10 @@ class ReuseForm(CheckedForm):
 def _context(return_id: int, source_id: int | None) -> dict:
     """The page's reads; only the agency's own users get past the first (403 or 404 otherwise)."""
     user = me()
+    sources = read_or_404(reuse.sources, user, return_id)
     return {
         "content": content_of(return_id),
-        "sources": read_or_404(reuse.sources, user, return_id),
+        "sources": sources,
         "offer": read_or_404(reuse.offer, user, return_id, source_id) if source_id else None,
     }
 

@@ -19,7 +19,7 @@ from models import Answer, AuditReturn, Cycle, EvidenceFile, ReusedAnswer, Reuse
 from models.audit_return import ReturnState
 from models.cycle import CycleState
 from models.user import Role
-from workflow.access import require_role, visible_return
+from workflow.access import AGENCY_ROLES, require_role, roles_of, visible_return
 from workflow.answering.question_matching import (
     Match,
     Matching,
@@ -123,7 +123,11 @@ def _other_returns(target: AuditReturn) -> Select:
 
 
 def _agency_return(session: Session, actor: User, target_id: int) -> AuditReturn:
-    """The target, for one of its agency's users only (reuse is the agency's own choice)."""
+    """The target, for one of its agency's users only (reuse is the agency's own choice). The role
+    is asked first of partnership staff, so those of any partnership are refused in words rather than
+    told the return is missing; another agency's people are told it is missing."""
+    if not roles_of(session, actor) & AGENCY_ROLES:
+        require_role(session, actor, {Role.AGENCY_USER}, "reuse your agency's answers")
     target = visible_return(session, actor, target_id)
     require_role(session, actor, {Role.AGENCY_USER}, "reuse your agency's answers", agency_id=target.agency_id)
     return target
