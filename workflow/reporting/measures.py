@@ -42,13 +42,14 @@ class Measure:
         """From how many elements had each value (values off the scale, such as Not applicable, left out)."""
         given = [item for item in scale.values if counts.get(item.value)]
         scored = sum(counts[item.value] for item in given)
-        met = sum(counts[item.value] for item in given if scale.is_met(item.value))
+        met = sum(counts[item.value] for item in given if scale.meets(item))
         if any(item.score is None for item in scale.values):
             return cls(scored, None, None, met)
         scores = sorted((item.score, counts[item.value]) for item in given)
-        bands = [0] * len(scale.band_starts()) if scale.numeric else []
+        starts = scale.band_starts() if scale.numeric else []
+        bands = [0] * len(starts)
         for score, n in scores if scale.numeric else ():
-            bands[scale.band_of(score)] += n
+            bands[scale.band_of(score, starts)] += n
         if not scored:
             return cls(0, None, None, 0, tuple(bands))
         total = sum(s * n for s, n in scores)

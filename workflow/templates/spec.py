@@ -292,9 +292,9 @@ class RatingScale(_Spec):
             words.append(f"{start:g}{unit}" if end <= start else f"{start:g}-{end:g}{unit}")
         return words
 
-    def band_of(self, score: float) -> int:
-        """The index of the band holding `score`."""
-        return max(i for i, start in enumerate(self.band_starts()) if score >= start or i == 0)
+    def band_of(self, score: float, starts: list[float] | None = None) -> int:
+        """The index of the band holding `score` (`starts`: the band starts, if already worked out)."""
+        return max(i for i, start in enumerate(starts or self.band_starts()) if score >= start or i == 0)
 
     def comparable_with(self, other: "RatingScale") -> bool:
         """Whether ratings on the two scales mean the same (moderation and N/A rules aside)."""
@@ -339,10 +339,15 @@ class RatingScale(_Spec):
     def is_met(self, value: str) -> bool:
         """Whether a rating counts as met: at or above the threshold on a numeric scale, needing
         no action on a listed one; Not applicable is neither."""
+        return self._rated(value, self.meets)
+
+    def meets(self, item: ScaleValue) -> bool:
+        """`is_met` for one of this scale's own values, with no lookup (the figures ask it for every
+        cell of a heatmap)."""
         threshold = self.met_threshold
         if threshold is None:
-            return self._rated(value, lambda item: not item.needs_action)
-        return self._rated(value, lambda item: item.score is not None and item.score >= threshold)
+            return not item.needs_action
+        return item.score is not None and item.score >= threshold
 
     def needs_evidence(self, value: str) -> bool:
         return self._rated(value, lambda item: item.needs_evidence)
