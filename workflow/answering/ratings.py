@@ -139,9 +139,10 @@ def load(session: Session, cycle_ids: Collection[int], *, states: Collection[str
     return result
 
 
-def _asked(cycle_ids: Collection[int], states: Collection[str]):
+def asked_answers(cycle_ids: Collection[int], states: Collection[str]):
     """Answers to the questions asked of each return (as in content.load: statutory-only
-    questions are not asked of other agencies), with their question and agency."""
+    questions are not asked of other agencies), with their question and agency; the caller adds
+    the columns. The figures of every scale count from this one rule."""
     return (
         select()
         .select_from(Answer)
@@ -165,7 +166,7 @@ def _weakest_by_standard(
     given = func.nullif(Answer.rating, "")
     after_qa = func.coalesce(func.nullif(Answer.moderated_rating, ""), given)
     query = (
-        _asked(cycle_ids, states)
+        asked_answers(cycle_ids, states)
         .add_columns(
             Answer.return_id,
             Question.standard_id,
@@ -195,7 +196,7 @@ def _weakest_by_standard(
 def _moderated_refs(cycle_ids: Collection[int], states: Collection[str]):
     """The refs of the elements QA moderated, with their return and standard, in template order."""
     return (
-        _asked(cycle_ids, states)
+        asked_answers(cycle_ids, states)
         .add_columns(Answer.return_id, Question.standard_id, Question.ref)
         .where(func.coalesce(Answer.moderated_rating, "") != "")
         .order_by(Question.position)

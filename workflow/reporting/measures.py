@@ -5,19 +5,20 @@ beside moderated, for each cell (agency and standard), each agency, and each gro
 The database does the grouping, in one GROUP BY query per template whatever the number of
 agencies: how many elements had each (self-assessed, moderated) pair of values, per agency and
 standard. Groups of agencies, means, medians and bands are worked out here from those counts (a
-handful of rows per agency and standard, not one per answer). Not applicable counts in no figure. Every scale also gets the count of
-elements QA moderated below the agency's own rating, which is what the over-rating list shows.
+handful of rows per agency and standard, not one per answer). Not applicable counts in no figure.
+Every scale also gets the count of elements QA moderated below the agency's own rating, which is
+what the over-rating list shows.
 """
 
 from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, or_
-from sqlmodel import Session, select
+from sqlalchemy import func
+from sqlmodel import Session
 
-from models import Agency, Answer, AuditReturn, Question, Standard
-from workflow.answering.ratings import RATED_STATES, CycleRatings, ranks
+from models import Answer, AuditReturn, Question, Standard
+from workflow.answering.ratings import RATED_STATES, CycleRatings, asked_answers, ranks
 from workflow.templates.spec import RatingScale
 
 
@@ -153,30 +154,15 @@ def of_ratings(session: Session, rated: Mapping[int, CycleRatings]) -> dict[int,
     return load(session, {cycle_id: (r.cycle.template_id, r.scale) for cycle_id, r in rated.items()}, who)
 
 
-def _asked(cycle_ids: Collection[int], states: Collection[str], *columns):
-    """Answers to the questions asked of each return (statutory-only ones only of statutory agencies)."""
-    return (
-        select(*columns)
-        .select_from(Answer)
-        .join(AuditReturn, AuditReturn.id == Answer.return_id)
-        .join(Agency, Agency.id == AuditReturn.agency_id)
-        .join(Question, Question.id == Answer.question_id)
-        .join(Standard, Standard.id == Question.standard_id)
-        .where(
-            AuditReturn.cycle_id.in_(cycle_ids),
-            AuditReturn.status.in_(list(states)),
-            or_(Agency.statutory == True, Question.statutory_only == False),  # noqa: E712
-        )
-    )
-
-
 def _load_template(
     session: Session, scale: RatingScale, cycle_ids: list[int], who: Mapping[int, tuple[str, bool]], states: Collection[str]
 ) -> dict[int, CycleMeasures]:
     given = func.nullif(Answer.rating, "")
     after = func.coalesce(func.nullif(Answer.moderated_rating, ""), given)
     per_cell = session.exec(
-        _asked(cycle_ids, states, AuditReturn.cycle_id, Answer.return_id, Standard.number, given, after, func.count())
+        asked_answers(cycle_ids, states)
+        .join(Standard, Standard.id == Question.standard_id)
+        .add_columns(AuditReturn.cycle_id, Answer.return_id, Standard.number, given, after, func.count())
         .where(given.is_not(None))
         .group_by(AuditReturn.cycle_id, Answer.return_id, Standard.number, given, after)
     ).all()
