@@ -28,6 +28,13 @@ def roles_of(session: Session, user: User | None) -> set[Role]:
 _ROLES_READ = "s11_roles_read"
 
 
+def remember_roles(session: Session, user: User, roles: set[Role]) -> None:
+    """The roles a read of the caller's found for this person (a move reads them with the return),
+    so `roles_of` need not ask again in this transaction."""
+    if user.id is not None:
+        session.info.setdefault(_ROLES_READ, {})[user.id] = frozenset(roles)
+
+
 @event.listens_for(OrmSession, "after_transaction_end")
 def _forget_roles_at_end(session: OrmSession, transaction: SessionTransaction) -> None:
     """The transaction or a savepoint is over (not a flush's inner one): read roles afresh next time."""

@@ -89,6 +89,39 @@ def load(session: Session, ret: AuditReturn) -> ReturnContent:
     return ReturnContent(ret, cycle, agency, template, standards, questions, answers, actions, evidence, extensions)
 
 
+def load_known(
+    session: Session, ret: AuditReturn, cycle: Cycle, agency: Agency, template: Template, *, actions: bool, evidence: bool
+) -> ReturnContent:
+    """A return's content when the caller has read its cycle, agency and template already (a move,
+    `lifecycle.moving`): the standards, questions and their answers in one statement, and the
+    actions and evidence files only when the caller's read counted some. Extensions are not read
+    (what a move checks and keeps does not depend on the deadline)."""
+    query = (
+        select(Standard, Question, Answer)
+        .outerjoin(Question, and_(Question.standard_id == Standard.id, *_asked(agency)))
+        .outerjoin(Answer, and_(Answer.return_id == ret.id, Answer.question_id == Question.id))
+        .where(Standard.template_id == template.id)
+        .order_by(Standard.position, Standard.id, Question.position)
+    )
+    standards, questions, answers = [], [], {}
+    for standard, question, answer in session.exec(query):
+        if not standards or standards[-1] is not standard:
+            standards.append(standard)
+        if question is not None:
+            questions.append(question)
+        if answer is not None:
+            answers[answer.question_id] = answer
+    found_actions = (
+        list(session.exec(select(Action).where(Action.return_id == ret.id).order_by(Action.id))) if actions else []
+    )
+    files = (
+        list(session.exec(select(EvidenceFile).where(EvidenceFile.return_id == ret.id).order_by(EvidenceFile.id)))
+        if evidence
+        else []
+    )
+    return ReturnContent(ret, cycle, agency, template, standards, questions, answers, found_actions, files)
+
+
 def _asked(agency: Agency) -> list:
     """Statutory-only questions are left out for non-statutory agencies."""
     return [] if agency.statutory else [Question.statutory_only == False]  # noqa: E712 (SQL comparison)

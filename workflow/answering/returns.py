@@ -2,9 +2,10 @@
 
 from datetime import date
 
+from sqlalchemy import exists, func
 from sqlmodel import Session, select
 
-from models import Action, Answer, AuditReturn, EvidenceFile, Question, SubmissionCopy, User
+from models import Action, Answer, AuditReturn, CarriedStandard, EvidenceFile, Question, SubmissionCopy, User
 from models.action import ActionState
 from models.audit_return import ReturnState
 from models.cycle import CycleState
@@ -18,6 +19,7 @@ from workflow.clock import uk_date_time, utcnow
 from workflow.errors import DomainError, NotFound
 from workflow.lifecycle import history
 from workflow.lifecycle.moves import move_return, touch_return
+from workflow.lifecycle.moving import read_for_move
 from workflow.mail.notify import return_context, tell
 from workflow.people.recipients import agency_contacts, coordinators
 from workflow.templates.spec import NOT_APPLICABLE, RatingScale
@@ -303,33 +305,65 @@ def record_evidence_file(
     return record
 
 
+# What a submission's one read counts besides the return: the last frozen copy's number, the
+# carried standards still to confirm, and whether there are actions and files to read at all.
+SUBMIT_EXTRA = (
+    ("copies", select(func.max(SubmissionCopy.number)).where(SubmissionCopy.return_id == AuditReturn.id).scalar_subquery()),
+    (
+        "unconfirmed",
+        select(func.count(CarriedStandard.id))
+        .where(CarriedStandard.return_id == AuditReturn.id, CarriedStandard.confirmed_at.is_(None))
+        .scalar_subquery(),
+    ),
+    ("actions", exists().where(Action.return_id == AuditReturn.id)),
+    ("files", exists().where(EvidenceFile.return_id == AuditReturn.id)),
+)
+
+
 def submit(session: Session, actor: User, return_id: int, *, declaration_confirmed: bool) -> AuditReturn:
-    """Submit on behalf of the organisation; refused with every reason while anything is missing."""
+    """Submit on behalf of the organisation; refused with every reason while anything is missing.
+
+    One read (`moving`) finds the return, who may move it, the head of its history, the people to
+    tell and what the guards count; a second the questions and answers (and the actions and files,
+    when there are any); then the return's UPDATE, its sealed record and frozen copy in one flush,
+    and the e-mails in one INSERT."""
+    found = read_for_move(session, actor, return_id, tell=("contacts", "coordinators"), extra=SUBMIT_EXTRA)
     ret = visible_return(session, actor, return_id)
-    content = return_content.load(session, ret)
-    reasons = submission_problems(content) + carry_forward.unconfirmed_problems(session, ret)
+    if found is None:
+        content = return_content.load(session, ret)
+        unconfirmed = carry_forward.unconfirmed_problems(session, ret)
+        number = submission_copies.next_number(session, ret.id)
+    else:
+        extra = found.extra
+        content = return_content.load_known(
+            session, ret, found.cycle, found.agency, found.template, actions=bool(extra["actions"]), evidence=bool(extra["files"])
+        )
+        unconfirmed = carry_forward.unconfirmed_problems(session, ret) if extra["unconfirmed"] else []
+        number = (extra["copies"] or 0) + 1
+    reasons = submission_problems(content) + unconfirmed
     if not declaration_confirmed:
         reasons.append("Confirm the declaration that you are submitting on behalf of the organisation.")
     if content.cycle.status != CycleState.OPEN:
         reasons.insert(0, f"The cycle is {content.cycle.status}: returns can no longer be submitted.")
     at = utcnow()
-    number = submission_copies.next_number(session, ret.id)
     frozen = submission_copies.canonical_json(content, actor, at, number, DECLARATION)
     digest = submission_copies.sha256_of(frozen)
+    copy = SubmissionCopy(
+        return_id=ret.id, number=number, submitted_at=at, submitted_by_id=actor.id, canonical_json=frozen, sha256=digest
+    )
     move_return(
         session, actor, ret, "submit", guard_reasons=reasons,
         details={"declaration": DECLARATION, "copy_number": number, "copy_sha256": digest},
         also={"submitted_by_id": actor.id, "submitted_at": at, "declaration": DECLARATION},
-    )
-    session.add(
-        SubmissionCopy(
-            return_id=ret.id, number=number, submitted_at=at, submitted_by_id=actor.id, canonical_json=frozen, sha256=digest
-        )
+        head=found.head if found else None, rows=[copy],
     )
     context = return_context(session, ret, submitted_by=actor.name, submitted_at=uk_date_time(ret.submitted_at))
-    tell(
-        session, "submission_receipt", agency_contacts(session, content.agency) + coordinators(session), context, return_id=ret.id
+    people = (
+        found.people["contacts"] + found.people["coordinators"]
+        if found
+        else agency_contacts(session, content.agency) + coordinators(session)
     )
+    tell(session, "submission_receipt", people, context, return_id=ret.id)
     return ret
 
 

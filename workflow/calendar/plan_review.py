@@ -13,8 +13,7 @@ from workflow.answering.actions import LIVE_RETURN_STATES
 from workflow.calendar.reminders import Letter, current_stage, queue_letters, reminder_stages
 from workflow.clock import uk_date
 from workflow.errors import NotFound
-from workflow.mail.notify import return_context
-from workflow.people.recipients import agency_contacts
+from workflow.people.recipients import contacts_of_agencies
 
 REVIEW_NOTICE_DAYS = (14,)
 # An open action nobody has updated for this long is stale: the review asks about it first.
@@ -24,28 +23,39 @@ OPEN = (ActionState.OPEN.value, ActionState.IN_PROGRESS.value)
 
 def queue_plan_review_requests(session: Session, on: date) -> int:
     """14 days before each open cycle's action-plan review date, ask the agencies whose plans are
-    live with open actions to update them; once per agency and date (the job may run twice)."""
+    live with open actions to update them; once per agency and date (the job may run twice).
+
+    Only cycles whose request is due on `on` are read further (its date is the cycle's, so a
+    cycle outside those 14 days costs one read of the open cycles however many actions it has);
+    their returns, agencies and contacts are then read in three statements, not one per return."""
+    cycles = {}
+    for cycle in session.exec(select(Cycle).where(Cycle.status == CycleState.OPEN)):
+        stage = current_stage(reminder_stages(cycle.action_plan_review, REVIEW_NOTICE_DAYS, issued_on=cycle.opens_on), on)
+        if stage is not None:
+            cycles[cycle.id] = (cycle, stage)
+    if not cycles:
+        return 0
     has_open = select(Action.return_id).where(Action.status.in_(OPEN))
     rows = session.exec(
-        select(AuditReturn, Cycle)
-        .join(Cycle, Cycle.id == AuditReturn.cycle_id)
+        select(AuditReturn, Agency)
+        .join(Agency, Agency.id == AuditReturn.agency_id)
         .where(
-            Cycle.status == CycleState.OPEN,
+            AuditReturn.cycle_id.in_(list(cycles)),
             AuditReturn.status.in_([s.value for s in LIVE_RETURN_STATES]),
             AuditReturn.id.in_(has_open),
         )
         .order_by(AuditReturn.id)
     ).all()
+    contacts = contacts_of_agencies(session, list({agency.id: agency for _, agency in rows}.values())) if rows else {}
     letters = []
-    for ret, cycle in rows:
+    for ret, agency in rows:
+        cycle, stage = cycles[ret.cycle_id]
         review_on = cycle.action_plan_review
-        stage = current_stage(reminder_stages(review_on, REVIEW_NOTICE_DAYS, issued_on=cycle.opens_on), on)
-        if stage is None:
-            continue
-        context = return_context(session, ret, review_date=uk_date(review_on))
-        people = agency_contacts(session, session.get(Agency, ret.agency_id))
+        context = {
+            "return_id": ret.id, "cycle_name": cycle.name, "agency_name": agency.name, "review_date": uk_date(review_on),
+        }
         key = f"plan-review:{ret.id}:{review_on.isoformat()}:{stage.name}"
-        letters.append(Letter("action_plan_review_due", people, context, key, ret.id))
+        letters.append(Letter("action_plan_review_due", contacts[agency.id], context, key, ret.id))
     return queue_letters(session, letters)
 
 

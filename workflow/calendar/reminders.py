@@ -89,6 +89,8 @@ def queue_submission_reminders(session: Session, on: date) -> int:
     Only cycles whose first reminder is due by `on` are read: a cycle weeks from its deadline
     costs nothing however many returns it has."""
     cycles = [c for c in _open_cycles(session) if cycle_submission_deadline(c) - timedelta(days=max(c.reminder_days, default=0)) <= on]
+    if not cycles:
+        return 0
     rows = session.exec(
         select(AuditReturn)
         .where(AuditReturn.cycle_id.in_([c.id for c in cycles]), AuditReturn.status.in_(AWAITING_SUBMISSION))
@@ -109,6 +111,8 @@ def queue_submission_reminders(session: Session, on: date) -> int:
         stage = current_stage(stages, on)
         if stage is not None:
             due.append((ret, cycle, deadline, stage))
+    if not due:
+        return 0
     agencies = _agencies(session, [ret.agency_id for ret, *_ in due])
     contacts = contacts_of_agencies(session, list(agencies.values()))
     escalating = any(stage.name == ESCALATION for *_, stage in due)
@@ -168,6 +172,8 @@ def queue_statement_reminders(session: Session, on: date) -> int:
     cycles = [
         c for c in _open_cycles(session) if c.statement_deadline - timedelta(days=max(c.reminder_days, default=0)) <= on
     ]
+    if not cycles:
+        return 0
     cycle_of = {c.id: c for c in cycles}
     rows = [
         ret
@@ -189,6 +195,8 @@ def queue_statement_reminders(session: Session, on: date) -> int:
         stage = current_stage(stages + after_deadline_stages(deadline, cycle.escalation_days), on)
         if stage is not None:
             due.append((ret, deadline, stage))
+    if not due:
+        return 0
     agencies = _agencies(session, [ret.agency_id for ret, _, _ in due])
     executives = executives_of_agencies(session, list(agencies.values()))
     staff = coordinators(session) if any(stage.name == ESCALATION for *_, stage in due) else []
@@ -209,25 +217,38 @@ def queue_statement_reminders(session: Session, on: date) -> int:
 
 def queue_evidence_reminders(session: Session, on: date) -> int:
     """Reminders before an open evidence request's due date and the overdue notice after it.
-    Only requests whose first reminder is due by `on` are read."""
-    rows = session.exec(
-        select(EvidenceRequest, AuditReturn, Cycle)
-        .join(AuditReturn, AuditReturn.id == EvidenceRequest.return_id)
-        .join(Cycle, Cycle.id == AuditReturn.cycle_id)
-        .where(
-            EvidenceRequest.status == EvidenceRequestState.OPEN,
-            EvidenceRequest.due_date <= on + timedelta(days=max(EVIDENCE_REMINDER_DAYS)),
-            AuditReturn.status == ReturnState.EVIDENCE_REQUESTED,
+    Only requests whose first reminder is due by `on` are read: from their table alone by the
+    index on status and due date, then their returns (as for actions, below)."""
+    requests = sorted(
+        session.exec(
+            select(EvidenceRequest).where(
+                EvidenceRequest.status == EvidenceRequestState.OPEN,
+                EvidenceRequest.due_date <= on + timedelta(days=max(EVIDENCE_REMINDER_DAYS)),
+            )
+        ),
+        key=lambda request: request.id,
+    )
+    if not requests:
+        return 0
+    under_qa = {
+        ret.id: (ret, cycle, agency)
+        for ret, cycle, agency in session.exec(
+            select(AuditReturn, Cycle, Agency)
+            .join(Cycle, Cycle.id == AuditReturn.cycle_id)
+            .join(Agency, Agency.id == AuditReturn.agency_id)
+            .where(AuditReturn.id.in_({r.return_id for r in requests}), AuditReturn.status == ReturnState.EVIDENCE_REQUESTED)
         )
-        .order_by(EvidenceRequest.id)
-    ).all()
+    }
+    rows = [(request, *under_qa[request.return_id][:2]) for request in requests if request.return_id in under_qa]
     due = []
     for request, ret, cycle in rows:
         stages = reminder_stages(request.due_date, EVIDENCE_REMINDER_DAYS, issued_on=uk_day(request.requested_at))
         stage = current_stage(stages + after_deadline_stages(request.due_date), on)
         if stage is not None:
             due.append((request, ret, cycle, stage))
-    agencies = _agencies(session, [ret.agency_id for _, ret, _, _ in due])
+    if not due:
+        return 0
+    agencies = {ret.agency_id: under_qa[ret.id][2] for _, ret, _, _ in due}
     contacts = contacts_of_agencies(session, list(agencies.values()))
     letters = []
     for request, ret, cycle, stage in due:
@@ -243,20 +264,34 @@ def queue_evidence_reminders(session: Session, on: date) -> int:
 def queue_action_reminders(session: Session, on: date) -> int:
     """For the live actions of every plan: a reminder to the lead person before the target date,
     an overdue notice after it, and an escalation to the agency's executive when it stays overdue
-    for the cycle's escalation days. Only actions whose reminder is due by `on` are read (the
-    index on status and target date finds them), so actions far from their dates cost nothing."""
-    rows = session.exec(
-        select(Action, AuditReturn, Cycle)
-        .join(AuditReturn, AuditReturn.id == Action.return_id)
-        .join(Cycle, Cycle.id == AuditReturn.cycle_id)
-        .where(
-            Action.status.in_(OPEN_ACTION_STATES),
-            Action.target_date.is_not(None),
-            Action.target_date <= on + timedelta(days=max(ACTION_REMINDER_DAYS)),
-            AuditReturn.status.in_(LIVE_RETURN_STATES),
+    for the cycle's escalation days. Only actions whose reminder is due by `on` are read, so
+    actions far from their dates cost nothing.
+
+    The due actions are read from the action table alone and unsorted, so the index on status
+    and target date is the planner's only good way in (joined to their returns, or ordered by id,
+    SQLite would rather walk every live return's actions, or the whole table in id order); their
+    returns, cycles and agencies follow in a second read of those rows only."""
+    actions = sorted(
+        session.exec(
+            select(Action).where(
+                Action.status.in_(OPEN_ACTION_STATES),
+                Action.target_date <= on + timedelta(days=max(ACTION_REMINDER_DAYS)),
+            )
+        ),
+        key=lambda action: action.id,
+    )
+    if not actions:
+        return 0
+    plans = {
+        ret.id: (ret, cycle, agency)
+        for ret, cycle, agency in session.exec(
+            select(AuditReturn, Cycle, Agency)
+            .join(Cycle, Cycle.id == AuditReturn.cycle_id)
+            .join(Agency, Agency.id == AuditReturn.agency_id)
+            .where(AuditReturn.id.in_({a.return_id for a in actions}), AuditReturn.status.in_(LIVE_RETURN_STATES))
         )
-        .order_by(Action.id)
-    ).all()
+    }
+    rows = [(action, *plans[action.return_id][:2]) for action in actions if action.return_id in plans]
     due = []
     for action, ret, cycle in rows:
         target = action.target_date
@@ -264,11 +299,15 @@ def queue_action_reminders(session: Session, on: date) -> int:
         stage = current_stage(stages + after_deadline_stages(target, cycle.escalation_days), on)
         if stage is not None:
             due.append((action, ret, cycle, stage))
-    agencies = _agencies(session, [ret.agency_id for _, ret, _, _ in due])
-    contacts = contacts_of_agencies(session, list(agencies.values()))
+    if not due:
+        return 0
+    agencies = {ret.agency_id: plans[ret.id][2] for _, ret, _, _ in due}
+    leads = _leads(session, [action.lead_user_id for action, *_ in due])
+    # The agency's contacts hear of an action only when it has no lead person to tell.
+    unled = {ret.agency_id: agencies[ret.agency_id] for action, ret, _, _ in due if action.lead_user_id not in leads}
+    contacts = contacts_of_agencies(session, list(unled.values())) if unled else {}
     escalating = any(stage.name == ESCALATION for *_, stage in due)
     executives = executives_of_agencies(session, list(agencies.values())) if escalating else {}
-    leads = _leads(session, [action.lead_user_id for action, *_ in due])
     letters = []
     for action, ret, cycle, stage in due:
         target = action.target_date

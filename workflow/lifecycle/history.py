@@ -14,6 +14,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import insert
 from sqlmodel import Session, select
 
 from models import Action, Answer, AuditReturn, Cycle, HistoryRecord, PeerReview, Question, SubmissionCopy, User
@@ -99,6 +100,30 @@ def append_to(
     """Add the record after `head` (read by the caller, with whatever else it read) and move the
     head on to it. Only the head is read, never the chain; the unique (subject, seq) still refuses
     a fork should another writer have added a record since the head was read."""
+    record = seal_after(
+        head, actor_id=actor_id, actor_name=actor_name, trigger=trigger, from_state=from_state, to_state=to_state,
+        reason=reason, details=details, return_id=return_id, at=at,
+    )
+    session.add(record)
+    session.flush()
+    return record
+
+
+def seal_after(
+    head: ChainHead,
+    *,
+    actor_id: int | None,
+    actor_name: str,
+    trigger: str,
+    from_state: str = "",
+    to_state: str = "",
+    reason: str = "",
+    details: dict | None = None,
+    return_id: int | None = None,
+    at: datetime | None = None,
+) -> HistoryRecord:
+    """The sealed record after `head`, not yet written (`insert_records` writes it), and the head
+    moved on to it."""
     record = HistoryRecord(
         subject_type=head.subject_type,
         subject_id=head.subject_id,
@@ -115,10 +140,17 @@ def append_to(
     )
     record.at = at or utcnow()
     record.hash = record_hash(record)
-    session.add(record)
-    session.flush()
     head.seq, head.hash = record.seq, record.hash
     return record
+
+
+_COLUMNS = [column.name for column in HistoryRecord.__table__.columns if column.name != "id"]
+
+
+def insert_records(session: Session, records: list[HistoryRecord]) -> None:
+    """Write sealed records (`seal_after`) in one INSERT, no ids read back: a move and the note
+    written with it (a return picked as it is challenged) cost one statement."""
+    session.execute(insert(HistoryRecord), [{name: getattr(r, name) for name in _COLUMNS} for r in records])
 
 
 def start_chains(

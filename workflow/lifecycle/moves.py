@@ -40,9 +40,15 @@ def move_return(
     reason: str = "",
     details: dict | None = None,
     also: dict | None = None,
+    head: history.ChainHead | None = None,
+    rows: Iterable[object] = (),
+    notes: Iterable[HistoryRecord] = (),
 ) -> HistoryRecord:
     """Fire one move of a return's lifecycle as `actor` (None: the scheduler) and record it;
-    `also` names other columns of the return the move sets, written with it in one statement."""
+    `also` names other columns of the return the move sets, written with it in one statement;
+    `head` is the chain's head when the caller read it already (`moving.read_for_move`); `rows`
+    are new rows the move writes, added only once it is allowed and flushed with it; `notes` are
+    records sealed before the move's own (`note_after`), written with it in one INSERT."""
     move = RETURN_LIFECYCLE.moves[trigger]
     if actor is not None:
         require_role(session, actor, move.roles, move.title, agency_id=ret.agency_id)
@@ -50,7 +56,10 @@ def move_return(
     reasons = [state_problem] if state_problem else list(guard_reasons)
     if reasons:
         raise DomainError(reasons)
-    return fire_and_record(session, actor, ret, trigger, reason=reason, details=details, also=also)
+    session.add_all(rows)
+    return fire_and_record(
+        session, actor, ret, trigger, reason=reason, details=details, also=also, head=head, notes=list(notes)
+    )
 
 
 def fire_and_record(
@@ -62,8 +71,13 @@ def fire_and_record(
     reason: str = "",
     details: dict | None = None,
     also: dict | None = None,
+    head: history.ChainHead | None = None,
+    notes: list[HistoryRecord] | None = None,
 ) -> HistoryRecord:
-    """Move the status and write the history record; a competing change raises ConcurrentChange."""
+    """Move the status and write the history record; a competing change raises ConcurrentChange.
+
+    With the chain's `head` already read, the record goes into the same flush as the return's
+    UPDATE (and whatever else the move added first), so nothing is read between the two."""
     from_state = ret.status
     try:
         RETURN_LIFECYCLE.fire(trigger, ret)
@@ -73,6 +87,14 @@ def fire_and_record(
         setattr(ret, column, value)
     ret.last_activity_at = utcnow()
     session.add(ret)
+    if head is not None:
+        record = history.seal_after(
+            head, actor_id=actor.id if actor else None, actor_name=actor.name if actor else history.SYSTEM_NAME,
+            return_id=ret.id, trigger=trigger, from_state=from_state, to_state=ret.status, reason=reason, details=details,
+        )
+        flush_or_conflict(session, "return")
+        history.insert_records(session, [*(notes or []), record])
+        return record
     flush_or_conflict(session, "return")
     return history.append(
         session,
@@ -121,10 +143,23 @@ def flush_or_conflict(session: Session, what: str) -> None:
 
 
 def note_on_return(
-    session: Session, actor: User | None, ret: AuditReturn, trigger: str, *, reason: str = "", details: dict | None = None
+    session: Session,
+    actor: User | None,
+    ret: AuditReturn,
+    trigger: str,
+    *,
+    reason: str = "",
+    details: dict | None = None,
+    head: history.ChainHead | None = None,
 ) -> HistoryRecord:
-    """Record something that happened to a return without moving it (a challenge answered, say)."""
+    """Record something that happened to a return without moving it (a challenge answered, say);
+    `head` is the chain's head when the caller read it already."""
     touch_return(session, ret)
+    if head is not None:
+        return history.append_to(
+            session, head, actor_id=actor.id if actor else None, actor_name=actor.name if actor else history.SYSTEM_NAME,
+            return_id=ret.id, trigger=trigger, reason=reason, details=details,
+        )
     return history.append(
         session,
         subject_type="return",
@@ -134,4 +169,16 @@ def note_on_return(
         trigger=trigger,
         reason=reason,
         details=details,
+    )
+
+
+def note_after(
+    head: history.ChainHead, actor: User | None, ret: AuditReturn, trigger: str, *, reason: str = "", details: dict | None = None
+) -> HistoryRecord:
+    """A note on a return that a move follows at once (a return picked for QA as it is
+    challenged): sealed now, written with the move's record (`move_return(notes=...)`); the move's
+    UPDATE of the return takes the version for both."""
+    return history.seal_after(
+        head, actor_id=actor.id if actor else None, actor_name=actor.name if actor else history.SYSTEM_NAME,
+        return_id=ret.id, trigger=trigger, reason=reason, details=details,
     )

@@ -4,6 +4,7 @@ import random
 import secrets
 from datetime import date
 
+from sqlalchemy import exists
 from sqlmodel import Session, select
 
 from models import Agency, AuditReturn, Challenge, Cycle, EvidenceRequest, QaSelection, User
@@ -15,7 +16,8 @@ from workflow.access import require_role, visible_return
 from workflow.answering import content as return_content
 from workflow.clock import today, uk_date, utcnow
 from workflow.errors import DomainError, NotFound
-from workflow.lifecycle.moves import hold_return, move_return, note_on_return
+from workflow.lifecycle.moves import hold_return, move_return, note_after, note_on_return
+from workflow.lifecycle.moving import read_for_move
 from workflow.mail.notify import cycle_and_agency, return_context, tell, tell_each_kind
 from workflow.people.recipients import agency_contacts, qa_reviewers
 from workflow.review import feedback, statements
@@ -81,7 +83,14 @@ def pick_selected(
 
 
 def _pick(
-    session: Session, actor: User, ret: AuditReturn, *, method: str, reason: str, seed: str = "", unpicked: bool = False
+    session: Session,
+    actor: User,
+    ret: AuditReturn,
+    *,
+    method: str,
+    reason: str,
+    seed: str = "",
+    unpicked: bool = False,
 ) -> QaSelection:
     """Pick one return (`unpicked`: the caller has just read that it is not picked yet)."""
     if ret.status not in PICKABLE_STATES:
@@ -105,21 +114,39 @@ def _question_ref(session: Session, ret: AuditReturn, question_id: int | None) -
     raise NotFound("That question is not part of this return.")
 
 
+PICKED = (("picked", exists().where(QaSelection.return_id == AuditReturn.id)),)
+
+
 def raise_challenge(session: Session, actor: User, return_id: int, *, text: str, question_id: int | None = None) -> Challenge:
-    """Challenge a return (or one element of it); the agency answers in writing."""
+    """Challenge a return (or one element of it); the agency answers in writing.
+
+    One read (`moving`) finds the return, who may move it, whether it is picked, the head of its
+    history and the agency's people; the pick (when it was not picked yet), the move, their two
+    records and the challenge then go in one flush, and the e-mail in one INSERT."""
+    found = read_for_move(session, actor, return_id, tell=("contacts",), extra=PICKED)
+    head = found.head if found else None
     ret = visible_return(session, actor, return_id)
     require_role(session, actor, {Role.QA_REVIEWER}, "raise a challenge")
     ref = _question_ref(session, ret, question_id)
     reasons = [] if text.strip() else ["Write the challenge: what the agency needs to explain."]
-    if ret.status == ReturnState.SUBMITTED and not selection_of(session, ret.id):
-        _pick(session, actor, ret, method="by_hand", reason=f"Challenged by {actor.name}", unpicked=True)
     challenge = Challenge(return_id=ret.id, question_id=question_id, text=text.strip(), raised_by_id=actor.id)
-    move_return(session, actor, ret, "challenge", guard_reasons=reasons, details={"question": ref, "text": challenge.text})
-    session.add(challenge)
-    session.flush()
-    _cycle, agency = cycle_and_agency(session, ret)  # held, so the context finds them
+    picked = found.extra["picked"] if found else selection_of(session, ret.id) is not None
+    rows: list = [challenge]
+    notes = []
+    if ret.status == ReturnState.SUBMITTED and not picked:
+        reason = f"Challenged by {actor.name}"
+        if head is None:
+            _pick(session, actor, ret, method="by_hand", reason=reason, unpicked=True)
+        else:  # picked with the move: one UPDATE of the return, its two records in one INSERT
+            rows.append(QaSelection(return_id=ret.id, method="by_hand", reason=reason, selected_by_id=actor.id))
+            notes.append(note_after(head, actor, ret, "pick_for_qa", reason=reason, details={"method": "by_hand", "seed": ""}))
+    move_return(
+        session, actor, ret, "challenge", guard_reasons=reasons, details={"question": ref, "text": challenge.text},
+        head=head, rows=rows, notes=notes,
+    )
     context = return_context(session, ret, question_ref=ref, text=challenge.text)
-    tell(session, "challenge_raised", agency_contacts(session, agency), context, return_id=ret.id)
+    people = found.people["contacts"] if found else agency_contacts(session, cycle_and_agency(session, ret)[1])
+    tell(session, "challenge_raised", people, context, return_id=ret.id)
     return challenge
 
 
@@ -282,28 +309,42 @@ def moderate(session: Session, actor: User, return_id: int, question_id: int, *,
 
 
 def accept(session: Session, actor: User, return_id: int, *, note: str = "") -> AuditReturn:
-    """QA accepts the return: every challenge answered, no evidence outstanding; the plan goes live."""
+    """QA accepts the return: every challenge answered, no evidence outstanding; the plan goes live.
+
+    One read (`moving`) finds the return, who may move it, the head of its history and the people
+    to tell (the agency's and the actions' leads); then the challenges, the move and its record,
+    the questions and answers the letter quotes, the challenges closed, and both e-mails in one
+    INSERT."""
+    found = read_for_move(session, actor, return_id, tell=("contacts", "leads"))
     ret = visible_return(session, actor, return_id)
     challenges = list(
         session.exec(select(Challenge).where(Challenge.return_id == ret.id).order_by(Challenge.raised_at, Challenge.id))
     )
     unanswered = sorted((c for c in challenges if c.status == ChallengeState.OPEN), key=lambda c: c.id)
     reasons = [f"The challenge raised on {uk_date(c.raised_at)} has not been answered yet." for c in unanswered]
-    accepted = move_return(session, actor, ret, "accept", guard_reasons=reasons, reason=note.strip())
+    accepted = move_return(
+        session, actor, ret, "accept", guard_reasons=reasons, reason=note.strip(), head=found.head if found else None
+    )
     for challenge in challenges:
         if challenge.status == ChallengeState.ANSWERED:
             challenge.status = ChallengeState.CLOSED
             session.add(challenge)
-    session.flush()
-    content = return_content.load(session, ret)
-    contacts = agency_contacts(session, content.agency)
+    if found is None:
+        session.flush()
+        content = return_content.load(session, ret)
+        contacts = agency_contacts(session, content.agency)
+        plan_people = _plan_people(session, content, contacts)
+    else:
+        content = return_content.load_known(session, ret, found.cycle, found.agency, found.template, actions=False, evidence=False)
+        contacts = found.people["contacts"]
+        plan_people = contacts + found.people["leads"]
     # The agency hears what QA found (the letter by e-mail, with a link to its PDF), and the plan
     # goes live: both e-mails queued in one batch.
     letter = feedback.letter_for(session, ret, accepted=accepted, content=content, challenges=challenges)
-    found = return_context(session, ret, reviewer_name=letter.reviewer_name, letter=feedback.as_text(letter))
+    context = return_context(session, ret, reviewer_name=letter.reviewer_name, letter=feedback.as_text(letter))
     tell_each_kind(
         session,
-        [("qa_feedback", contacts, found), ("action_plan_open", _plan_people(session, content, contacts), return_context(session, ret))],
+        [("qa_feedback", contacts, context), ("action_plan_open", plan_people, return_context(session, ret))],
         return_id=ret.id,
     )
     return ret
