@@ -89,28 +89,52 @@ def load(session: Session, ret: AuditReturn) -> ReturnContent:
     return ReturnContent(ret, cycle, agency, template, standards, questions, answers, actions, evidence, extensions)
 
 
+@dataclass(frozen=True)
+class QuestionRow:
+    """A question as a move reads it: what the rules, the frozen copy and QA's letter use."""
+
+    id: int
+    ref: str
+    text: str
+    standard_id: int
+    position: int
+
+
+@dataclass(frozen=True)
+class AnswerRow:
+    """An answer as a move reads it (nothing a move changes)."""
+
+    question_id: int
+    rating: str | None
+    narrative: str
+    evidence_description: str
+    not_applicable_reason: str
+    moderated_rating: str | None
+
+
 def load_known(
     session: Session, ret: AuditReturn, cycle: Cycle, agency: Agency, template: Template, *, actions: bool, evidence: bool
 ) -> ReturnContent:
-    """A return's content when the caller has read its cycle, agency and template already (a move,
-    `lifecycle.moving`): the standards, questions and their answers in one statement, and the
-    actions and evidence files only when the caller's read counted some. Extensions are not read
-    (what a move checks and keeps does not depend on the deadline)."""
+    """A return's content for a move whose one read (`lifecycle.moving`) found its cycle, agency and
+    template: the asked questions with their answers in one statement, read as plain rows (a move
+    changes neither), and the actions and evidence files only when that read counted some. The
+    standards and extensions are not read: what a move checks, keeps and writes to people does
+    not depend on them."""
     query = (
-        select(Standard, Question, Answer)
-        .outerjoin(Question, and_(Question.standard_id == Standard.id, *_asked(agency)))
+        select(
+            Question.id, Question.ref, Question.text, Question.standard_id, Question.position, Answer.question_id,
+            Answer.rating, Answer.narrative, Answer.evidence_description, Answer.not_applicable_reason, Answer.moderated_rating,
+        )
+        .join(Standard, Standard.id == Question.standard_id)
         .outerjoin(Answer, and_(Answer.return_id == ret.id, Answer.question_id == Question.id))
-        .where(Standard.template_id == template.id)
+        .where(Standard.template_id == template.id, *_asked(agency))
         .order_by(Standard.position, Standard.id, Question.position)
     )
-    standards, questions, answers = [], [], {}
-    for standard, question, answer in session.exec(query):
-        if not standards or standards[-1] is not standard:
-            standards.append(standard)
-        if question is not None:
-            questions.append(question)
-        if answer is not None:
-            answers[answer.question_id] = answer
+    questions, answers = [], {}
+    for row in session.exec(query):
+        questions.append(QuestionRow(*row[:5]))
+        if row[5] is not None:
+            answers[row[5]] = AnswerRow(*row[5:])
     found_actions = (
         list(session.exec(select(Action).where(Action.return_id == ret.id).order_by(Action.id))) if actions else []
     )
@@ -119,7 +143,7 @@ def load_known(
         if evidence
         else []
     )
-    return ReturnContent(ret, cycle, agency, template, standards, questions, answers, found_actions, files)
+    return ReturnContent(ret, cycle, agency, template, [], questions, answers, found_actions, files)
 
 
 def _asked(agency: Agency) -> list:

@@ -1,5 +1,6 @@
 """Queue e-mails as outbox rows in the caller's transaction: a rolled-back change sends nothing."""
 
+import functools
 from typing import Any
 
 from sqlalchemy import insert
@@ -8,6 +9,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, select
 
 from models import OutboxMessage
+from models.types import utcnow
 from notifications.messages import render
 
 
@@ -48,7 +50,7 @@ def queue(
 def queue_many(session: Session, letters: list[tuple[str, str, str, dict[str, Any], int | None]]) -> None:
     """Write many messages without dedupe keys in one INSERT (executemany, no ids read back):
     (kind, to_email, to_name, context, return_id)."""
-    blank = _values(OutboxMessage(kind="", to_email="", subject="", text_body=""))  # the defaults, made once
+    blank = _blank()
     rows = [
         {**blank, **_rendered(kind, email, name, context), "context": _jsonable(context), "return_id": return_id}
         for kind, email, name, context, return_id in letters
@@ -72,7 +74,7 @@ def queue_once_many(session: Session, letters: list[tuple[str, str, str, dict[st
     (kind, to_email, to_name, context, return_id, dedupe_key). Returns how many were new."""
     if not letters:
         return 0
-    blank = _values(OutboxMessage(kind="", to_email="", subject="", text_body=""))
+    blank = _blank()
     rows = []
     for kind, email, name, context, return_id, key in letters:
         rendered = render(kind, {"to_name": name or email, **context})
@@ -117,6 +119,19 @@ def _insert_once(session: Session, message: OutboxMessage) -> OutboxMessage | No
     statement = insert(OutboxMessage).values(**values).on_conflict_do_nothing(index_elements=["dedupe_key"])
     new_id = session.execute(statement.returning(OutboxMessage.id)).scalar()
     return session.get(OutboxMessage, new_id) if new_id is not None else None
+
+
+@functools.cache
+def _defaults() -> dict[str, Any]:
+    """Each column's default, found once per process (making a model object costs more than the
+    rest of queueing a message)."""
+    return _values(OutboxMessage(kind="", to_email="", subject="", text_body=""))
+
+
+def _blank() -> dict[str, Any]:
+    """A new row's defaults, with the times of now."""
+    now = utcnow()
+    return {**_defaults(), "context": {}, "next_attempt_at": now, "created_at": now}
 
 
 def _values(message: OutboxMessage) -> dict[str, Any]:
