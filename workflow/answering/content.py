@@ -2,9 +2,9 @@
 
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cached_property
+from functools import cache, cached_property
 
-from sqlalchemy import and_
+from sqlalchemy import Select, and_, bindparam
 from sqlmodel import Session, select
 
 from models import (
@@ -120,18 +120,9 @@ def load_known(
     changes neither), and the actions and evidence files only when that read counted some. The
     standards and extensions are not read: what a move checks, keeps and writes to people does
     not depend on them."""
-    query = (
-        select(
-            Question.id, Question.ref, Question.text, Question.standard_id, Question.position, Answer.question_id,
-            Answer.rating, Answer.narrative, Answer.evidence_description, Answer.not_applicable_reason, Answer.moderated_rating,
-        )
-        .join(Standard, Standard.id == Question.standard_id)
-        .outerjoin(Answer, and_(Answer.return_id == ret.id, Answer.question_id == Question.id))
-        .where(Standard.template_id == template.id, *_asked(agency))
-        .order_by(Standard.position, Standard.id, Question.position)
-    )
     questions, answers = [], {}
-    for row in session.exec(query):
+    params = {"return_id": ret.id, "template_id": template.id}
+    for row in session.exec(_questions_and_answers(bool(agency.statutory)), params=params):
         questions.append(QuestionRow(*row[:5]))
         if row[5] is not None:
             answers[row[5]] = AnswerRow(*row[5:])
@@ -144,6 +135,24 @@ def load_known(
         else []
     )
     return ReturnContent(ret, cycle, agency, template, [], questions, answers, found_actions, files)
+
+
+@cache
+def _questions_and_answers(statutory: bool) -> Select:
+    """`load_known`'s read, built once (a move runs often)."""
+    return (
+        select(
+            Question.id, Question.ref, Question.text, Question.standard_id, Question.position, Answer.question_id,
+            Answer.rating, Answer.narrative, Answer.evidence_description, Answer.not_applicable_reason, Answer.moderated_rating,
+        )
+        .join(Standard, Standard.id == Question.standard_id)
+        .outerjoin(Answer, and_(Answer.return_id == bindparam("return_id"), Answer.question_id == Question.id))
+        .where(
+            Standard.template_id == bindparam("template_id"),
+            *([] if statutory else [Question.statutory_only == False]),  # noqa: E712 (SQL comparison)
+        )
+        .order_by(Standard.position, Standard.id, Question.position)
+    )
 
 
 def _asked(agency: Agency) -> list:

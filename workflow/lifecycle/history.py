@@ -145,12 +145,13 @@ def seal_after(
 
 
 _COLUMNS = [column.name for column in HistoryRecord.__table__.columns if column.name != "id"]
+_INSERT = insert(HistoryRecord)
 
 
 def insert_records(session: Session, records: list[HistoryRecord]) -> None:
     """Write sealed records (`seal_after`) in one INSERT, no ids read back: a move and the note
     written with it (a return picked as it is challenged) cost one statement."""
-    session.execute(insert(HistoryRecord), [{name: getattr(r, name) for name in _COLUMNS} for r in records])
+    session.execute(_INSERT, [{name: getattr(r, name) for name in _COLUMNS} for r in records])
 
 
 def start_chains(

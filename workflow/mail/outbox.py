@@ -47,6 +47,9 @@ def queue(
     return _insert_once(session, message)
 
 
+_INSERT = insert(OutboxMessage)
+
+
 def queue_many(session: Session, letters: list[tuple[str, str, str, dict[str, Any], int | None]]) -> None:
     """Write many messages without dedupe keys in one INSERT (executemany, no ids read back):
     (kind, to_email, to_name, context, return_id)."""
@@ -58,7 +61,7 @@ def queue_many(session: Session, letters: list[tuple[str, str, str, dict[str, An
     ]
     session.flush()  # what the caller added first is written first, as before
     if rows:
-        session.execute(insert(OutboxMessage), rows)
+        session.execute(_INSERT, rows)
 
 
 def _rendered(kind: str, to_email: str, to_name: str, context: dict[str, Any]) -> dict[str, Any]:
