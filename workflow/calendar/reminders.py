@@ -88,7 +88,9 @@ def queue_submission_reminders(session: Session, on: date) -> int:
 
     Only cycles whose first reminder is due by `on` are read: a cycle weeks from its deadline
     costs nothing however many returns it has."""
-    cycles = [c for c in _open_cycles(session) if cycle_submission_deadline(c) - timedelta(days=max(c.reminder_days, default=0)) <= on]
+    cycles = [
+        c for c in _open_cycles(session) if cycle_submission_deadline(c) - timedelta(days=max(c.reminder_days, default=0)) <= on
+    ]
     if not cycles:
         return 0
     rows = session.exec(
@@ -96,6 +98,8 @@ def queue_submission_reminders(session: Session, on: date) -> int:
         .where(AuditReturn.cycle_id.in_([c.id for c in cycles]), AuditReturn.status.in_(AWAITING_SUBMISSION))
         .order_by(AuditReturn.id)
     ).all()
+    if not rows:
+        return 0
     cycle_of = {c.id: c for c in cycles}
     extensions = _extensions(session, [ret.id for ret in rows])
     due: list[tuple[AuditReturn, Cycle, date, Stage]] = []

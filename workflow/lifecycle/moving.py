@@ -120,7 +120,9 @@ def _statement(groups: tuple[str, ...], extra: Extra, with_actor: bool) -> Selec
         .join(Template, Template.id == Cycle.template_id)
         .outerjoin(
             HistoryRecord,
-            and_(HistoryRecord.subject_type == "return", HistoryRecord.subject_id == AuditReturn.id, HistoryRecord.seq == last_seq),
+            and_(
+                HistoryRecord.subject_type == "return", HistoryRecord.subject_id == AuditReturn.id, HistoryRecord.seq == last_seq
+            ),
         )
         .where(AuditReturn.id == return_id)
     )

@@ -335,7 +335,9 @@ def accept(session: Session, actor: User, return_id: int, *, note: str = "") -> 
         contacts = agency_contacts(session, content.agency)
         plan_people = _plan_people(session, content, contacts)
     else:
-        content = return_content.load_known(session, ret, found.cycle, found.agency, found.template, actions=False, evidence=False)
+        content = return_content.load_known(
+            session, ret, found.cycle, found.agency, found.template, actions=False, evidence=False
+        )
         contacts = found.people["contacts"]
         plan_people = contacts + found.people["leads"]
     # The agency hears what QA found (the letter by e-mail, with a link to its PDF), and the plan
