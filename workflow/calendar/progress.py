@@ -157,8 +157,14 @@ class CycleSummary:
 
 
 def cycle_list(session: Session) -> list[CycleSummary]:
-    """Every cycle, newest first, with its template and how many agencies take part (two queries)."""
-    taking_part = select(CycleAgency.cycle_id, func.count().label("agencies")).group_by(CycleAgency.cycle_id).subquery()
+    """Every cycle, newest first, with its template and how many agencies take part (two queries).
+    The agencies are those the reader may see: a joint cycle counts each partnership's own."""
+    taking_part = (
+        select(CycleAgency.cycle_id, func.count().label("agencies"))
+        .join(Agency, Agency.id == CycleAgency.agency_id)
+        .group_by(CycleAgency.cycle_id)
+        .subquery()
+    )
     rows = session.exec(
         select(Cycle, Template.name, taking_part.c.agencies)
         .join(Template, Template.id == Cycle.template_id)

@@ -6,11 +6,12 @@ import sys
 from pathlib import Path
 
 import click
+from sqlalchemy import or_
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 from sqlmodel import Session, select
 
-from models import Agency, Cycle, Template
+from models import Agency, Cycle, Partnership, Template
 from models.audit_return import ReturnState
 from models.cycle import CycleKind
 from models.db import database_url, make_engine, transaction
@@ -18,10 +19,10 @@ from models.field_limits import is_whole_number
 from models.migrate import upgrade
 from models.user import Role
 from notifications.messages import base_url
-from workflow import readiness
+from workflow import partnerships, readiness
 from workflow.answering.evidence_inventory import problems_with, recorded_files
 from workflow.answering.evidence_storage import EvidenceStore, store_from_settings
-from workflow.calendar import cycle_changes, cycles
+from workflow.calendar import cycle_changes, cycles, joint_cycles
 from workflow.cli import backup as backups
 from workflow.cli import demo
 from workflow.clock import uk_date
@@ -203,19 +204,22 @@ def cycle() -> None:
 @click.option("--agency", "agency_names", multiple=True, help="Repeat for each agency; leave out for every active agency.")
 @click.option("--reminder-days", default="14,7,1", show_default=True, help="Days before a deadline that reminders go.")
 @click.option("--escalate-after", type=int, default=7, show_default=True, help="Days after the deadline of the escalation.")
+@click.option("--partnership", "partnership_names", multiple=True,
+              help="A partnership taking part (its name or short name); repeat for a joint cycle. Leave out for the first.")
 def cycle_launch(
     name, kind, template_key, opens, deadline, qa_ends, review, statement_deadline, previous_name, agency_names,
-    reminder_days, escalate_after,
+    reminder_days, escalate_after, partnership_names,
 ) -> None:
     try:
         with transaction(_engine()) as session:
             found = templates.latest(session, template_key)
             if found is None:
                 raise DomainError(f"There is no template “{template_key}”: load it with `s11 template load FILE`.")
-            ids = [_agency_id(session, n) for n in agency_names] or [
-                a.id
-                for a in session.exec(select(Agency).where(Agency.active == True))  # noqa: E712
-            ]
+            taking_part = _cycle_partnership_ids(session, partnership_names)
+            # Every active agency of the partnerships taking part, each once, unless agencies are named.
+            ids = [_agency_id(session, n) for n in agency_names] or joint_cycles.agencies_of_partnerships(
+                session, taking_part or [partnerships.home_partnership(session, None)]
+            )
             previous = session.exec(select(Cycle).where(Cycle.name == previous_name)).first() if previous_name else None
             dates = cycles.CycleDates(*(d.date() for d in (opens, deadline, qa_ends, review, statement_deadline)))
             made = cycles.create_cycle(
@@ -229,11 +233,24 @@ def cycle_launch(
                 previous_cycle_id=previous.id if previous else None,
                 reminder_days=_days(reminder_days),
                 escalation_days=escalate_after,
+                partnership_ids=taking_part or None,
             )
             launched = cycles.launch(session, None, made.id)
     except DomainError as error:
         _fail(error)
     click.echo(f"Launched “{name}”: {len(launched)} returns, invitations queued.")
+
+
+def _cycle_partnership_ids(session: Session, names: tuple[str, ...]) -> list[int]:
+    """The partnerships named for a cycle, by name or short name (slug)."""
+    ids = []
+    for given in names:
+        query = select(Partnership.id).where(or_(Partnership.name == given.strip(), Partnership.slug == given.strip()))
+        found = session.exec(query).first()
+        if found is None:
+            raise DomainError(f"There is no partnership called “{given}”.")
+        ids.append(found)
+    return ids
 
 
 def _days(text: str) -> list[int]:
