@@ -183,6 +183,14 @@ def test_the_demo_builds_returns_in_every_state(run, tmp_path):
         assert len(session.exec(select(Partnership)).all()) == 2
         police = session.exec(select(Agency).where(Agency.name == "Riverside Police")).one()
         assert len(session.exec(select(AgencyPartnership).where(AgencyPartnership.agency_id == police.id)).all()) == 2
+        # A joint cycle of both, one cycle of their own each; the police answer the joint one once.
+        from models import AuditReturn, Cycle, CyclePartnership
+
+        joint = session.exec(select(Cycle).join(CyclePartnership, CyclePartnership.cycle_id == Cycle.id)).one()
+        assert len(session.exec(select(Cycle)).all()) == 3 and joint.name.startswith("Pan-area")
+        answered = select(AuditReturn).where(AuditReturn.cycle_id == joint.id, AuditReturn.agency_id == police.id)
+        assert [r.status for r in session.exec(answered)] == ["submitted"]
+    assert "joint@demo.example.org" in output
     engine.dispose()
 
 

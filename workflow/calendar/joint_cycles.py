@@ -19,7 +19,7 @@ from models import Agency, AgencyPartnership, Cycle, CyclePartnership, Partnersh
 from models.user import Role
 from workflow import partnerships
 from workflow.access import roles_of
-from workflow.errors import DomainError, Reason
+from workflow.errors import DomainError, NotFound, Reason
 
 ACROSS = partnerships.across_partnerships()
 
@@ -77,7 +77,8 @@ def choose(session: Session, actor: User | None, named: list[int] | None) -> tup
     home = partnerships.home_partnership(session, actor)
     wanted = sorted(set(named or []))
     if not wanted:
-        return home, []
+        mine = [a.id for a in coordinated_by(session, actor)] if actor is not None else []
+        return (mine[0] if len(mine) > 1 or (mine and home not in mine) else home), []
     problems = choice_problems(session, actor, wanted)
     if problems:
         raise DomainError(problems)
@@ -163,3 +164,31 @@ def require_all(session: Session, actor: User | None, cycle: Cycle, what: str) -
 def joint_cycle_ids(session: Session) -> set[int]:
     """The cycles with more than one partnership (for the cycles list's label)."""
     return set(session.exec(select(CyclePartnership.cycle_id).distinct().execution_options(**ACROSS)))
+
+
+@dataclass(frozen=True)
+class AreaFilter:
+    """A report's "Area" filter: offered (`areas`) only to someone in several partnerships of the
+    cycle; `chosen` is the area the figures were narrowed to, None for all of the person's."""
+
+    areas: list[Area]
+    chosen: Area | None
+
+    @property
+    def slug(self) -> str | None:
+        return self.chosen.slug if self.chosen else None
+
+
+def report_area(session: Session, cycle_id: int, wanted: str = "") -> AreaFilter:
+    """The areas a cycle's reports may be narrowed to, and the one asked for (by its slug): every
+    read after this in the session counts that partnership's agencies alone."""
+    cycle = session.get(Cycle, cycle_id)
+    if cycle is None:
+        raise NotFound("There is no such cycle.")
+    areas = areas_for_reports(session, cycle)
+    if len(areas) < 2:
+        return AreaFilter([], None)
+    chosen = next((a for a in areas if a.slug == wanted), None)
+    if chosen is not None:
+        partnerships.narrow_to(session, chosen.id)
+    return AreaFilter(areas, chosen)
