@@ -18,8 +18,8 @@ from sqlalchemy import func
 from sqlmodel import Session
 
 from models import Answer, AuditReturn, Question, Standard
-from workflow.partnerships import agency_ids_in_scope
 from workflow.answering.ratings import RATED_STATES, CycleRatings, asked_answers, ranks
+from workflow.partnerships import agency_ids_in_scope
 from workflow.templates.spec import RatingScale
 
 
