@@ -21,7 +21,7 @@ from workflow.errors import NotFound
 from workflow.reporting import charts, measure_tables, reports
 from workflow.reporting.key_themes import key_themes_section
 from workflow.reporting.pdf_layout import PAGE_WIDTH, build, chart_with_table, para, table, words
-from workflow.reporting.printed_return import PrintedReturn, printed_return
+from workflow.reporting.printed_return import PrintedFile, PrintedReturn, printed_return
 from workflow.reporting.reports import GroupSummary, Heatmap
 from workflow.reporting.survey_figures import survey_section
 
@@ -118,9 +118,16 @@ def _answer_rows(c: content.ReturnContent, printed: PrintedReturn, question_id: 
     if answer and answer.not_applicable_reason:
         rows.append(["Why not applicable", answer.not_applicable_reason])
     rows.append(["What we do", answer.narrative if answer else ""])
-    files = "; ".join(f"{f.filename} (SHA-256 {f.sha256})" for f in answer.files) if answer else ""
+    files = "; ".join(_file_words(f) for f in answer.files) if answer else ""
     rows.append(["Evidence", "; ".join(x for x in (answer.evidence_description if answer else "", files) if x)])
+    if answer and answer.reused_from:
+        rows.append(["Reused", f"This answer was reused from the agency's return for {answer.reused_from}."])
     return rows
+
+
+def _file_words(file: PrintedFile) -> str:
+    reused = f", reused from the agency's return for {file.reused_from}" if file.reused_from else ""
+    return f"{file.filename} (SHA-256 {file.sha256}{reused})"
 
 
 def _plan(printed: PrintedReturn, refs: dict[int, str]) -> list[Flowable]:
