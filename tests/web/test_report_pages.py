@@ -277,7 +277,8 @@ def test_heatmap_writes_each_agencys_rating_of_each_standard_in_words(shown, yea
     assert '<strong class="govuk-tag govuk-tag--red">Red</strong>' in page.html
     assert '<strong class="govuk-tag govuk-tag--yellow">QA: Amber</strong>' in page.html
     assert '<strong class="govuk-tag govuk-tag--green">Green</strong>' in page.html
-    assert "2 returns are not submitted yet and not counted" in page.text
+    assert ("Ratings against the standards Ratings on the Red / Amber / Green scale from 4 submitted returns. 2 returns are "
+            "not submitted yet and not counted. A standard's rating is its weakest element;") in page.text
 
 
 def test_ratings_are_counted_overall_by_statutory_status_and_by_sector_self_assessed_beside_moderated(shown, year):
