@@ -36,10 +36,10 @@ from workflow.reporting.reports import (
     ScaleFacts,
     YearOnYear,
 )
+from workflow.reporting.scale_colours import scored_colours, text_on
 from workflow.templates.spec import NOT_APPLICABLE
 
-# GOV.UK colours, weakest to best, and grey for Not applicable.
-SCALE_COLOURS = ["#d4351c", "#f47738", "#ffdd00", "#85994b", "#00703c"]
+# Grey for Not applicable; the scored values' colours are scale_colours'.
 NOT_APPLICABLE_COLOUR = "#b1b4b6"
 BLUE, RED, GREEN, GREY, DARK_GREY = "#1d70b8", "#d4351c", "#00703c", "#b1b4b6", "#505a5f"
 STATE_COLOURS = ["#b1b4b6", "#ffdd00", "#5694ca", "#f47738", "#d53880", "#4c2c92", "#00703c", "#505a5f"]
@@ -128,10 +128,9 @@ _drawn = DrawnOnce()
 
 
 def rating_colours(legend: list[Rating]) -> dict[str, str]:
-    """Spread the palette over the scale, weakest first; Not applicable is grey."""
+    """A colour of its own for each scored value, weakest first; Not applicable is grey."""
     scored = [r.value for r in legend if r.value != NOT_APPLICABLE]
-    last = max(len(scored) - 1, 1)
-    colours = {v: SCALE_COLOURS[round(i * (len(SCALE_COLOURS) - 1) / last)] for i, v in enumerate(scored)}
+    colours = dict(zip(scored, scored_colours(len(scored)), strict=True))
     return {**colours, NOT_APPLICABLE: NOT_APPLICABLE_COLOUR}
 
 
@@ -198,9 +197,8 @@ def _legend_height(width: float, labels: list[str]) -> float:
 
 
 def text_colour(background: str) -> str:
-    """Black or white, whichever reads better on the background."""
-    r, g, b = (int(background[i : i + 2], 16) / 255 for i in (1, 3, 5))
-    return "black" if 0.2126 * r + 0.7152 * g + 0.0722 * b > 0.45 else "white"
+    """Black or white, whichever contrasts more with the background (4.5:1 at the least)."""
+    return "black" if text_on(background) == "#000000" else "white"
 
 
 def _draw(width: float, height: float, draw: Callable[[Axes], None]) -> Figure:
