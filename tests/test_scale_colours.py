@@ -43,7 +43,8 @@ def test_a_longer_listed_scale_gives_every_value_its_own_colour_on_charts_and_ta
     colours = charts.rating_colours(_legend(count))
     scored = [colours[f"level-{i}"] for i in range(count)]
     assert scored[0] == "#d4351c" and scored[-1] == "#00703c"  # weakest red, best green, as before
-    assert min(oklab_distance(a, b) for i, a in enumerate(scored) for b in scored[i + 1 :]) >= 0.035  # told apart (0.02 is just noticeable)
+    # Told apart: 0.02 is just noticeable.
+    assert min(oklab_distance(a, b) for i, a in enumerate(scored) for b in scored[i + 1 :]) >= 0.035
     assert colours[NOT_APPLICABLE] not in scored
     assert all(_readable(c) >= 4.5 for c in scored)
 

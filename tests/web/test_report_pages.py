@@ -298,7 +298,9 @@ def test_ratings_are_counted_overall_by_statutory_status_and_by_sector_self_asse
     assert by_first_cell(groups["Non-statutory: self-assessed"])["2 Safer workforce"] == ["0", "0", "1", "0"]
     assert by_first_cell(groups["Police: self-assessed"])["3 Working together"] == ["1", "0", "0", "0"]
     assert "Statutory (3 agencies)" in page.text and "Voluntary (1 agency)" in page.text
-    assert tables(page.html)["over-ratings"][1:] == [["Alder Health Trust", "1 Leadership", "Green", "Amber", "2", "1.5", "0.5", "1.1"]]
+    assert tables(page.html)["over-ratings"][1:] == [
+        ["Alder Health Trust", "1 Leadership", "Green", "Amber", "2", "1.5", "0.5", "1.1"]
+    ]
     assert len(re.findall(r'<svg\b[^>]*role="img"', page.html)) == 3  # all agencies, statutory, non-statutory
 
 

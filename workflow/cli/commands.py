@@ -366,7 +366,8 @@ def return_group() -> None:
 @click.option("--from", "source_id", type=int, required=True, help="The agency's return to another open cycle (its id).")
 @click.option("--standard", "numbers", multiple=True,
               help="A standard's number, e.g. 1; repeat for each. Leave out for every standard with something to reuse.")
-@click.option("--as", "email", required=True, help="The e-mail address of the agency user choosing: reuse is the agency's choice.")
+@click.option("--as", "email", required=True,
+              help="The e-mail address of the agency user choosing: reuse is the agency's choice.")
 def return_reuse(return_id: int, source_id: int, numbers: tuple[str, ...], email: str) -> None:
     try:
         with transaction(_engine()) as session:

@@ -172,7 +172,9 @@ def ramp_legend(scale: ScaleFacts) -> list[tuple[str, str]]:
     for i, colour in enumerate(colours):
         start, end = scale.lowest + i * width, scale.lowest + (i + 1) * width
         last = i == len(colours) - 1
-        words.append((colour, f"{scale.number(start)} to {scale.number(scale.highest) if last else 'under ' + scale.number(end)}"))
+        words.append(
+            (colour, f"{scale.number(start)} to {scale.number(scale.highest) if last else 'under ' + scale.number(end)}")
+        )
     return words
 
 
@@ -426,7 +428,9 @@ def measures_by_standard(summary: GroupSummary, heatmap: Heatmap) -> Chart:
 
     def draw(axes: Axes) -> None:
         places = list(range(len(numbers)))
-        for offset, values, colour, label in ((-0.2, own, SELF_COLOUR, "Self-assessed"), (0.2, after, MODERATED_COLOUR, "After QA moderation")):
+        for offset, values, colour, label in (
+            (-0.2, own, SELF_COLOUR, "Self-assessed"), (0.2, after, MODERATED_COLOUR, "After QA moderation")
+        ):
             bars = axes.barh([y + offset for y in places], [v or 0 for v in values], height=0.38, color=colour, label=label)
             axes.bar_label(bars, labels=[scale.number(v) for v in values], padding=3, fontsize=7)
         axes.set_yticks(places, [f"Standard {n}" for n in numbers])

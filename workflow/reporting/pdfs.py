@@ -414,7 +414,11 @@ def _measure_words(pair, scale: reports.ScaleFacts) -> list[str]:
     own, after = pair.self_assessed, pair.moderated
     share = lambda m: "–" if m.share_met is None else f"{m.share_met:g}%"  # noqa: E731
     number = lambda v: "–" if v is None else scale.number(v)  # noqa: E731
-    return [number(own.mean), number(own.median), share(own), number(after.mean), number(after.median), share(after), number(pair.gap)]
+    return [
+        number(own.mean), number(own.median), share(own),
+        number(after.mean), number(after.median), share(after),
+        number(pair.gap),
+    ]
 
 
 def _scores_section(heatmap: Heatmap) -> list[Flowable]:
@@ -429,7 +433,9 @@ def _scores_section(heatmap: Heatmap) -> list[Flowable]:
             f"of its elements' scores, and an element is met at {scale.met_words}; Not applicable elements are left out."
         ),
     ]
-    flow += chart_with_table(charts.measures_by_standard(heatmap.overall, heatmap), _measures_table(heatmap.overall, heatmap), beside=False)
+    flow += chart_with_table(
+        charts.measures_by_standard(heatmap.overall, heatmap), _measures_table(heatmap.overall, heatmap), beside=False
+    )
     bands = charts.bands_by_standard(heatmap.overall, heatmap)
     flow += chart_with_table(
         bands,
@@ -462,8 +468,14 @@ def _scores_section(heatmap: Heatmap) -> list[Flowable]:
             if own is not None:
                 backgrounds[(x, y)] = _light(charts.ramp_colour(scale, own))
             cells.append(text)
-        rows.append([row.agency_name, *cells, f"{scale.number(row.overall.self_assessed.mean)} (median {scale.number(row.overall.self_assessed.median)})"])
-    flow.append(table(["Agency", *[f"Standard {s.number}" for s in heatmap.standards], "All standards"], rows, backgrounds=backgrounds))
+        rows.append([
+            row.agency_name,
+            *cells,
+            f"{scale.number(row.overall.self_assessed.mean)} (median {scale.number(row.overall.self_assessed.median)})",
+        ])
+    flow.append(
+        table(["Agency", *[f"Standard {s.number}" for s in heatmap.standards], "All standards"], rows, backgrounds=backgrounds)
+    )
     flow += _over_ratings_table(heatmap)
     return flow
 
@@ -500,7 +512,10 @@ def _year_on_year_section(history: reports.YearOnYear) -> list[Flowable]:
         flow += [
             para("Each standard, year by year", "h2"),
             table(
-                ["Cycle", "Standard", "Mean", "Median", f"Met ({scale.met_words}) %", "Moderated mean", "Moderated median", "Moderated met %", "Gap"],
+                [
+                    "Cycle", "Standard", "Mean", "Median", f"Met ({scale.met_words}) %",
+                    "Moderated mean", "Moderated median", "Moderated met %", "Gap",
+                ],
                 [
                     [c.name, f"{s.number} {s.title}", *_measure_words(pair, scale)]
                     for s in history.standards
@@ -512,7 +527,10 @@ def _year_on_year_section(history: reports.YearOnYear) -> list[Flowable]:
             table(
                 ["Agency", *[f"Standard {n}" for n in numbers]],
                 [
-                    [row.agency_name, *[" → ".join(scale.number(m) if m is not None else "–" for m in row.means[n][-2:]) for n in numbers]]
+                    [
+                        row.agency_name,
+                        *[" → ".join(scale.number(m) if m is not None else "–" for m in row.means[n][-2:]) for n in numbers],
+                    ]
                     for row in history.rows
                 ],
             ),
