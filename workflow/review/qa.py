@@ -83,14 +83,7 @@ def pick_selected(
 
 
 def _pick(
-    session: Session,
-    actor: User,
-    ret: AuditReturn,
-    *,
-    method: str,
-    reason: str,
-    seed: str = "",
-    unpicked: bool = False,
+    session: Session, actor: User, ret: AuditReturn, *, method: str, reason: str, seed: str = "", unpicked: bool = False
 ) -> QaSelection:
     """Pick one return (`unpicked`: the caller has just read that it is not picked yet)."""
     if ret.status not in PICKABLE_STATES:
