@@ -79,7 +79,9 @@ def two_partnerships(world: World, ids: dict[str, int], session: Session, engine
     hackney = {
         "action_id": action, "agency_id": w.p.health.id, "cycle_id": w.cycle.id, "return_id": w.ret.id,
         "file_id": ids["file"], "review_id": review.id, "meeting_id": meeting.id, "standard_id": standard,
-        "template_id": w.p.template.id, "user_id": w.agency_user.id, "token": token,
+        "template_id": w.p.template.id, "user_id": w.agency_user.id, "token": token, "question_id": ids["question"],
+        "challenge_id": ids["challenge"], "request_id": ids["request"], "source_id": w.ret.id, "sampled_id": 1,
+        "message_id": session.exec(select(OutboxMessage.id).where(OutboxMessage.return_id == w.ret.id)).first(),
     }
     return TwoPartnerships(hackney, camden)
 
