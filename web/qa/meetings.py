@@ -11,7 +11,7 @@ from wtforms import SelectMultipleField, SubmitField
 
 from models.field_limits import is_whole_number
 from models.user import Role
-from web.common.db import commit_or_show_errors, db, read_or_404
+from web.common.db import commit_or_show_errors, read_or_404
 from web.common.forms import options
 from web.common.identity import me, roles_required
 from web.returns.forms import GovDateField

@@ -113,7 +113,8 @@ def save_agency(session: Session, actor: User, details: AgencyDetails, agency_id
     problems = details_problems(details, contact_required=agency.id is None or not has_agency_users(session, agency))
     # A name is unique within each partnership the agency is (or will be) in; another partnership's
     # agency of the same name is another agency, and is neither seen nor confirmed here.
-    its_partnerships = _partnerships_of_agency(session, agency.id) if agency.id else [partnerships.home_partnership(session, actor)]
+    home = [partnerships.home_partnership(session, actor)]
+    its_partnerships = _partnerships_of_agency(session, agency.id) if agency.id else home
     same_name = session.exec(
         _agencies_in(its_partnerships).where(Agency.name == details.name.strip(), Agency.id != (agency.id or 0))
     ).first()

@@ -20,7 +20,9 @@ def install(session: Session, actor: User | None, spec: TemplateSpec, *, source_
         require_role(session, actor, {Role.COORDINATOR}, "load a template")
     home = partnerships.home_partnership(session, actor)
     # Each partnership has its own copy of a template: the same key and version may be in another.
-    loaded = select(Template.id).where(Template.key == spec.key, Template.version == spec.version, Template.partnership_id == home)
+    loaded = select(Template.id).where(
+        Template.key == spec.key, Template.version == spec.version, Template.partnership_id == home
+    )
     if session.exec(loaded).first():
         raise DomainError(
             f"Template “{spec.key}” version {spec.version} is already loaded. "
