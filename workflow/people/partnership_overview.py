@@ -118,9 +118,8 @@ def add_agency_to_partnership(session: Session, actor: User, agency_id: int, par
     if partnership_id not in mine:
         raise NotFound("There is no such partnership.")
     agency = session.exec(select(Agency).where(Agency.id == agency_id), execution_options=ACROSS).first()
-    held_by = {p for (p,) in session.exec(
-        select(AgencyPartnership.partnership_id).where(AgencyPartnership.agency_id == agency_id), execution_options=ACROSS
-    ).all()} if agency else set()
+    held = select(AgencyPartnership.partnership_id).where(AgencyPartnership.agency_id == agency_id)
+    held_by = set(session.exec(held, execution_options=ACROSS).all()) if agency else set()
     if agency is None or not held_by & mine:
         raise NotFound("There is no such agency in your partnerships.")
     if partnership_id in held_by:
