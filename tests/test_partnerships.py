@@ -164,3 +164,25 @@ def test_the_intelligence_log_stays_in_its_partnership(engine, session, partners
         with Session(engine) as scoped:
             partnerships.limit_to(scoped, viewer)
             assert len(scoped.exec(select(IntelligenceEntry)).all()) == expected
+
+
+def test_a_core_update_of_a_return_skips_another_partnerships_return(engine, session, partnership):
+    """`hold_return` is an UPDATE on the bare table, which the ORM hook does not see: it is narrowed
+    by `only_scoped_returns`, so an id from another partnership takes and moves nothing."""
+    from models import AuditReturn
+    from workflow.lifecycle.moves import hold_return
+
+    _cycle, [hackneys] = launch_cycle(engine, partnership["coordinator"], [partnership["health"]],
+                                      template=partnership["template"])
+    camden = add_neighbour(session, engine, partnership["coordinator"])
+    version = select(AuditReturn.version_id).where(AuditReturn.id == hackneys.id).execution_options(
+        **partnerships.across_partnerships())
+    with Session(engine) as scoped:
+        partnerships.limit_to(scoped, camden.coordinator)
+        before = scoped.exec(version).one()
+        hold_return(scoped, hackneys.id)
+        assert scoped.exec(version).one() == before
+        partnerships.limit_to(scoped, partnership["coordinator"])
+        hold_return(scoped, hackneys.id)
+        assert scoped.exec(version).one() == before + 1
+        scoped.rollback()

@@ -221,6 +221,17 @@ def _cycles_in(ids: frozenset[int]):
     return select(Cycle.id).where(or_(Cycle.partnership_id.in_(ids), Cycle.id.in_(joint)))
 
 
+def only_scoped_returns(session: Session, statement, column):
+    """A Core statement about returns (which the ORM hook does not see: an UPDATE on the bare
+    table, say) narrowed to the returns of the session's partnerships; unchanged when unscoped."""
+    ids = scope(session)
+    if ids is None:
+        return statement
+    returns = select(AuditReturn.id).where(AuditReturn.agency_id.in_(_agencies_in(ids)),
+                                           AuditReturn.cycle_id.in_(_cycles_in(ids)))
+    return statement.where(column.in_(returns))
+
+
 def _criteria(ids: frozenset[int]) -> list:
     agencies = _agencies_in(ids)
     staff = select(PartnershipMember.user_id).where(PartnershipMember.partnership_id.in_(ids))
