@@ -89,7 +89,14 @@ def test_each_coordinators_lists_hold_only_their_partnership(browser, world, cam
         assert camdens not in pages
 
 
-SCOPED_TABLES = re.compile(r"\b(?:FROM|JOIN)\s+(agency|cycle|audit_return|template)\b")
+# Every table workflow/partnerships.py narrows (a read of any of them must carry the filter).
+SCOPED_TABLES = re.compile(
+    r"\b(?:FROM|JOIN)\s+(agency|cycle|audit_return|template|action|challenge|evidence_file|evidence_request|"
+    r"good_practice|peer_review|qa_meeting_item|qa_selection|sampled_plan|action_plan_sample|key_theme|qa_meeting|"
+    r"carried_standard|commissioner_comment|compliance_statement|deadline_extension|reused_answer|submission_copy|"
+    r"cycle_agency|cycle_survey|survey_import|survey_link|history_record|outbox_message|survey_response|"
+    r"intelligence_entry)\b"
+)
 
 
 def test_every_read_of_a_partnerships_tables_carries_the_partnership_filter(app, browser, world, hackney_ids, camden):
