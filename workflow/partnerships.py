@@ -32,6 +32,7 @@ from models import (
     CyclePartnership,
     CycleSurvey,
     DeadlineExtension,
+    DeliveryEvent,
     EvidenceFile,
     EvidenceRequest,
     GoodPractice,
@@ -264,9 +265,15 @@ def _criteria(ids: frozenset[int]) -> list:
 
 def _record_criteria(returns, cycles, staff, acting, agencies) -> list:
     """History, e-mails and survey responses: where their return, cycle or recipient belongs."""
-    people = select(User.email).where(or_(User.id.in_(staff), User.id.in_(acting), User.agency_id.in_(agencies)))
-    contacts = select(Agency.contact_email).where(Agency.id.in_(agencies))
+    theirs = or_(User.id.in_(staff), User.id.in_(acting), User.agency_id.in_(agencies))
+    people = select(User.email).where(theirs)
+    contacts = select(Agency.contact_email).where(Agency.id.in_(agencies)).union(
+        select(Agency.executive_email).where(Agency.id.in_(agencies)))
     links = select(SurveyLink.id).where(SurveyLink.cycle_id.in_(cycles))
+    ours = or_(
+        OutboxMessage.return_id.in_(returns),
+        and_(OutboxMessage.return_id.is_(None), or_(OutboxMessage.to_email.in_(people), OutboxMessage.to_email.in_(contacts))),
+    )
     return [
         # A return's (and its actions') records by the return; a cycle's by the cycle. Any other
         # subject is left alone, so no chain's head is hidden from the one appending to it.
@@ -275,11 +282,16 @@ def _record_criteria(returns, cycles, staff, acting, agencies) -> list:
             and_(HistoryRecord.return_id.is_(None),
                  or_(HistoryRecord.subject_type != "cycle", HistoryRecord.subject_id.in_(cycles))),
         )),
-        # An e-mail about a return belongs with the return; any other with its recipient.
-        with_loader_criteria(OutboxMessage, or_(
-            OutboxMessage.return_id.in_(returns),
-            and_(OutboxMessage.return_id.is_(None),
-                 or_(OutboxMessage.to_email.in_(people), OutboxMessage.to_email.in_(contacts))),
+        # An e-mail about a return belongs with the return; any other with its recipient (one of
+        # the partnerships' people, or an agency's contact or executive). An e-mail to an address
+        # that is now nobody's is no partnership's, and no one's page shows it.
+        with_loader_criteria(OutboxMessage, ours),
+        # What the e-mail service said about one of those e-mails, or (a late bounce, which names
+        # no e-mail) about one of the partnerships' people's or agencies' addresses.
+        with_loader_criteria(DeliveryEvent, or_(
+            DeliveryEvent.outbox_message_id.in_(select(OutboxMessage.id).where(ours)),
+            func.lower(DeliveryEvent.email).in_(select(func.lower(User.email)).where(theirs)),
+            DeliveryEvent.email.in_(contacts),
         )),
         with_loader_criteria(SurveyResponse, SurveyResponse.link_id.in_(links)),
     ]

@@ -12,14 +12,14 @@ from flask import Flask
 from sqlalchemy import Engine, update
 from sqlmodel import Session, select
 
-from models import Action, OutboxMessage, Standard, SurveyLink, User
+from models import Action, DeliveryEvent, OutboxMessage, Standard, SurveyLink, User
 from models.outbox import OutboxState
 from tests.factories import act, answer_everything, questions_of
 from tests.partnership_world import Neighbour, add_neighbour
 from tests.web.conftest import PASSWORD
 from tests.web.return_world import World
 from workflow.answering import returns
-from workflow.clock import today
+from workflow.clock import today, utcnow
 from workflow.review import intelligence, peer_reviews, qa, qa_meetings
 from workflow.survey import settings as survey_settings
 
@@ -72,6 +72,9 @@ def two_partnerships(world: World, ids: dict[str, int], session: Session, engine
         received_on=date.today(), summary="Camden intelligence", standards="1", visibility="qa")
     session.exec(update(OutboxMessage).where(OutboxMessage.to_email.contains(MARK)).values(
         status=OutboxState.FAILED.value, last_error="Camden mailbox full"))
+    # A late bounce (naming no e-mail) from the address of Camden's trust.
+    session.add(DeliveryEvent(sg_event_id="camden-bounce", event="bounce", email=camden.agency.contact_email,
+                              reason="550 Camden mailbox unavailable", at=utcnow()))
     session.commit()
 
     standard = session.exec(select(Standard.id).where(Standard.template_id == w.p.template.id)).first()
