@@ -102,7 +102,12 @@ SCOPED_TABLES = re.compile(
 def test_every_read_of_a_partnerships_tables_carries_the_partnership_filter(app, browser, world, hackney_ids, camden):
     """What the database is asked while the coordinator, QA and an agency user work through their pages: every statement
     reading agencies, cycles, returns or templates is limited to their partnership (a read that
-    skipped workflow/partnerships.py's hook, such as one on the bare table, would not be)."""
+    skipped workflow/partnerships.py's hook, such as one on the bare table, would not be).
+
+    What it does not prove: that the filter is the right one (the word "partnership" anywhere in a
+    statement passes, so one table filtered beside another unfiltered passes too), nor anything
+    about pages it does not visit. tests/web/test_partnership_leaks.py proves the content: every
+    page reachable in every role is searched for the other partnership's word."""
     seen: list[str] = []
 
     def record(_conn, _cursor, statement, _parameters, context, _many) -> None:
