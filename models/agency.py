@@ -11,7 +11,8 @@ class Agency(SQLModel, table=True):
     __tablename__ = "agency"
 
     id: int | None = Field(default=None, primary_key=True)
-    name: str = Field(max_length=field_limits.AGENCY_NAME, unique=True, index=True)
+    # Unique within each partnership the agency is in, checked by workflow/people/agencies.py (migration 0021).
+    name: str = Field(max_length=field_limits.AGENCY_NAME, index=True)
     sector: str = Field(max_length=field_limits.SECTOR, index=True)
     statutory: bool = Field(default=False)
     commissioned_by_id: int | None = Field(default=None, foreign_key="agency.id")

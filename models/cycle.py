@@ -35,9 +35,11 @@ class Cycle(SQLModel, table=True):
     """One annual cycle of the audit programme."""
 
     __tablename__ = "cycle"
+    # A name is unique within its partnership (migration 0021): each may have its "audit 2026-27".
+    __table_args__ = (UniqueConstraint("partnership_id", "name", name="uq_cycle_per_partnership"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    name: str = Field(max_length=field_limits.CYCLE_NAME, unique=True)
+    name: str = Field(max_length=field_limits.CYCLE_NAME)
     kind: str = Field(default=CycleKind.FULL_AUDIT.value, max_length=40)
     status: str = Field(default=CycleState.DRAFT.value, max_length=20, index=True)
     template_id: int = Field(foreign_key="template.id")

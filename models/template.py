@@ -12,7 +12,8 @@ class Template(SQLModel, table=True):
     """One version of a partnership's standards; a cycle is bound to exactly one."""
 
     __tablename__ = "template"
-    __table_args__ = (UniqueConstraint("key", "version"),)
+    # Each partnership installs its own copy of a template (migration 0021).
+    __table_args__ = (UniqueConstraint("partnership_id", "key", "version", name="uq_template_per_partnership"),)
 
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(max_length=80, index=True)

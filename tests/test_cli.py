@@ -260,6 +260,38 @@ def test_the_administrator_moves_a_cycles_dates_and_reopens_it_after_closing(run
     assert ", open), deadline 14 February 2027" in run("cycle", "status", name).output
 
 
+def test_an_administrator_adds_a_second_partnership_and_sets_it_up_by_name(run, tmp_path):
+    """`s11 partnership add/list`, and `--partnership` on the commands that make a partnership's
+    things: the same template and the same agency name in each partnership, each its own."""
+    run("db", "upgrade")
+    added = run("partnership", "add", "--name", "Camden Safeguarding Children Partnership", "--slug", "camden").output
+    assert "short name camden" in added
+    refused = run("partnership", "add", "--name", "camden safeguarding children partnership", expect=1).output
+    assert "already a partnership called" in refused
+    for partnership in ("partnership", "Camden Safeguarding Children Partnership"):
+        assert "41 questions" in run("template", "load", "--partnership", partnership, str(DEFAULT_TEMPLATE_PATH)).output
+    assert "already loaded" in run("template", "load", "--partnership", "camden", str(DEFAULT_TEMPLATE_PATH), expect=1).output
+    assert "There is no partnership “hackney”" in run("template", "list", "--partnership", "hackney", expect=1).output
+    csv_file = tmp_path / "agencies.csv"
+    csv_file.write_text("name,sector,statutory,contact_email\nYouth Service,Voluntary,no,jo@club.example.org\n")
+    for partnership in ("partnership", "camden"):
+        assert "1 agencies added" in run("agencies", "import", "--partnership", partnership, str(csv_file)).output
+    run("users", "add", "--partnership", "camden", "--email", "cam@camden.example.org", "--name", "Cam Coordinator",
+        "--role", "coordinator", "--password", "a long enough password")
+    run("users", "add", "--partnership", "camden", "--email", "yo@camden.example.org", "--name", "Yo Youth",
+        "--role", "agency_user", "--agency", "Youth Service", "--password", "a long enough password")
+    listed = run("partnership", "list").output
+    assert "camden: Camden Safeguarding Children Partnership (1 agencies, 1 staff)" in listed
+    assert "partnership: Partnership (1 agencies, 0 staff)" in listed
+    engine = make_engine(run.url)
+    with engine.connect() as db:
+        youth = db.execute(text("SELECT a.id, ap.partnership_id FROM agency a JOIN agency_partnership ap ON ap.agency_id = a.id "
+                                "WHERE a.name = 'Youth Service' ORDER BY ap.partnership_id")).all()
+        yo = db.execute(text("SELECT agency_id FROM user_account WHERE email = 'yo@camden.example.org'")).scalar_one()
+    engine.dispose()
+    assert len({agency_id for agency_id, _ in youth}) == 2 and yo == youth[1][0]
+
+
 def test_an_agency_user_reuses_answers_from_another_cycles_return_on_the_command_line(run, tmp_path):
     test_an_administrator_sets_up_a_partnership_and_launches_a_cycle(run, tmp_path)
     run("users", "add", "--email", "nia@council.example.org", "--name", "Nia Nurse", "--role", "agency_user",

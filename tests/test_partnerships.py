@@ -15,9 +15,19 @@ from tests.partnership_world import add_neighbour
 from workflow import partnerships
 
 
+def _heads_before(revision: str) -> list[str]:
+    """The newest revision of every branch that does not pass through `revision` (an existing
+    database from before it; 0021 and any later revision come after it)."""
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    after = {r.revision for r in script.iterate_revisions("heads", revision)}
+    return sorted(script_heads() - after)
+
+
 def test_an_existing_database_upgrades_into_one_partnership(tmp_path, monkeypatch):
     url = f"sqlite:///{tmp_path / 'before.sqlite'}"
-    for head in sorted(script_heads() - {"0015"}):
+    for head in _heads_before("0015"):
         command.upgrade(alembic_config(url), head)
     engine = make_engine(url)
     with engine.begin() as db:
@@ -105,7 +115,9 @@ def test_each_partnerships_people_read_only_their_own_partnership(engine, sessio
     assert partnerships.partnerships_of(session, police_officer) == {1, camden.partnership.id}
 
 
-def test_a_name_taken_in_another_partnership_is_refused_in_words(engine, session, partnership):
+def test_names_are_unique_within_a_partnership_and_free_across_them(engine, session, partnership):
+    """Each partnership may have its own "Youth Service" and its own "audit 2026-27"; an e-mail
+    address stays one person's across the deployment."""
     camden = add_neighbour(session, engine, partnership["coordinator"])
     from tests.partnership_world import details
     from workflow.errors import DomainError
@@ -113,11 +125,17 @@ def test_a_name_taken_in_another_partnership_is_refused_in_words(engine, session
 
     with Session(engine) as hackney:
         partnerships.limit_to(hackney, partnership["coordinator"])
+        theirs = agencies.save_agency(hackney, partnership["coordinator"], details("Camden Health Trust"))
+        assert theirs.id != camden.agency.id
         with pytest.raises(DomainError, match="already an agency called"):
-            agencies.save_agency(hackney, partnership["coordinator"], details("Camden Health Trust"))
+            agencies.save_agency(hackney, partnership["coordinator"], details("Hackney Health Trust"))
         with pytest.raises(DomainError, match="already an account"):
             users.add_user(hackney, partnership["coordinator"], email=camden.coordinator.email, name="Again",
                            roles={Role.COORDINATOR})
+        hackney.rollback()
+    same_name, _ = launch_cycle(engine, partnership["coordinator"], [partnership["health"]], template=partnership["template"],
+                                name=camden.cycle.name)
+    assert same_name.partnership_id != camden.cycle.partnership_id
 
 
 def test_a_person_moved_to_another_agency_no_longer_acts_for_the_old_one(engine, session, partnership):
@@ -146,3 +164,25 @@ def test_the_intelligence_log_stays_in_its_partnership(engine, session, partners
         with Session(engine) as scoped:
             partnerships.limit_to(scoped, viewer)
             assert len(scoped.exec(select(IntelligenceEntry)).all()) == expected
+
+
+def test_a_core_update_of_a_return_skips_another_partnerships_return(engine, session, partnership):
+    """`hold_return` is an UPDATE on the bare table, which the ORM hook does not see: it is narrowed
+    by `only_scoped_returns`, so an id from another partnership takes and moves nothing."""
+    from models import AuditReturn
+    from workflow.lifecycle.moves import hold_return
+
+    _cycle, [hackneys] = launch_cycle(engine, partnership["coordinator"], [partnership["health"]],
+                                      template=partnership["template"])
+    camden = add_neighbour(session, engine, partnership["coordinator"])
+    version = select(AuditReturn.version_id).where(AuditReturn.id == hackneys.id).execution_options(
+        **partnerships.across_partnerships())
+    with Session(engine) as scoped:
+        partnerships.limit_to(scoped, camden.coordinator)
+        before = scoped.exec(version).one()
+        hold_return(scoped, hackneys.id)
+        assert scoped.exec(version).one() == before
+        partnerships.limit_to(scoped, partnership["coordinator"])
+        hold_return(scoped, hackneys.id)
+        assert scoped.exec(version).one() == before + 1
+        scoped.rollback()

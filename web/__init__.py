@@ -96,6 +96,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from web.accounts.agency_switch import bp as agency_switch_bp
 
     app.register_blueprint(agency_switch_bp)  # a person acting for several agencies chooses which
+    from web.accounts.partnership_switch import bp as partnership_switch_bp
+
+    app.register_blueprint(partnership_switch_bp)  # staff in several partnerships choose which to work in
     app.register_blueprint(coordinator_bp)
     app.register_blueprint(cycle_changes_bp)  # drafts corrected, dates moved, agencies added, reopening
     from web.agency.colleagues import bp as colleagues_bp
@@ -113,6 +116,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from web.coordinator.delivery import bp as delivery_bp
 
     app.register_blueprint(delivery_bp)  # failed e-mails and bouncing addresses
+    from web.coordinator.partnerships import bp as partnerships_bp
+
+    app.register_blueprint(partnerships_bp)  # the coordinator's partnerships, and an agency added to another
     from web.coordinator.peer_reviews import bp as peer_arrange_bp
 
     app.register_blueprint(peer_arrange_bp)  # pairing returns with peer reviewers

@@ -10,8 +10,9 @@ every partnership (is this e-mail address taken anywhere?) says so with `across_
 """
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
-from sqlalchemy import event, or_, select
+from sqlalchemy import and_, event, or_, select
 from sqlalchemy.orm import ORMExecuteState, with_loader_criteria
 from sqlmodel import Session, func
 
@@ -22,28 +23,45 @@ from models import (
     AgencyMember,
     AgencyPartnership,
     AuditReturn,
+    CarriedStandard,
     Challenge,
+    CommissionerComment,
+    ComplianceStatement,
     Cycle,
+    CycleAgency,
     CyclePartnership,
+    CycleSurvey,
+    DeadlineExtension,
+    DeliveryEvent,
     EvidenceFile,
     EvidenceRequest,
     GoodPractice,
+    HistoryRecord,
     IntelligenceEntry,
     KeyTheme,
+    OutboxMessage,
     Partnership,
     PartnershipMember,
     PeerReview,
     QaMeeting,
     QaMeetingItem,
     QaSelection,
+    ReusedAnswer,
     SampledPlan,
+    SubmissionCopy,
+    SurveyImport,
+    SurveyLink,
+    SurveyResponse,
     Template,
     User,
+    field_limits,
 )
 from models.partnership import first_partnership_id
+from workflow.errors import DomainError, NotFound
 
 SCOPE_KEY = "s11_partnerships"
 ACROSS = "s11_across_partnerships"
+HOME_KEY = "s11_home_partnership"
 
 
 def partnerships_of(session: Session, user: User) -> frozenset[int]:
@@ -64,6 +82,24 @@ def limit_to(session: Session, user: User) -> frozenset[int]:
     return ids
 
 
+def work_in(session: Session, partnership_id: int) -> None:
+    """From now on this session reads only this one partnership's things, and what it makes goes there
+    (`s11 ... --partnership`, and a member of several partnerships who chose one)."""
+    session.info[SCOPE_KEY] = frozenset({partnership_id})
+    session.info[HOME_KEY] = partnership_id
+
+
+def partnership_named(session: Session, given: str) -> Partnership:
+    """A partnership by its slug or its name (either case), or NotFound naming those there are."""
+    wanted = given.strip().casefold()
+    every = list(session.execute(select(Partnership).order_by(Partnership.name).execution_options(**{ACROSS: True})).scalars())
+    for partnership in every:
+        if wanted in (partnership.slug.casefold(), partnership.name.casefold()):
+            return partnership
+    known = ", ".join(f"{p.slug} ({p.name})" for p in every) or "none yet"
+    raise NotFound(f"There is no partnership “{given.strip()}”. The partnerships are: {known}.")
+
+
 def scope(session: Session) -> frozenset[int] | None:
     """The partnerships this session is limited to, or None when it sees the whole deployment."""
     return session.info.get(SCOPE_KEY)
@@ -77,6 +113,9 @@ def across_partnerships() -> dict[str, bool]:
 def home_partnership(session: Session, actor: User | None) -> int:
     """Where a new agency, cycle or template goes: the actor's partnership when they have exactly
     one, else the deployment's first (a single-partnership deployment never names one)."""
+    chosen = session.info.get(HOME_KEY)
+    if chosen is not None:
+        return chosen
     if actor is not None and actor.id is not None:
         own = select(PartnershipMember.partnership_id).where(PartnershipMember.user_id == actor.id)
         mine = list(session.execute(own.execution_options(**{ACROSS: True})).scalars())
@@ -92,10 +131,39 @@ def home_partnership(session: Session, actor: User | None) -> int:
 
 
 def add_partnership(session: Session, name: str, slug: str = "") -> Partnership:
-    partnership = Partnership(name=name.strip(), slug=slug or _slug(name))
+    """A new partnership (a deployment administrator's step: `s11 partnership add`), its name and
+    slug unique across the deployment."""
+    name, slug = name.strip(), (slug.strip() or _slug(name))
+    problems = []
+    if not name:
+        problems.append("Enter the partnership's name.")
+    elif len(name) > field_limits.AGENCY_NAME:
+        problems.append("The partnership's name must be 200 characters or fewer.")
+    taken = select(Partnership).where(or_(func.lower(Partnership.name) == name.lower(), Partnership.slug == slug))
+    if name and session.execute(taken.execution_options(**{ACROSS: True})).first():
+        problems.append(f"There is already a partnership called “{name}” or with the short name “{slug}”.")
+    if problems:
+        raise DomainError(" ".join(problems))
+    partnership = Partnership(name=name, slug=slug)
     session.add(partnership)
     session.flush()
     return partnership
+
+
+@dataclass(frozen=True)
+class PartnershipCount:
+    slug: str
+    name: str
+    agencies: int
+    staff: int
+
+
+def partnership_counts(session: Session) -> list[PartnershipCount]:
+    """Every partnership of the deployment with how many agencies and staff (`s11 partnership list`)."""
+    agencies = select(func.count()).where(AgencyPartnership.partnership_id == Partnership.id).scalar_subquery()
+    staff = select(func.count()).where(PartnershipMember.partnership_id == Partnership.id).scalar_subquery()
+    query = select(Partnership.slug, Partnership.name, agencies, staff).order_by(Partnership.name)
+    return [PartnershipCount(*row) for row in session.execute(query.execution_options(**{ACROSS: True}))]
 
 
 def _slug(name: str) -> str:
@@ -138,6 +206,10 @@ def _add_once(session: Session, model: type, **values: int) -> None:
 # What hangs off a return or a cycle belongs where the return or cycle does.
 BY_RETURN = (Action, Challenge, EvidenceFile, EvidenceRequest, GoodPractice, PeerReview, QaMeetingItem, QaSelection, SampledPlan)
 BY_CYCLE = (ActionPlanSample, KeyTheme, QaMeeting)
+# The same for the rest of a return's record and a cycle's settings (kept apart so each list merges simply).
+ALSO_BY_RETURN = (CarriedStandard, CommissionerComment, ComplianceStatement, DeadlineExtension, ReusedAnswer,
+                  SubmissionCopy)
+ALSO_BY_CYCLE = (CycleAgency, CycleSurvey, SurveyImport, SurveyLink)
 
 
 # The criteria, per table: what of it belongs to partnerships `ids`.
@@ -148,6 +220,17 @@ def _agencies_in(ids: frozenset[int]):
 def _cycles_in(ids: frozenset[int]):
     joint = select(CyclePartnership.cycle_id).where(CyclePartnership.partnership_id.in_(ids))
     return select(Cycle.id).where(or_(Cycle.partnership_id.in_(ids), Cycle.id.in_(joint)))
+
+
+def only_scoped_returns(session: Session, statement, column):
+    """A Core statement about returns (which the ORM hook does not see: an UPDATE on the bare
+    table, say) narrowed to the returns of the session's partnerships; unchanged when unscoped."""
+    ids = scope(session)
+    if ids is None:
+        return statement
+    returns = select(AuditReturn.id).where(AuditReturn.agency_id.in_(_agencies_in(ids)),
+                                           AuditReturn.cycle_id.in_(_cycles_in(ids)))
+    return statement.where(column.in_(returns))
 
 
 def _criteria(ids: frozenset[int]) -> list:
@@ -171,12 +254,49 @@ def _criteria(ids: frozenset[int]) -> list:
         ),
         with_loader_criteria(User, or_(User.id.in_(staff), User.id.in_(acting), User.agency_id.in_(agencies))),
         with_loader_criteria(Partnership, Partnership.id.in_(ids)),
+        *(with_loader_criteria(model, model.return_id.in_(returns)) for model in ALSO_BY_RETURN),
+        *(with_loader_criteria(model, model.cycle_id.in_(cycles)) for model in ALSO_BY_CYCLE),
+        *_record_criteria(returns, cycles, staff, acting, agencies),
         # The intelligence log: about one of the partnership's agencies, or partnership-wide and
         # recorded by its staff.
         with_loader_criteria(IntelligenceEntry, or_(
             IntelligenceEntry.agency_id.in_(agencies),
             IntelligenceEntry.agency_id.is_(None) & IntelligenceEntry.recorded_by_id.in_(staff),
         )),
+    ]
+
+
+def _record_criteria(returns, cycles, staff, acting, agencies) -> list:
+    """History, e-mails and survey responses: where their return, cycle or recipient belongs."""
+    theirs = or_(User.id.in_(staff), User.id.in_(acting), User.agency_id.in_(agencies))
+    people = select(User.email).where(theirs)
+    contacts = select(Agency.contact_email).where(Agency.id.in_(agencies)).union(
+        select(Agency.executive_email).where(Agency.id.in_(agencies)))
+    links = select(SurveyLink.id).where(SurveyLink.cycle_id.in_(cycles))
+    ours = or_(
+        OutboxMessage.return_id.in_(returns),
+        and_(OutboxMessage.return_id.is_(None), or_(OutboxMessage.to_email.in_(people), OutboxMessage.to_email.in_(contacts))),
+    )
+    return [
+        # A return's (and its actions') records by the return; a cycle's by the cycle. Any other
+        # subject is left alone, so no chain's head is hidden from the one appending to it.
+        with_loader_criteria(HistoryRecord, or_(
+            HistoryRecord.return_id.in_(returns),
+            and_(HistoryRecord.return_id.is_(None),
+                 or_(HistoryRecord.subject_type != "cycle", HistoryRecord.subject_id.in_(cycles))),
+        )),
+        # An e-mail about a return belongs with the return; any other with its recipient (one of
+        # the partnerships' people, or an agency's contact or executive). An e-mail to an address
+        # that is now nobody's is no partnership's, and no one's page shows it.
+        with_loader_criteria(OutboxMessage, ours),
+        # What the e-mail service said about one of those e-mails, or (a late bounce, which names
+        # no e-mail) about one of the partnerships' people's or agencies' addresses.
+        with_loader_criteria(DeliveryEvent, or_(
+            DeliveryEvent.outbox_message_id.in_(select(OutboxMessage.id).where(ours)),
+            func.lower(DeliveryEvent.email).in_(select(func.lower(User.email)).where(theirs)),
+            DeliveryEvent.email.in_(contacts),
+        )),
+        with_loader_criteria(SurveyResponse, SurveyResponse.link_id.in_(links)),
     ]
 
 

@@ -8,6 +8,7 @@ from tests.factories import launch_cycle
 from tests.web.browser_helpers import assert_on_page
 from tests.web.conftest import PASSWORD
 from tests.web.test_email_delivery_page import failed_email_and_bounce
+from workflow import partnerships
 
 pytestmark = pytest.mark.browser
 
@@ -22,6 +23,10 @@ def test_coordinator_pages_have_no_accessibility_violations(chromium, live_serve
     )
     with Session(sqlite_only_engine) as session:
         failed_email_and_bounce(session)
+        # The coordinator also works in Camden: the partnership chooser and the page to add an agency there.
+        camden = partnerships.add_partnership(session, "Camden Safeguarding Children Partnership")
+        partnerships.join(session, user_id=partnership.coordinator.id, partnership_ids=[camden.id])
+        session.commit()
     health = launched[0].id
     # Each page with the heading that proves it is that page (not the sign-in page it would
     # redirect to if signing in had failed).
@@ -42,6 +47,8 @@ def test_coordinator_pages_have_no_accessibility_violations(chromium, live_serve
         "/templates/upload": "Load a template file",
         "/email-delivery": "E-mail delivery",
         f"/cycles/{cycle.id}/key-themes": "Key themes",
+        "/choose-partnership": "Which partnership are you working in?",
+        "/partnerships": "Your partnerships",
     }
     axe = Axe()
     page = chromium.new_page()

@@ -9,10 +9,16 @@ from models.bounce import DeliveryEvent
 from models.outbox import OutboxState
 from models.types import utcnow
 from models.user import Role
+from tests import factories
 from tests.web.conftest import add_person
 
 
 def failed_email_and_bounce(session) -> OutboxMessage:
+    """An invitation to a person whose address was mistyped, and a bounce from an agency contact's
+    address (each belongs to the partnership through that person or agency)."""
+    factories.add_person(session, name="Pat Police", roles={Role.QA_REVIEWER}, email="typo@police.example.og")
+    factories.add_agency(session, name="Hackney Scouts", sector="Voluntary", statutory=False,
+                         contact_email="old@scouts.example.org")
     message = OutboxMessage(
         kind="invitation", to_email="typo@police.example.og", to_name="Pat Police", subject="Your return is open",
         text_body="...", status=OutboxState.FAILED.value, attempts=1, last_error="400: The to address is not valid",
@@ -53,6 +59,7 @@ def test_only_coordinators_see_email_delivery(browser, partnership, session):
 
 def an_email_sent_twice(session) -> OutboxMessage:
     """An invitation SendGrid took twice: each copy processed and delivered under its own id."""
+    factories.add_person(session, name="Priya Shah", roles={Role.QA_REVIEWER}, email="dsl@school.example")
     message = OutboxMessage(
         kind="invitation", to_email="dsl@school.example", to_name="Priya Shah", subject="Your return is open",
         text_body="...", status=OutboxState.SENT.value, attempts=2, provider_message_id="second",

@@ -89,13 +89,25 @@ def test_each_coordinators_lists_hold_only_their_partnership(browser, world, cam
         assert camdens not in pages
 
 
-SCOPED_TABLES = re.compile(r"\b(?:FROM|JOIN)\s+(agency|cycle|audit_return|template)\b")
+# Every table workflow/partnerships.py narrows (a read of any of them must carry the filter).
+SCOPED_TABLES = re.compile(
+    r"\b(?:FROM|JOIN)\s+(agency|cycle|audit_return|template|action|challenge|evidence_file|evidence_request|"
+    r"good_practice|peer_review|qa_meeting_item|qa_selection|sampled_plan|action_plan_sample|key_theme|qa_meeting|"
+    r"carried_standard|commissioner_comment|compliance_statement|deadline_extension|reused_answer|submission_copy|"
+    r"cycle_agency|cycle_survey|survey_import|survey_link|history_record|outbox_message|survey_response|"
+    r"intelligence_entry)\b"
+)
 
 
 def test_every_read_of_a_partnerships_tables_carries_the_partnership_filter(app, browser, world, hackney_ids, camden):
     """What the database is asked while the coordinator, QA and an agency user work through their pages: every statement
     reading agencies, cycles, returns or templates is limited to their partnership (a read that
-    skipped workflow/partnerships.py's hook, such as one on the bare table, would not be)."""
+    skipped workflow/partnerships.py's hook, such as one on the bare table, would not be).
+
+    What it does not prove: that the filter is the right one (the word "partnership" anywhere in a
+    statement passes, so one table filtered beside another unfiltered passes too), nor anything
+    about pages it does not visit. tests/web/test_partnership_leaks.py proves the content: every
+    page reachable in every role is searched for the other partnership's word."""
     seen: list[str] = []
 
     def record(_conn, _cursor, statement, _parameters, context, _many) -> None:

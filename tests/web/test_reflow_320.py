@@ -17,6 +17,7 @@ from tests.web.conftest import PASSWORD, add_person
 from tests.web.return_world import World, submitted
 from tests.web.test_email_delivery_page import failed_email_and_bounce
 from tests.web.test_reuse_page import youth_club_in_another_cycle
+from workflow import partnerships
 from workflow.answering import returns
 from workflow.calendar import cycles
 from workflow.calendar.cycles import CycleDates
@@ -65,6 +66,7 @@ def _arrange(w: World, engine, session: Session) -> dict[str, list[str]]:
                 dates=CycleDates(opens, opens + timedelta(days=42), opens + timedelta(days=70), opens + timedelta(days=180),
                                  opens + timedelta(days=200)))
     later = _issue_11_and_12_state(w, engine, session)
+    _in_a_second_partnership(w, session)
     council = add_agency(session, name="Hackney Council", sector="Local authority", statutory=True)
     session.get(Agency, w.p.health.id).commissioned_by_id = council.id
     session.commit()
@@ -89,7 +91,7 @@ def _arrange(w: World, engine, session: Session) -> dict[str, list[str]]:
             f"/cycles/{cycle}/survey", f"/cycles/{cycle}/survey/import", f"/reports/cycles/{cycle}/staff-survey",
             "/peer-reviews", "/peer-reviews/arrange", f"/peer-reviews/{later['review']}/cancel", "/intelligence",
             "/good-practice", f"/cycles/{cycle}/qa-meetings", f"/qa/meetings/{later['meeting']}",
-            f"/cycles/{cycle}/action-plan-review",
+            f"/cycles/{cycle}/action-plan-review", "/partnerships", "/choose-partnership",
         ],
         commissioner.email: ["/commissioned", f"/commissioned/returns/{health}"],
         "": [  # nobody signed in
@@ -115,6 +117,14 @@ def _arrange(w: World, engine, session: Session) -> dict[str, list[str]]:
                      f"/cycles/{cycle}/qa-meetings", f"/qa/meetings/{later['meeting']}"],
     }
     return pages, (request, health)
+
+
+def _in_a_second_partnership(w: World, session: Session) -> None:
+    """The coordinator also works in Camden: sign-in asks which, and the partnerships page offers
+    Hackney's agencies to Camden."""
+    camden = partnerships.add_partnership(session, "Camden Safeguarding Children Partnership")
+    partnerships.join(session, user_id=w.p.coordinator.id, partnership_ids=[camden.id])
+    session.commit()
 
 
 def _issue_11_and_12_state(w: World, engine, session: Session) -> dict[str, object]:

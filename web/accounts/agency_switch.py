@@ -9,6 +9,7 @@ from wtforms import RadioField, SubmitField
 from wtforms.validators import InputRequired
 
 from models.user import AGENCY_ROLES
+from web.accounts.partnership_switch import needs_choosing
 from web.common.db import db
 from web.common.form_checks import CheckedForm
 from web.common.identity import CHOSEN_AGENCY, me
@@ -36,6 +37,9 @@ def after_sign_in(target: str) -> ResponseReturnValue:
     """Where sign-in leads: the choice first for a person acting for several agencies."""
     cookie.pop(CHOSEN_AGENCY, None)  # a choice left by whoever signed in before does not carry over
     partnerships.limit_to(db(), me())  # the person was not loaded by the user loader in this request
+    choosing = needs_choosing(target)  # staff in several partnerships choose one first
+    if choosing is not None:
+        return choosing
     if acts_for_several():
         return redirect(url_for("agency_switch.choose", next=target))
     return redirect(target)

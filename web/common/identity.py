@@ -19,7 +19,7 @@ from web.common.db import db
 from web.common.extensions import login_manager
 from workflow import partnerships
 from workflow.access import roles_of
-from workflow.people import accounts, agency_choice
+from workflow.people import accounts, agency_choice, partnership_choice
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -51,10 +51,13 @@ def load_signed_in(session_id: str) -> SignedIn | None:
         return None
     _act_for_chosen_agency(session, user)
     partnerships.limit_to(session, user)  # from here on, this request reads only the person's partnerships
+    if CHOSEN_PARTNERSHIP in cookie:  # ...or only the one of them they chose to work in
+        partnership_choice.work_in_chosen(session, user, cookie.get(CHOSEN_PARTNERSHIP))
     return SignedIn(user, roles_of(session, user))
 
 
 CHOSEN_AGENCY = "agency_id"
+CHOSEN_PARTNERSHIP = "partnership_id"
 
 
 def _act_for_chosen_agency(session, user: User) -> None:

@@ -33,6 +33,7 @@ NAV_ITEMS = [
     NavItem("Templates", "coordinator.templates", frozenset({Role.COORDINATOR}), "coordinator.template"),
     NavItem("Peer reviews", "peer_arrange.index", frozenset({Role.COORDINATOR}), "peer_arrange."),
     NavItem("E-mail delivery", "delivery.index", frozenset({Role.COORDINATOR}), "delivery."),
+    NavItem("Partnerships", "partnerships.index", frozenset({Role.COORDINATOR}), "partnerships."),
     NavItem("Quality assurance", "qa.index", frozenset({Role.QA_REVIEWER}), "qa."),
     NavItem("Intelligence", "intelligence.index", STAFF, "intelligence."),
     NavItem("Your returns", "returns.index", frozenset({Role.AGENCY_USER, Role.EXECUTIVE}), "returns."),

@@ -5,7 +5,7 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 
 from models.user import Role
-from web.common.db import commit_or_show_errors, db
+from web.common.db import commit_or_show_errors, db, read_or_404
 from web.common.forms import ReasonForm
 from web.common.identity import me, roles_required
 from web.peer.forms import arrange_form, chosen
@@ -48,6 +48,7 @@ def _arranged(_review) -> ResponseReturnValue:
 
 @bp.route("/peer-reviews/<int:review_id>/cancel", methods=["GET", "POST"])
 def cancel(review_id: int) -> ResponseReturnValue:
+    read_or_404(peer_reviews.review_to_cancel, me(), review_id)
     form = ReasonForm()
     context = {
         "form": form,

@@ -11,7 +11,7 @@ from wtforms import SelectMultipleField, SubmitField
 
 from models.field_limits import is_whole_number
 from models.user import Role
-from web.common.db import commit_or_show_errors, db, read_or_404
+from web.common.db import commit_or_show_errors, read_or_404
 from web.common.forms import options
 from web.common.identity import me, roles_required
 from web.returns.forms import GovDateField
@@ -41,10 +41,10 @@ def _qa_group_only() -> None:
 
 @bp.route("/cycles/<int:cycle_id>/qa-meetings", methods=["GET", "POST"])
 def plan(cycle_id: int) -> ResponseReturnValue:
-    session = db()
+    view = read_or_404(qa_meetings.planning_view, cycle_id)
     form = PlanMeetingForm()
-    form.return_ids.choices = options([(str(rid), name) for rid, name in qa_meetings.picked_returns(session, cycle_id)])
-    context = {"form": form, "cycle_id": cycle_id, "meetings": qa_meetings.meetings_of(session, cycle_id)}
+    form.return_ids.choices = options([(str(rid), name) for rid, name in view.picked])
+    context = {"form": form, "cycle_id": cycle_id, "meetings": view.meetings}
     if not form.validate_on_submit():
         return render_template("qa/meetings.html", **context), 422 if form.is_submitted() else 200
     return commit_or_show_errors(

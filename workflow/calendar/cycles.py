@@ -121,6 +121,15 @@ class CycleSettings:
     partnership_ids: list[int] | None = None  # a joint cycle's partnerships, when it is made
 
 
+def _same_name(session: Session, name: str, template_id: int, cycle_id: int | None):
+    """Another cycle of the same partnership with this name (each partnership may have its own
+    "audit 2026-27"): the partnership is the cycle's own, or a new cycle's template's."""
+    owner = select(Cycle.partnership_id).where(Cycle.id == cycle_id) if cycle_id else (
+        select(Template.partnership_id).where(Template.id == template_id))
+    return select(Cycle.id).where(Cycle.name == name, Cycle.id != (cycle_id or 0),
+                                  Cycle.partnership_id == owner.scalar_subquery())
+
+
 def settings_problems(session: Session, settings: CycleSettings, cycle_id: int | None = None) -> list[str]:
     """Every reason these settings cannot be saved, each naming its field; `cycle_id` is the draft being changed."""
     reasons: list[str] = []
@@ -130,7 +139,7 @@ def settings_problems(session: Session, settings: CycleSettings, cycle_id: int |
         reasons.append(Reason("Give the cycle a name, for example “Section 11 audit 2026-27”.", "name"))
     elif badly_typed:  # the database could not even be asked about such a name
         reasons.extend(Reason(problem, "name") for problem in badly_typed)
-    elif session.exec(select(Cycle.id).where(Cycle.name == name, Cycle.id != (cycle_id or 0))).first():
+    elif session.exec(_same_name(session, name, settings.template_id, cycle_id)).first():
         reasons.append(Reason(f"There is already a cycle called “{name}”: give this one another name.", "name"))
     if not field_limits.is_database_id(settings.template_id) or session.get(Template, settings.template_id) is None:
         reasons.append(Reason("Choose a standards template.", "template_id"))

@@ -101,6 +101,49 @@ def _safe(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
+def _partnership_option(command):
+    """`--partnership SLUG-OR-NAME`: the partnership the command works in (a deployment with several)."""
+    return click.option(
+        "--partnership", "partnership", default=None,
+        help="The partnership's short name or name: what is made goes there, and names are looked up there. "
+        "Leave out in a deployment with one partnership.",
+    )(command)
+
+
+def _work_in(session: Session, given: str | None) -> None:
+    """Scope the command's session to the partnership named, if one is."""
+    if given:
+        partnerships.work_in(session, partnerships.partnership_named(session, given).id)
+
+
+@main.group("partnership", help="The partnerships of this deployment (made by whoever runs it, not on a page).")
+def partnership_group() -> None:
+    pass
+
+
+@partnership_group.command("add", help="Add a safeguarding children partnership to the deployment.")
+@click.option("--name", required=True, help="For example “Camden Safeguarding Children Partnership”.")
+@click.option("--slug", default="", help="A short name for commands (--partnership); made from the name if left out.")
+def partnership_add(name: str, slug: str) -> None:
+    try:
+        with transaction(_engine()) as session:
+            added = partnerships.add_partnership(session, name, slug)
+            shown = (added.name, added.slug)
+    except DomainError as error:
+        _fail(error)
+    click.echo(f"Added the partnership “{shown[0]}” (short name {shown[1]}).")
+
+
+@partnership_group.command("list", help="List the partnerships with how many agencies and staff each has.")
+def partnership_list() -> None:
+    with Session(_engine()) as session:
+        rows = partnerships.partnership_counts(session)
+    if not rows:
+        click.echo("No partnerships yet: add one with `s11 partnership add --name NAME`.")
+    for row in rows:
+        click.echo(f"{row.slug}: {row.name} ({row.agencies} agencies, {row.staff} staff)")
+
+
 @main.group(help="Standards templates.")
 def template() -> None:
     pass
@@ -108,9 +151,11 @@ def template() -> None:
 
 @template.command("load", help="Load a template file (YAML or JSON) as a new version.")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
-def template_load(path: Path) -> None:
+@_partnership_option
+def template_load(path: Path, partnership: str | None) -> None:
     try:
         with transaction(_engine()) as session:
+            _work_in(session, partnership)
             loaded = templates.install_file(session, None, path)
             count = templates.question_count(session, loaded.id)
     except TemplateFileError as error:
@@ -124,8 +169,13 @@ def template_load(path: Path) -> None:
 
 
 @template.command("list", help="List the loaded templates.")
-def template_list() -> None:
+@_partnership_option
+def template_list(partnership: str | None) -> None:
     with Session(_engine()) as session:
+        try:
+            _work_in(session, partnership)
+        except DomainError as error:
+            _fail(error)
         rows = session.exec(select(Template).order_by(Template.key, Template.version)).all()
     if not rows:
         click.echo("No templates yet: load one with `s11 template load FILE`.")
@@ -144,9 +194,11 @@ def agencies_group() -> None:
     "Every bad row is named; any bad row refuses the whole file.",
 )
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def agencies_import(path: Path) -> None:
+@_partnership_option
+def agencies_import(path: Path, partnership: str | None) -> None:
     try:
         with transaction(_engine()) as session:
+            _work_in(session, partnership)
             result = agencies.import_file(session, None, path.name, path.read_bytes())
     except DomainError as error:
         _fail(error)
@@ -164,11 +216,14 @@ def users_group() -> None:
 @click.option("--role", "roles", multiple=True, required=True, type=click.Choice([r.value for r in Role]))
 @click.option("--agency", "agency_name", default=None, help="The agency's name, for agency users, lead persons and executives.")
 @click.option("--password", default=None, help="Leave out to be asked; at least 12 characters.")
-def users_add(email: str, name: str, roles: tuple[str, ...], agency_name: str | None, password: str | None) -> None:
+@_partnership_option
+def users_add(email: str, name: str, roles: tuple[str, ...], agency_name: str | None, password: str | None,
+              partnership: str | None) -> None:
     if password is None:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
         with transaction(_engine()) as session:
+            _work_in(session, partnership)
             agency_id = _agency_id(session, agency_name)
             user = users.add_user(
                 session, None, email=email, name=name, roles={Role(r) for r in roles}, agency_id=agency_id, password=password

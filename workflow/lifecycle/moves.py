@@ -8,6 +8,7 @@ from sqlmodel import Session
 
 from models import AuditReturn, HistoryRecord, User
 from models.audit_return import ReturnState
+from workflow import partnerships
 from workflow.access import require_role
 from workflow.clock import utcnow
 from workflow.errors import ConcurrentChange, DomainError
@@ -127,11 +128,9 @@ def hold_return(session: Session, return_id: int) -> None:
     read before the wait is trusted.
     """
     table = AuditReturn.__table__
-    session.execute(
-        update(table)
-        .where(table.c.id == return_id)
-        .values(last_activity_at=utcnow(), version_id=table.c.version_id + 1)
-    )
+    taken = update(table).where(table.c.id == return_id).values(last_activity_at=utcnow(), version_id=table.c.version_id + 1)
+    # Another partnership's return is not taken (nor its version moved): the read after this finds nothing.
+    session.execute(partnerships.only_scoped_returns(session, taken, table.c.id))
     session.expire_all()
 
 

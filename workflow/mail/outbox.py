@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 from models import OutboxMessage
 from models.types import utcnow
 from notifications.messages import render
+from workflow.partnerships import across_partnerships
 
 
 def queue(
@@ -26,7 +27,8 @@ def queue(
     """Write one message; with a dedupe_key, a second attempt to queue the same one does nothing."""
     if not to_email:
         return None
-    if dedupe_key and session.exec(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key)).first():
+    if dedupe_key and session.exec(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key),
+                                     execution_options=across_partnerships()).first():
         return None
     rendered = render(kind, {"to_name": to_name or to_email, **context})
     message = OutboxMessage(
@@ -106,7 +108,8 @@ def keys_queued(session: Session, keys: list[str]) -> set[str]:
     found: set[str] = set()
     for start in range(0, len(keys), 1000):
         chunk = keys[start : start + 1000]
-        found.update(session.exec(select(OutboxMessage.dedupe_key).where(OutboxMessage.dedupe_key.in_(chunk))))
+        queued = select(OutboxMessage.dedupe_key).where(OutboxMessage.dedupe_key.in_(chunk))
+        found.update(session.exec(queued, execution_options=across_partnerships()))  # a key is taken anywhere
     return found
 
 
@@ -121,7 +124,8 @@ def _insert_once(session: Session, message: OutboxMessage) -> OutboxMessage | No
     insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
     statement = insert(OutboxMessage).values(**values).on_conflict_do_nothing(index_elements=["dedupe_key"])
     new_id = session.execute(statement.returning(OutboxMessage.id)).scalar()
-    return session.get(OutboxMessage, new_id) if new_id is not None else None
+    # The row just written, whoever it is to (not one of the session's partnerships' people, perhaps).
+    return session.get(OutboxMessage, new_id, execution_options=across_partnerships()) if new_id is not None else None
 
 
 @functools.cache

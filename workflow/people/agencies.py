@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from email_validator import EmailNotValidError, validate_email
 from sqlmodel import Session, select
 
-from models import Agency, User, field_limits
+from models import Agency, AgencyPartnership, User, field_limits
 from models.user import Role
 from workflow import partnerships
 from workflow.access import require_role
@@ -111,10 +111,14 @@ def save_agency(session: Session, actor: User, details: AgencyDetails, agency_id
         raise DomainError(details_problems(details))  # the lookups below could not even search for such a value
     agency = session.get(Agency, agency_id) if agency_id else Agency(name="", sector="")
     problems = details_problems(details, contact_required=agency.id is None or not has_agency_users(session, agency))
+    # A name is unique within each partnership the agency is (or will be) in; another partnership's
+    # agency of the same name is another agency, and is neither seen nor confirmed here.
+    home = [partnerships.home_partnership(session, actor)]
+    its_partnerships = _partnerships_of_agency(session, agency.id) if agency.id else home
     same_name = session.exec(
-        select(Agency).where(Agency.name == details.name.strip()).execution_options(**partnerships.across_partnerships())
+        _agencies_in(its_partnerships).where(Agency.name == details.name.strip(), Agency.id != (agency.id or 0))
     ).first()
-    if same_name is not None and same_name.id != agency.id:
+    if same_name is not None:
         taken = f"There is already an agency called “{details.name.strip()}”: give this one another name."
         problems.append(Reason(taken, "name"))
     commissioner = _commissioner(session, details.commissioned_by, problems)
@@ -175,24 +179,30 @@ def import_file(session: Session, actor: User | None, filename: str, data: bytes
         require_role(session, actor, {Role.COORDINATOR}, "import agencies")
     sheet = read_agency_file(filename, data)
     _check_columns(sheet.columns)
-    # Agencies of every partnership: one already known elsewhere (the police of a neighbouring
-    # partnership) joins this one rather than being made twice.
-    existing = {name_key(a.name): a for a in session.exec(select(Agency).execution_options(**partnerships.across_partnerships()))}
+    # The partnership's own agencies: a row naming one updates it. An agency of another partnership
+    # with the same name is not this one (a coordinator of both adds it on the partnerships page).
+    home = partnerships.home_partnership(session, actor)
+    existing = {name_key(a.name): a for a in session.exec(_agencies_in([home]))}
     rows, problems = _read_rows(session, sheet.rows, existing)
     if not rows and not problems:
         problems.append("The file has no agencies in it: add a row for each agency under the column names.")
     if problems:
         raise DomainError(problems)
-    result = _save_rows(session, rows, existing)
-    home = partnerships.home_partnership(session, actor)
-    for _line, details in rows:
-        partnerships.join(session, agency_id=existing_or_new(session, details.name), partnership_ids=[home])
+    result, saved = _save_rows(session, rows, existing)
+    for agency in saved:
+        partnerships.join(session, agency_id=agency.id, partnership_ids=[home])
     return result
 
 
-def existing_or_new(session: Session, name: str) -> int:
-    query = select(Agency.id).where(Agency.name == name.strip()).execution_options(**partnerships.across_partnerships())
-    return session.exec(query).one()
+def _agencies_in(partnership_ids: list[int]):
+    """Agencies of these partnerships, whatever the session's own scope (a name check must see them all)."""
+    held = select(AgencyPartnership.agency_id).where(AgencyPartnership.partnership_id.in_(partnership_ids))
+    return select(Agency).where(Agency.id.in_(held)).execution_options(**partnerships.across_partnerships())
+
+
+def _partnerships_of_agency(session: Session, agency_id: int) -> list[int]:
+    query = select(AgencyPartnership.partnership_id).where(AgencyPartnership.agency_id == agency_id)
+    return list(session.exec(query.execution_options(**partnerships.across_partnerships())))
 
 
 def name_key(name: str) -> str:
@@ -254,8 +264,11 @@ def _read_rows(
     return rows, problems
 
 
-def _save_rows(session: Session, rows: list[tuple[int, AgencyDetails]], existing: dict[str, Agency]) -> ImportResult:
-    """Save in two passes so a row may name a commissioner that comes later in the file."""
+def _save_rows(
+    session: Session, rows: list[tuple[int, AgencyDetails]], existing: dict[str, Agency]
+) -> tuple[ImportResult, list[Agency]]:
+    """Save in two passes so a row may name a commissioner that comes later in the file; the
+    counts, and every agency the file named."""
     added = updated = 0
     by_key = dict(existing)
     for _line, details in rows:
@@ -274,4 +287,4 @@ def _save_rows(session: Session, rows: list[tuple[int, AgencyDetails]], existing
         commissioner = by_key.get(name_key(details.commissioned_by)) if details.commissioned_by.strip() else None
         by_key[name_key(details.name)].commissioned_by_id = commissioner.id if commissioner else None
     session.flush()
-    return ImportResult(added, updated)
+    return ImportResult(added, updated), [by_key[name_key(details.name)] for _line, details in rows]

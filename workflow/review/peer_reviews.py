@@ -206,6 +206,15 @@ def answer(session: Session, actor: User, review_id: int, *, response: str) -> P
     return review
 
 
+def review_to_cancel(session: Session, actor: User, review_id: int) -> PeerReview:
+    """The cancel page's read: the review, if the coordinator can see it."""
+    require_role(session, actor, {Role.COORDINATOR}, "cancel a peer review")
+    review = session.get(PeerReview, review_id)
+    if review is None:
+        raise NotFound("There is no such peer review.")
+    return review
+
+
 def cancel(session: Session, actor: User, review_id: int, *, reason: str) -> PeerReview:
     """The coordinator calls off a review not yet submitted (the reviewer is unavailable, say)."""
     require_role(session, actor, {Role.COORDINATOR}, "cancel a peer review")

@@ -55,6 +55,22 @@ def picked_returns(session: Session, cycle_id: int) -> list[tuple[int, str]]:
     )
 
 
+@dataclass(frozen=True)
+class PlanningView:
+    """The QA meetings page of a cycle: its picked returns and the meetings planned."""
+
+    cycle_id: int
+    picked: list[tuple[int, str]]
+    meetings: list[QaMeeting]
+
+
+def planning_view(session: Session, cycle_id: int) -> PlanningView:
+    """NotFound for a cycle the person cannot see (another partnership's, say)."""
+    if session.get(Cycle, cycle_id) is None:
+        raise NotFound("There is no such cycle.")
+    return PlanningView(cycle_id, picked_returns(session, cycle_id), meetings_of(session, cycle_id))
+
+
 def meetings_of(session: Session, cycle_id: int) -> list[QaMeeting]:
     return list(session.exec(select(QaMeeting).where(QaMeeting.cycle_id == cycle_id).order_by(QaMeeting.held_on.desc())))
 

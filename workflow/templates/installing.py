@@ -18,7 +18,12 @@ def install(session: Session, actor: User | None, spec: TemplateSpec, *, source_
     """Save a template version; a version already loaded is never changed (cycles depend on it)."""
     if actor is not None:
         require_role(session, actor, {Role.COORDINATOR}, "load a template")
-    if session.exec(select(Template.id).where(Template.key == spec.key, Template.version == spec.version)).first():
+    home = partnerships.home_partnership(session, actor)
+    # Each partnership has its own copy of a template: the same key and version may be in another.
+    loaded = select(Template.id).where(
+        Template.key == spec.key, Template.version == spec.version, Template.partnership_id == home
+    )
+    if session.exec(loaded).first():
         raise DomainError(
             f"Template “{spec.key}” version {spec.version} is already loaded. "
             "To load a changed template, raise the version number in the file."
@@ -30,7 +35,7 @@ def install(session: Session, actor: User | None, spec: TemplateSpec, *, source_
         description=spec.description,
         scale=spec.scale.to_json(),
         source_filename=source_filename,
-        partnership_id=partnerships.home_partnership(session, actor),
+        partnership_id=home,
     )
     session.add(template)
     session.flush()
