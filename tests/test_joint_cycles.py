@@ -10,13 +10,16 @@ import pytest
 from click.testing import CliRunner
 from sqlmodel import Session, select
 
-from models import Agency, AuditReturn, Challenge, Cycle, CyclePartnership, Partnership, Question, Template, User
+from models import (
+    Agency, AuditReturn, Challenge, Cycle, CyclePartnership, OutboxMessage, Partnership, PartnershipMember, Question, Template,
+    User, UserRole,
+)
 from models.user import Role
 from tests.factories import act, add_person, launch_cycle
 from tests.partnership_world import Neighbour, add_neighbour
 from workflow import partnerships
 from workflow.answering import returns
-from workflow.calendar import cycle_changes, cycles, joint_cycles, progress
+from workflow.calendar import cycle_changes, cycles, joint_cycles, progress, reminders
 from workflow.cli import main
 from workflow.clock import today
 from workflow.errors import DomainError
@@ -215,6 +218,66 @@ def test_a_coordinator_of_both_partnerships_filters_the_figures_to_one_area(engi
     with as_seen_by(engine, partnership["coordinator"]) as hackney:  # an area not one's own is no filter
         assert not partnerships.narrow_to(hackney, joint.camden.partnership.id)
         assert partnerships.scope(hackney) == frozenset({joint.hackney.id})
+
+
+# --- Who is told ----------------------------------------------------------------------------------
+
+
+def coordinators_in(session: Session, partnership_id: int) -> set[str]:
+    """The e-mail addresses of a partnership's coordinators."""
+    return set(session.exec(
+        select(User.email).join(UserRole, UserRole.user_id == User.id)
+        .join(PartnershipMember, PartnershipMember.user_id == User.id)
+        .where(UserRole.role == Role.COORDINATOR.value, PartnershipMember.partnership_id == partnership_id)
+    ))
+
+
+def told(session: Session, kind: str, ret: AuditReturn) -> set[str]:
+    return set(session.exec(select(OutboxMessage.to_email).where(OutboxMessage.kind == kind,
+                                                                  OutboxMessage.return_id == ret.id)))
+
+
+def answer_and_submit(engine, session, person: User, ret: AuditReturn, *, scoped: bool = False) -> None:
+    """The agency answers every question well and submits; `scoped` as a signed-in person's request does."""
+    questions = session.exec(select(Question).join(Cycle, Cycle.template_id == Question.template_id)
+                             .where(Cycle.id == ret.cycle_id)).all()
+    for question in questions:
+        act(engine, returns.save_answer, person, ret.id, question.id, rating="outstanding", evidence_description="Policy")
+    with Session(engine, expire_on_commit=False) as request:
+        if scoped:
+            partnerships.limit_to(request, person)
+        returns.submit(request, person, ret.id, declaration_confirmed=True)
+        request.commit()
+
+
+def test_the_schedulers_escalation_tells_only_the_coordinators_of_the_returns_partnerships(engine, session, joint):
+    hackney = coordinators_in(session, joint.hackney.id)
+    camden = coordinators_in(session, joint.camden.partnership.id)
+    assert hackney - camden and camden - hackney  # each partnership has a coordinator of its own
+    on = joint.cycle.submission_deadline + timedelta(days=joint.cycle.escalation_days)
+    act(engine, reminders.queue_submission_reminders, on)
+    # Hackney's trust is in Hackney alone: Camden's and Islington's coordinators hear nothing of it.
+    trust = told(session, "submission_escalation", joint.returns["Hackney Health Trust"])
+    assert hackney <= trust and not trust & (camden - hackney) and joint.islington_coordinator.email not in trust
+    # The police are in both partnerships of the joint cycle: both hear.
+    police = told(session, "submission_escalation", joint.returns["Metropolitan Police"])
+    assert hackney | camden <= police and joint.islington_coordinator.email not in police
+
+
+def test_a_submit_tells_the_coordinators_of_the_partnerships_the_return_belongs_to(engine, session, joint, partnership):
+    hackney = coordinators_in(session, joint.hackney.id)
+    camden = coordinators_in(session, joint.camden.partnership.id)
+    answer_and_submit(engine, session, partnership["agency_user"], joint.returns["Hackney Health Trust"])
+    trust = told(session, "submission_receipt", joint.returns["Hackney Health Trust"])
+    assert hackney <= trust and not trust & (camden - hackney)
+    answer_and_submit(engine, session, joint.police_user, joint.returns["Metropolitan Police"])
+    police = told(session, "submission_receipt", joint.returns["Metropolitan Police"])
+    assert hackney | camden <= police and joint.islington_coordinator.email not in police
+    # Camden's own cycle: the police (in both partnerships, signed in) tell Camden's coordinators only.
+    own = session.exec(select(AuditReturn).where(AuditReturn.cycle_id == joint.camden.cycle.id,
+                                                 AuditReturn.agency_id == joint.camden.police.id)).one()
+    answer_and_submit(engine, session, joint.police_user, own, scoped=True)
+    assert told(session, "submission_receipt", own) & (hackney | camden) == camden
 
 
 # --- The command line ------------------------------------------------------------------------------

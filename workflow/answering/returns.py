@@ -361,7 +361,7 @@ def submit(session: Session, actor: User, return_id: int, *, declaration_confirm
     people = (
         found.people["contacts"] + found.people["coordinators"]
         if found
-        else agency_contacts(session, content.agency) + coordinators(session)
+        else agency_contacts(session, content.agency) + coordinators(session, ret)
     )
     tell(session, "submission_receipt", people, context, return_id=ret.id)
     return ret

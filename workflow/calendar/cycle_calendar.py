@@ -54,7 +54,7 @@ def _tell_coordinators_not_opened(session: Session, cycle: Cycle, reasons: list[
         "opens_on": uk_date(cycle.opens_on),
         "reasons": "\n".join(f"- {reason}" for reason in reasons),
     }
-    for email, name in coordinators(session):
+    for email, name in coordinators(session, cycle):
         outbox.queue(
             session,
             kind="cycle_not_opened",

@@ -25,7 +25,7 @@ from workflow.answering.actions import LIVE_RETURN_STATES
 from workflow.answering.content import cycle_submission_deadline
 from workflow.clock import uk_date, uk_day
 from workflow.mail import outbox
-from workflow.people.recipients import contacts_of_agencies, coordinators, executives_of_agencies
+from workflow.people.recipients import contacts_of_agencies, coordinators_of_returns, executives_of_agencies
 
 EVIDENCE_REMINDER_DAYS = (3, 1)
 ACTION_REMINDER_DAYS = (7,)
@@ -122,13 +122,13 @@ def queue_submission_reminders(session: Session, on: date) -> int:
     contacts = contacts_of_agencies(session, list(agencies.values()))
     escalating = any(stage.name == ESCALATION for *_, stage in due)
     executives = executives_of_agencies(session, list(agencies.values())) if escalating else {}
-    staff = coordinators(session) if escalating else []
+    staff = coordinators_of_returns(session, [ret for ret, *_, stage in due if stage.name == ESCALATION])
     letters = []
     for ret, cycle, deadline, stage in due:
         agency = agencies[ret.agency_id]
         context = _context(cycle, ret, agency, **_timing(deadline, on, "deadline"))
         if stage.name == ESCALATION:
-            kind, people = "submission_escalation", executives[agency.id] + staff
+            kind, people = "submission_escalation", executives[agency.id] + staff[ret.id]
         elif stage.name == OVERDUE:
             kind, people = "submission_overdue", contacts[agency.id]
         else:
@@ -204,14 +204,14 @@ def queue_statement_reminders(session: Session, on: date) -> int:
         return 0
     agencies = _agencies(session, [ret.agency_id for ret, _, _ in due])
     executives = executives_of_agencies(session, list(agencies.values()))
-    staff = coordinators(session) if any(stage.name == ESCALATION for *_, stage in due) else []
+    staff = coordinators_of_returns(session, [ret for ret, _, stage in due if stage.name == ESCALATION])
     letters = []
     for ret, deadline, stage in due:
         cycle = cycle_of[ret.cycle_id]
         year_two = cycle.kind == CycleKind.STATEMENT_YEAR and ret.status == ReturnState.INVITED
         context = _context(cycle, ret, agencies[ret.agency_id], year_two=year_two, **_timing(deadline, on, "deadline"))
         if stage.name == ESCALATION:
-            kind, people = "statement_escalation", executives[ret.agency_id] + staff
+            kind, people = "statement_escalation", executives[ret.agency_id] + staff[ret.id]
         elif stage.name == OVERDUE:
             kind, people = "statement_overdue", executives[ret.agency_id]
         else:

@@ -20,7 +20,7 @@ from workflow.clock import utcnow
 from workflow.lifecycle import sealing
 from workflow.lifecycle.history import Chains, Tampering, read_chains
 from workflow.mail import outbox
-from workflow.people.recipients import coordinators
+from workflow.people.recipients import every_coordinator
 
 PURPOSE = "checkpoint"
 
@@ -99,7 +99,7 @@ def daily_checkpoint(session: Session, on: date, folder: Path | None = None) -> 
         "day": f"{on:%d %B %Y}", "file": str(written.path.resolve()), "records": written.records,
         "chains": written.chains, "digest": written.digest,
     }
-    for email, name in coordinators(session):
+    for email, name in every_coordinator(session):
         outbox.queue(
             session, kind="history_checkpoint", to_email=email, to_name=name, context=context,
             dedupe_key=f"history-checkpoint:{on.isoformat()}:{email.lower()}",

@@ -22,10 +22,11 @@ from models import Action, Agency, AuditReturn, Cycle, HistoryRecord, Template, 
 from models.user import Role
 from workflow.access import remember_roles
 from workflow.lifecycle.history import ChainHead
+from workflow.people.recipients import serves_return
 
 People = list[tuple[str, str]]
 # Who a move may tell, each read with the return: the agency's users (or its named contact when it
-# has none yet), the partnership's coordinators, and the lead persons of the return's actions.
+# has none yet), the coordinators of the return's partnerships, and the lead persons of the return's actions.
 GROUPS = ("contacts", "coordinators", "leads")
 Extra = tuple[tuple[str, ColumnElement], ...]
 
@@ -105,7 +106,12 @@ def _statement(groups: tuple[str, ...], extra: Extra, with_actor: bool) -> Selec
             User.agency_id == AuditReturn.agency_id,
             _has_role(User.id, Role.AGENCY_USER),
         ),
-        "coordinators": and_(User.active == True, _has_role(User.id, Role.COORDINATOR)),  # noqa: E712
+        # the coordinators of the partnerships the return belongs to, not every partnership's
+        "coordinators": and_(
+            User.active == True,  # noqa: E712 (SQL comparison)
+            _has_role(User.id, Role.COORDINATOR),
+            serves_return(User.id, AuditReturn.cycle_id, AuditReturn.agency_id),
+        ),
         # every action's lead, as the plan's e-mails always told them (active or not)
         "leads": User.id.in_(select(Action.lead_user_id).where(Action.return_id == AuditReturn.id)),
     }

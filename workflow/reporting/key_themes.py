@@ -91,7 +91,7 @@ def write_key_themes(
         trigger="write_key_themes",
         details={"standards": [n or "overall" for n in changed]},
     )
-    people = [p for p in coordinators(session) + qa_reviewers(session) if p[0] != actor.email]
+    people = [p for p in coordinators(session, current.cycle) + qa_reviewers(session, current.cycle) if p[0] != actor.email]
     context = {
         "cycle_id": current.cycle.id,
         "cycle_name": current.cycle.name,

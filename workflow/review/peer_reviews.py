@@ -180,7 +180,7 @@ def submit(
     _fire(session, actor, review, "submit", details={"disagrees_on": disagreed})
     context = _context(session, ret, review, reviewer_name=actor.name, disagreed=", ".join(disagreed) or "none")
     agency = return_content.load_agency(session, ret)
-    people = agency_contacts(session, agency) + coordinators(session) + qa_reviewers(session)
+    people = agency_contacts(session, agency) + coordinators(session, ret) + qa_reviewers(session, ret)
     tell(session, "peer_review_submitted", people, context, return_id=ret.id)
     return review
 
@@ -201,7 +201,7 @@ def answer(session: Session, actor: User, review_id: int, *, response: str) -> P
     _fire(session, actor, review, "answer")
     reviewer = session.get(User, review.reviewer_id)
     context = _context(session, ret, review, actor_name=actor.name)
-    people = [(reviewer.email, reviewer.name)] + coordinators(session) + qa_reviewers(session)
+    people = [(reviewer.email, reviewer.name)] + coordinators(session, ret) + qa_reviewers(session, ret)
     tell(session, "peer_review_answered", people, context, return_id=ret.id)
     return review
 

@@ -81,7 +81,7 @@ def draw_plan_sample(
         "reason": reason,
         "actor_name": actor.name,
     }
-    tell(session, "qa_returns_picked", qa_reviewers(session), context)
+    tell(session, "qa_returns_picked", qa_reviewers(session, cycle), context)
     return sample
 
 

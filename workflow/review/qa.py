@@ -78,7 +78,7 @@ def pick_selected(
             "reason": reason,
             "actor_name": actor.name,
         }
-        tell(session, "qa_returns_picked", qa_reviewers(session), context)
+        tell(session, "qa_returns_picked", qa_reviewers(session, cycle), context)
     return selections
 
 

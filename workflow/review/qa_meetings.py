@@ -104,7 +104,7 @@ def plan_meeting(session: Session, actor: User, cycle_id: int, *, held_on: date 
         "agencies": "\n".join(f"- {picked[rid]}" for rid in chosen),
         "actor_name": actor.name,
     }
-    tell(session, "qa_meeting_planned", qa_reviewers(session), context)
+    tell(session, "qa_meeting_planned", qa_reviewers(session, cycle), context)
     return meeting
 
 
@@ -146,7 +146,7 @@ def record_meeting(
         "present": ", ".join(allowed[uid] for uid in meeting.members_present),
         "decisions": "\n".join(f"- {i.agency_name}: {decisions[i.return_id].strip()}" for i in view.items),
     }
-    tell(session, "qa_meeting_recorded", coordinators(session), context)
+    tell(session, "qa_meeting_recorded", coordinators(session, view.cycle), context)
     return meeting
 
 

@@ -118,7 +118,7 @@ def sign(
     session.flush()
     context = return_context(session, ret, signed_name=statement.signed_name, signed_at=uk_date(statement.signed_at))
     agency = return_content.load_agency(session, ret)
-    tell(session, "statement_signed", coordinators(session) + agency_contacts(session, agency), context, return_id=ret.id)
+    tell(session, "statement_signed", coordinators(session, ret) + agency_contacts(session, agency), context, return_id=ret.id)
     return statement
 
 
@@ -135,7 +135,7 @@ def choose_peer_review(session: Session, actor: User, return_id: int, *, reason:
     session.flush()
     context = return_context(session, ret, actor_name=actor.name)
     agency = return_content.load_agency(session, ret)
-    tell(session, "peer_review_chosen", coordinators(session) + agency_contacts(session, agency), context, return_id=ret.id)
+    tell(session, "peer_review_chosen", coordinators(session, ret) + agency_contacts(session, agency), context, return_id=ret.id)
     return statement
 
 
