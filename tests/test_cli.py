@@ -7,12 +7,12 @@ from click.testing import CliRunner
 from sqlalchemy import text
 from sqlmodel import Session, select
 
-from models import Agency, AuditReturn, Cycle, HistoryRecord, Question, ReusedAnswer, User
+from models import Agency, AuditReturn, Cycle, HistoryRecord, Partnership, Question, ReusedAnswer, Template, User
 from models.db import make_engine
 from tests.agency_lists import BAD_ROWS_NAMED, as_csv, as_xlsx, partnership_list
 from tests.factories import answer_everything
 from workflow.cli import main
-from workflow.templates.standard import DEFAULT_TEMPLATE_PATH
+from workflow.templates.standard import DEFAULT_TEMPLATE_PATH, TEMPLATE_DIR
 
 
 @pytest.fixture
@@ -290,6 +290,31 @@ def test_an_administrator_adds_a_second_partnership_and_sets_it_up_by_name(run, 
         yo = db.execute(text("SELECT agency_id FROM user_account WHERE email = 'yo@camden.example.org'")).scalar_one()
     engine.dispose()
     assert len({agency_id for agency_id, _ in youth}) == 2 and yo == youth[1][0]
+
+
+def test_a_cycle_launched_for_a_partnership_uses_that_partnerships_own_template(run, tmp_path):
+    """Each partnership has its own copy of a template: `cycle launch --partnership` takes the
+    launching partnership's, and refuses a key that partnership has not loaded."""
+    test_an_administrator_adds_a_second_partnership_and_sets_it_up_by_name(run, tmp_path)
+    run("template", "load", "--partnership", "camden", str(TEMPLATE_DIR / "scored-0-3.yaml"))
+    dates = ("--opens", "2026-12-01", "--deadline", "2027-01-31", "--qa-ends", "2027-03-31", "--review", "2027-06-30",
+             "--statement-deadline", "2027-07-31")
+    run("cycle", "launch", "--name", "Camden audit 2026-27", "--template", "section11-default", *dates,
+        "--partnership", "Camden Safeguarding Children Partnership")
+    refused = run("cycle", "launch", "--name", "Scored audit", "--template", "scored-0-3", *dates, expect=1).output
+    assert "There is no template “scored-0-3” in Partnership: load it there with" in refused
+    assert "--partnership partnership" in refused
+    refused = run("cycle", "launch", "--name", "Scored audit", "--template", "scored-0-3", *dates,
+                  "--partnership", "Nowhere", expect=1).output
+    assert "There is no partnership “Nowhere”" in refused
+    engine = make_engine(run.url)
+    with Session(engine) as session:
+        made = session.exec(select(Cycle).where(Cycle.name == "Camden audit 2026-27")).one()
+        camden = session.exec(select(Partnership).where(Partnership.slug == "camden")).one()
+        used = session.get(Template, made.template_id)
+        assert (made.partnership_id, used.partnership_id, used.key) == (camden.id, camden.id, "section11-default")
+        assert session.exec(select(Cycle).where(Cycle.name == "Scored audit")).first() is None
+    engine.dispose()
 
 
 def test_an_agency_user_reuses_answers_from_another_cycles_return_on_the_command_line(run, tmp_path):

@@ -284,10 +284,11 @@ def test_a_submit_tells_the_coordinators_of_the_partnerships_the_return_belongs_
 
 
 def test_the_command_line_launches_a_joint_cycle_for_every_agency_of_the_partnerships_once(
-    engine, session, database_url, joint, monkeypatch
+    engine, session, database_url, joint, monkeypatch, partnership
 ):
     monkeypatch.setenv("DATABASE_URL", database_url)
-    args = ["cycle", "launch", "--name", "Pan-area audit 2027-28", "--template", "scored-0-3",
+    # Hackney launches (the deployment's first partnership), on its own copy of its template.
+    args = ["cycle", "launch", "--name", "Pan-area audit 2027-28", "--template", partnership["template"].key,
             "--opens", "2027-04-01", "--deadline", "2027-06-01", "--qa-ends", "2027-07-01", "--review", "2027-10-01",
             "--statement-deadline", "2027-12-01",
             "--partnership", joint.hackney.name, "--partnership", joint.camden.partnership.slug]
@@ -298,4 +299,4 @@ def test_the_command_line_launches_a_joint_cycle_for_every_agency_of_the_partner
     assert len(session.exec(select(AuditReturn).where(AuditReturn.cycle_id == made.id)).all()) == 4
     unknown = CliRunner().invoke(main,
                                  [*args[:-4], "--partnership", "Nowhere"], catch_exceptions=False)
-    assert unknown.exit_code != 0 and "There is no partnership called “Nowhere”" in unknown.output
+    assert unknown.exit_code != 0 and "There is no partnership “Nowhere”" in unknown.output

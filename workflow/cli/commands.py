@@ -6,7 +6,6 @@ import sys
 from pathlib import Path
 
 import click
-from sqlalchemy import or_
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 from sqlmodel import Session, func, select
@@ -268,13 +267,19 @@ def cycle_launch(
 ) -> None:
     try:
         with transaction(_engine()) as session:
-            found = templates.latest(session, template_key)
+            taking_part = [partnerships.partnership_named(session, given).id for given in partnership_names]
+            # The template is the launching partnership's own copy of the key (as `create_cycle` chooses it).
+            launching = joint_cycles.choose(session, None, taking_part)[0]
+            found = templates.latest(session, template_key, launching)
             if found is None:
-                raise DomainError(f"There is no template “{template_key}”: load it with `s11 template load FILE`.")
-            taking_part = _cycle_partnership_ids(session, partnership_names)
+                where = session.get(Partnership, launching)
+                raise DomainError(
+                    f"There is no template “{template_key}” in {where.name}: load it there with "
+                    f"`s11 template load FILE --partnership {where.slug}` (see `s11 template list --partnership {where.slug}`)."
+                )
             # Every active agency of the partnerships taking part, each once, unless agencies are named.
             ids = [_agency_id(session, n) for n in agency_names] or joint_cycles.agencies_of_partnerships(
-                session, taking_part or [partnerships.home_partnership(session, None)]
+                session, taking_part or [launching]
             )
             previous = session.exec(select(Cycle).where(Cycle.name == previous_name)).first() if previous_name else None
             dates = cycles.CycleDates(*(d.date() for d in (opens, deadline, qa_ends, review, statement_deadline)))
@@ -295,18 +300,6 @@ def cycle_launch(
     except DomainError as error:
         _fail(error)
     click.echo(f"Launched “{name}”: {len(launched)} returns, invitations queued.")
-
-
-def _cycle_partnership_ids(session: Session, names: tuple[str, ...]) -> list[int]:
-    """The partnerships named for a cycle, by name or short name (slug)."""
-    ids = []
-    for given in names:
-        query = select(Partnership.id).where(or_(Partnership.name == given.strip(), Partnership.slug == given.strip()))
-        found = session.exec(query).first()
-        if found is None:
-            raise DomainError(f"There is no partnership called “{given}”.")
-        ids.append(found)
-    return ids
 
 
 def _days(text: str) -> list[int]:

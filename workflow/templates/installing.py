@@ -76,8 +76,10 @@ def install_file(session: Session, actor: User | None, path: str | Path) -> Temp
     return install(session, actor, spec, source_filename=Path(path).name)
 
 
-def latest(session: Session, key: str) -> Template | None:
-    return session.exec(select(Template).where(Template.key == key).order_by(Template.version.desc())).first()
+def latest(session: Session, key: str, partnership_id: int) -> Template | None:
+    """The newest version of a partnership's template (each partnership has its own copy of a key)."""
+    query = select(Template).where(Template.key == key, Template.partnership_id == partnership_id)
+    return session.exec(query.order_by(Template.version.desc())).first()
 
 
 def question_count(session: Session, template_id: int) -> int:
