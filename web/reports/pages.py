@@ -26,7 +26,7 @@ from web.reports.figures import change_counts, ramp_class, ramp_key, rating_tags
 from web.reports.inline_svg import csp_safe
 from workflow.access import visible_return
 from workflow.answering import content
-from workflow.calendar import progress
+from workflow.calendar import joint_cycles, progress
 from workflow.reporting import charts, exports, pdfs, report_pages, reports
 from workflow.reporting.charts import Chart, DrawnOnce
 from workflow.reporting.report_pages import Asked
@@ -60,6 +60,12 @@ def _render(template: str, **context: Any) -> str:
     )
 
 
+def _area(cycle_id: int) -> joint_cycles.AreaFilter:
+    """The report's area (?area=slug), for someone in several partnerships of a joint cycle: the
+    reads that follow in this request count that partnership's agencies alone."""
+    return read_or_404(joint_cycles.report_area, cycle_id, request.args.get("area", ""))
+
+
 # --- Pages ------------------------------------------------------------------------------------
 
 
@@ -74,7 +80,8 @@ def index() -> ResponseReturnValue:
 @staff_only
 def cycle(cycle_id: int) -> ResponseReturnValue:
     """The cycle's reports and downloads, and each agency's printable return."""
-    return _render("cycle.html", overview=read_or_404(progress.cycle_progress, cycle_id))
+    area = _area(cycle_id)
+    return _render("cycle.html", overview=read_or_404(progress.cycle_progress, cycle_id), area_filter=area)
 
 
 def _asked(*tables: str) -> Asked:
@@ -89,10 +96,12 @@ def _pages(found, endpoint: str, cycle_id: int, param: str = "page") -> dict[str
 @bp.route("/cycles/<int:cycle_id>/reports/progress")
 @staff_only
 def progress_report(cycle_id: int) -> ResponseReturnValue:
+    area = _area(cycle_id)
     shown = read_or_404(report_pages.progress_page, cycle_id, _asked("returns_page", "requests_page", "actions_page"))
     figures = shown.figures
     return _render(
         "progress.html",
+        area_filter=area,
         shown=shown,
         figures=figures,
         cycle=figures.cycle,
@@ -108,6 +117,7 @@ def progress_report(cycle_id: int) -> ResponseReturnValue:
 @bp.route("/cycles/<int:cycle_id>/reports/compliance")
 @staff_only
 def compliance(cycle_id: int) -> ResponseReturnValue:
+    area = _area(cycle_id)
     shown = read_or_404(report_pages.heatmap_page, cycle_id, _asked("page"))
     heatmap = shown.heatmap
     by_statutory = [g for g in heatmap.by_statutory if g.agencies]
@@ -115,6 +125,7 @@ def compliance(cycle_id: int) -> ResponseReturnValue:
     if heatmap.scale.numeric:
         return _render(
             "compliance_numeric.html",
+            area_filter=area,
             heatmap=heatmap,
             cycle=heatmap.cycle,
             scale=heatmap.scale,
@@ -129,6 +140,7 @@ def compliance(cycle_id: int) -> ResponseReturnValue:
         )
     return _render(
         "compliance.html",
+        area_filter=area,
         heatmap=heatmap,
         cycle=heatmap.cycle,
         tags=rating_tags(heatmap.legend),
@@ -141,11 +153,13 @@ def compliance(cycle_id: int) -> ResponseReturnValue:
 @bp.route("/cycles/<int:cycle_id>/reports/year-on-year")
 @staff_only
 def year_on_year(cycle_id: int) -> ResponseReturnValue:
+    area = _area(cycle_id)
     shown = read_or_404(report_pages.year_on_year_page, cycle_id, _asked("page"))
     figures = shown.figures
     comparable = len(figures.cycles) > 1
     return _render(
         "year_on_year.html",
+        area_filter=area,
         shown=shown,
         pages=_pages(shown.agencies, "year_on_year", cycle_id),
         figures=figures,
@@ -159,10 +173,12 @@ def year_on_year(cycle_id: int) -> ResponseReturnValue:
 @bp.route("/cycles/<int:cycle_id>/reports/actions")
 @staff_only
 def actions(cycle_id: int) -> ResponseReturnValue:
+    area = _area(cycle_id)
     shown = read_or_404(report_pages.action_plans_page, cycle_id, _asked("page"))
     plans = shown.plans
     return _render(
         "actions.html",
+        area_filter=area,
         shown=shown,
         pages=_pages(shown.agencies, "actions", cycle_id),
         plans=plans,
@@ -186,6 +202,7 @@ def _cycle_file(cycle_id: int, make: Callable[..., bytes | str], suffix: str, mi
     # Read first for the file's name and held on to: the export then finds it in the session
     # (whose identity map holds rows only while something refers to them) instead of asking again.
     cycle = read_or_404(reports.cycle_of, cycle_id)
+    _area(cycle_id)  # a file of one area of a joint cycle, when the person chose one
     data = read_or_404(make, cycle.id)
     body = data.encode("utf-8") if isinstance(data, str) else data
     return _attachment(body, _filename(f"{cycle.name} {suffix}"), mimetype)

@@ -19,6 +19,7 @@ from sqlmodel import Session
 
 from models import Answer, AuditReturn, Question, Standard
 from workflow.answering.ratings import RATED_STATES, CycleRatings, asked_answers, ranks
+from workflow.partnerships import agency_ids_in_scope
 from workflow.templates.spec import RatingScale
 
 
@@ -165,6 +166,7 @@ def _load_template(
         .add_columns(AuditReturn.cycle_id, Answer.return_id, Standard.number, given, after, func.count())
         .where(given.is_not(None))
         .group_by(AuditReturn.cycle_id, Answer.return_id, Standard.number, given, after)
+        .where(*_in_area(session))
     ).all()
     cells: dict[int, dict] = defaultdict(lambda: defaultdict(Counter))
     by_return: dict[int, dict] = defaultdict(lambda: defaultdict(Counter))
@@ -182,6 +184,13 @@ def _load_template(
         cycle_id: CycleMeasures(scale, dict(cells[cycle_id]), dict(groups[cycle_id]), dict(by_return[cycle_id]), order)
         for cycle_id in cycle_ids
     }
+
+
+def _in_area(session: Session) -> list:
+    """Partnerships: only the agencies the reader's partnerships (or chosen area) hold count, also
+    if this read stops going through the ORM's entities (a joint cycle's figures stay in area)."""
+    agencies = agency_ids_in_scope(session)
+    return [] if agencies is None else [AuditReturn.agency_id.in_(agencies)]
 
 
 def band_counts(measures: Iterable[Measure]) -> list[int]:

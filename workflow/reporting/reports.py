@@ -567,7 +567,9 @@ def year_on_year(session: Session, cycle_id: int) -> YearOnYear:
             found = [r.self_assessed.get(standard.number) if (r := rated.get((c.id, agency.id))) else None for c in chain]
             per_standard[standard.number] = found
             if numeric:
-                means[standard.number] = [_mean_of(numbers_of[c.id], rated.get((c.id, agency.id)), standard.number) for c in chain]
+                means[standard.number] = [
+                    _mean_of(numbers_of[c.id], rated.get((c.id, agency.id)), standard.number) for c in chain
+                ]
                 change[standard.number] = _mean_change(means[standard.number][-2:]) if comparable else None
             else:
                 change[standard.number] = _change(order, found[-2:]) if comparable else None
