@@ -24,28 +24,85 @@ def _score(item) -> float:
     return item.score if item.score is not None else 0
 
 
-def heatmap_sql(scale: RatingScale) -> str:
-    """Weakest self-assessed and moderated element per return and standard, with the summary by sector."""
-    own, moderated = rank_case(scale, "an.rating"), rank_case(scale, "COALESCE(an.moderated_rating, an.rating)")
-    return f"""
+def score_case(scale: RatingScale, column: str) -> str:
+    """Each value's score (NULL for Not applicable or an unscored scale), so SUM and COUNT give a mean."""
+    if any(item.score is None for item in scale.values):
+        return "CAST(NULL AS FLOAT)"
+    return f"CASE {column} " + " ".join(f"WHEN '{item.value}' THEN {item.score!r}" for item in scale.values) + " END"
+
+
+def met_case(scale: RatingScale, column: str) -> str:
+    met = [f"'{item.value}'" for item in scale.values if scale.meets(item)]
+    return f"CASE WHEN {column} IN ({', '.join(met)}) THEN 1 ELSE 0 END" if met else "0"
+
+
+def band_sums(scale: RatingScale, column: str, prefix: str) -> list[str]:
+    """On a numeric scale, how many scores fell in each band."""
+    if not scale.numeric:
+        return []
+    starts = scale.band_starts()
+    score = score_case(scale, column)
+    sums = []
+    for i, start in enumerate(starts):
+        below = f" AND {score} < {starts[i + 1]!r}" if i + 1 < len(starts) else ""
+        sums.append(f"SUM(CASE WHEN {score} >= {start!r}{below} THEN 1 ELSE 0 END) AS {prefix}{i}")
+    return sums
+
+
+def measure_sums(scale: RatingScale, rated: str, after: str) -> list[str]:
+    """What the measures shown are made of, self-assessed and moderated: how many scored, their
+    total (so the mean), how many met, and the bands of a numeric scale."""
+    return [
+        f"COUNT({score_case(scale, rated)}) AS scored",
+        f"SUM({score_case(scale, rated)}) AS total",
+        f"SUM({met_case(scale, rated)}) AS met",
+        f"COUNT({score_case(scale, after)}) AS m_scored",
+        f"SUM({score_case(scale, after)}) AS m_total",
+        f"SUM({met_case(scale, after)}) AS m_met",
+        *band_sums(scale, rated, "band"),
+        *band_sums(scale, after, "m_band"),
+    ]
+
+
+def joined_strings(dialect: str, expression: str) -> str:
+    return f"string_agg({expression}, ',')" if dialect == "postgresql" else f"group_concat({expression}, ',')"
+
+
+AFTER_QA = "COALESCE(NULLIF(an.moderated_rating, ''), an.rating)"
+
+
+def heatmap_sql(scale: RatingScale, dialect: str) -> tuple[str, str]:
+    """What the heatmap shows, cell by cell (each return and standard): the weakest element
+    self-assessed and after QA, the measures of its elements both ways (how many scored, mean,
+    share met, bands), how many QA moderated down and the refs it moderated; and the summary by
+    sector and duty: how many agencies gave each weakest rating, with the measures added up.
+    (The medians are not here: SQLite has no median aggregate. The product works them out from
+    the counts of each value, so this floor is, if anything, a little less than the page's work.)"""
+    own, moderated = rank_case(scale, "an.rating"), rank_case(scale, AFTER_QA)
+    down = f"SUM(CASE WHEN {rank_case(scale, 'an.moderated_rating')} < {own} THEN 1 ELSE 0 END)"
+    refs = joined_strings(dialect, "CASE WHEN an.moderated_rating <> '' THEN q.ref END")
+    sums = measure_sums(scale, "an.rating", AFTER_QA)
+    cells = f"""
         WITH cells AS (
           SELECT r.id AS return_id, a.name, a.sector, a.statutory, s.number,
-                 MIN({own}) AS self_rank, MIN({moderated}) AS moderated_rank, COUNT(an.moderated_rating) AS moderated
+                 MIN({own}) AS self_rank, MIN({moderated}) AS moderated_rank, {", ".join(sums)},
+                 {down} AS moderated_down, {refs} AS moderated_refs
           FROM audit_return r JOIN agency a ON a.id = r.agency_id
           JOIN answer an ON an.return_id = r.id
           JOIN question q ON q.id = an.question_id JOIN standard s ON s.id = q.standard_id
           WHERE r.cycle_id = :cycle AND r.status IN {RATED} AND (a.statutory OR NOT q.statutory_only)
-          GROUP BY r.id, a.name, a.sector, a.statutory, s.number)
-        SELECT * FROM cells ORDER BY name, number"""
+          GROUP BY r.id, a.name, a.sector, a.statutory, s.number)"""
+    names = [column.rsplit(" AS ", 1)[1] for column in sums]
+    summary = (
+        "SELECT sector, statutory, number, self_rank, moderated_rank, COUNT(*), "
+        + ", ".join(f"SUM({name})" for name in names)
+        + " FROM cells GROUP BY sector, statutory, number, self_rank, moderated_rank"
+    )
+    return cells + " SELECT * FROM cells ORDER BY name, number", cells + " " + summary
 
 
 def floor_heatmap(engine: Engine, cycle_id: int, scale: RatingScale) -> Callable[[], object]:
-    sql = heatmap_sql(scale)
-    summary = sql.replace(
-        "SELECT * FROM cells ORDER BY name, number",
-        "SELECT sector, statutory, number, self_rank, moderated_rank, COUNT(*) FROM cells "
-        "GROUP BY sector, statutory, number, self_rank, moderated_rank",
-    )
+    sql, summary = heatmap_sql(scale, engine.dialect.name)
 
     def run() -> object:
         with engine.connect() as conn:
@@ -55,19 +112,26 @@ def floor_heatmap(engine: Engine, cycle_id: int, scale: RatingScale) -> Callable
 
 
 def floor_year_on_year(engine: Engine, cycle_ids: list[int], scale: RatingScale) -> Callable[[], object]:
+    """What year on year shows: each agency's weakest self-assessed element per standard and cycle
+    (with the standard's mean on a numeric scale), and each cycle's measures per standard over
+    every agency, self-assessed and moderated (medians aside, as in the heatmap's floor)."""
     own = rank_case(scale, "an.rating")
-    sql = f"""
-        SELECT a.id, a.name, r.cycle_id, s.number, MIN({own})
-        FROM audit_return r JOIN agency a ON a.id = r.agency_id
+    means = f", COUNT({score_case(scale, 'an.rating')}), SUM({score_case(scale, 'an.rating')})" if scale.numeric else ""
+    joined = f"""FROM audit_return r JOIN agency a ON a.id = r.agency_id
         JOIN answer an ON an.return_id = r.id
         JOIN question q ON q.id = an.question_id JOIN standard s ON s.id = q.standard_id
         WHERE r.cycle_id IN ({",".join(str(c) for c in cycle_ids)}) AND r.status IN {RATED}
-              AND (a.statutory OR NOT q.statutory_only)
+              AND (a.statutory OR NOT q.statutory_only)"""
+    cells = f"""
+        SELECT a.id, a.name, r.cycle_id, s.number, MIN({own}){means} {joined}
         GROUP BY a.id, a.name, r.cycle_id, s.number ORDER BY a.name, s.number"""
+    standards = f"""
+        SELECT r.cycle_id, s.number, {", ".join(measure_sums(scale, "an.rating", AFTER_QA))} {joined}
+        GROUP BY r.cycle_id, s.number"""
 
     def run() -> object:
         with engine.connect() as conn:
-            return conn.execute(text(sql)).all()
+            return conn.execute(text(cells)).all(), conn.execute(text(standards)).all()
 
     return run
 

@@ -24,6 +24,7 @@ from models import (
     HistoryRecord,
     Question,
     Standard,
+    Template,
     User,
 )
 from models.action import ActionState
@@ -397,30 +398,28 @@ class Heatmap:
 
 def compliance_heatmap(session: Session, cycle_id: int) -> Heatmap:
     """Agencies by standards, self-assessed beside moderated, summarised by sector and by duty."""
-    cycle = cycle_of(session, cycle_id)
-    rated = ratings.load(session, [cycle.id])[cycle.id]
-    numbers_of = measures.of_ratings(session, {cycle.id: rated})[cycle.id]
-    counted = Counter(
-        session.exec(
-            select(AuditReturn.status).where(AuditReturn.cycle_id == cycle.id, AuditReturn.status != ReturnState.WITHDRAWN)
-        ).all()
-    )
-    numbers = [s.number for s in rated.standards]
+    cycle, scale = _cycle_and_scale(session, cycle_id)
+    standards, ref_order = _standards(session, cycle.template_id)
+    every = measures.rated_returns(session, [cycle.id])
+    rated = [r for r in every if r.status in RATED_STATES]
+    numbers_of = measures.read(session, {cycle.id: scale}, rated, ref_order=ref_order)[cycle.id]
+    numbers = [s.number for s in standards]
+    cell_of = _cells(numbers_of)
     rows = [
         HeatmapRow(
             r.return_id,
-            r.agency.id,
-            r.agency.name,
-            r.agency.sector,
-            r.agency.statutory,
+            r.agency_id,
+            r.agency_name,
+            r.sector,
+            r.statutory,
             r.status,
-            {n: _cell(r, n, numbers_of) for n in numbers},
-            numbers_of.of_return(r.return_id),
+            {n: cell_of(r.return_id, n) for n in numbers},
+            numbers_of.of_return(r.return_id, numbers),
         )
-        for r in rated.returns
+        for r in rated
     ]
-    rows = statement_figures.heatmap_rows(session, cycle.id, rated.scale, rows)
-    legend = ratings.legend(rated.scale)
+    rows = statement_figures.heatmap_rows(session, cycle.id, scale, rows)
+    legend = ratings.legend(scale)
     sectors = sorted({row.sector for row in rows})
     over = [
         OverRating(
@@ -431,23 +430,23 @@ def compliance_heatmap(session: Session, cycle_id: int) -> Heatmap:
             standard.title,
             cell.self_assessed,
             cell.moderated,
-            r.moderated_refs[standard.number],
+            numbers_of.moderated_refs(row.return_id, standard.number),
             cell.measures.self_assessed.mean,
             cell.measures.moderated.mean,
             cell.measures.gap,
             cell.moderated_down,
         )
-        for row, r in zip(rows, rated.returns, strict=True)
-        for standard in rated.standards
+        for row in rows
+        for standard in standards
         if (cell := row.cells[standard.number]).moderated_down
     ]
     return Heatmap(
         CycleInfo.of(cycle),
-        rated.scale.name,
+        scale.name,
         legend,
-        rated.standards,
+        standards,
         rows,
-        sum(n for status, n in counted.items() if status not in RATED_STATES),
+        len(every) - len(rated),
         _summary("All agencies", rows, numbers, legend, numbers_of, lambda sector, statutory: True),
         [
             _summary(sector, [r for r in rows if r.sector == sector], numbers, legend, numbers_of, _in_sector(sector))
@@ -458,8 +457,34 @@ def compliance_heatmap(session: Session, cycle_id: int) -> Heatmap:
             for name, flag in (("Statutory", True), ("Non-statutory", False))
         ],
         over,
-        ScaleFacts.of(rated.scale),
+        ScaleFacts.of(scale),
     )
+
+
+def _cycle_and_scale(session: Session, cycle_id: int) -> tuple[Cycle, RatingScale]:
+    """The cycle and its template's rating scale, or NotFound."""
+    found = session.exec(
+        select(Cycle, Template.scale).join(Template, Template.id == Cycle.template_id).where(Cycle.id == cycle_id)
+    ).first()
+    if found is None:
+        raise NotFound("There is no such cycle.")
+    return found[0], RatingScale.from_json(found[1])
+
+
+def _standards(session: Session, template_id: int) -> tuple[list[StandardInfo], dict[str, int]]:
+    """The template's standards in order, and each question's place (by ref), in one query."""
+    standards: dict[str, StandardInfo] = {}
+    order: dict[str, int] = {}
+    for number, title, ref in session.exec(
+        select(Standard.number, Standard.title, Question.ref)
+        .outerjoin(Question, Question.standard_id == Standard.id)
+        .where(Standard.template_id == template_id)
+        .order_by(Standard.position, Question.position)
+    ):
+        standards.setdefault(number, StandardInfo(number, title))
+        if ref is not None:
+            order[ref] = len(order)
+    return list(standards.values()), order
 
 
 def _in_sector(wanted: str):
@@ -470,14 +495,22 @@ def _with_duty(wanted: bool):
     return lambda sector, statutory: statutory is wanted
 
 
-def _cell(r: ratings.ReturnRatings, number: str, numbers_of: CycleMeasures) -> HeatmapCell:
-    return HeatmapCell(
-        r.self_assessed[number],
-        r.moderated[number],
-        bool(r.moderated_refs[number]),
-        numbers_of.cell(r.return_id, number),
-        numbers_of.moderated_down(r.return_id, number),
-    )
+def _cells(numbers_of: CycleMeasures):
+    """The heatmap's cell of a return and standard; cells alike are one object, made once."""
+    made: dict[tuple[object, bool], HeatmapCell] = {}
+    empty = HeatmapCell(None, None, False, numbers_of.cell(0, ""), 0)
+
+    def cell_of(return_id: int, number: str) -> HeatmapCell:
+        found = numbers_of.cells.get((return_id, number))
+        if found is None:
+            return empty
+        kind = (found, (return_id, number) in numbers_of.refs)
+        cell = made.get(kind)
+        if cell is None:
+            cell = made[kind] = HeatmapCell(found.self_assessed, found.moderated, kind[1], found.pair, found.down)
+        return cell
+
+    return cell_of
 
 
 def _summary(
@@ -547,45 +580,45 @@ def year_on_year(session: Session, cycle_id: int) -> YearOnYear:
     while current is not None and current not in chain:
         chain.insert(0, current)
         current = everything.get(current.previous_cycle_id)
-    by_cycle = ratings.load(session, [c.id for c in chain])
-    numbers_of = measures.of_ratings(session, by_cycle)
-    taking_part = session.exec(
-        select(Agency)
-        .join(AuditReturn, AuditReturn.agency_id == Agency.id)
-        .where(AuditReturn.cycle_id == cycle_id, AuditReturn.status != ReturnState.WITHDRAWN)
-        .order_by(Agency.name)
-    ).all()
-    rated = {(cid, r.agency.id): r for cid, cr in by_cycle.items() for r in cr.returns}
-    this, before = by_cycle[cycle_id], by_cycle[chain[-2].id] if len(chain) > 1 else None
-    comparable = before is not None and this.scale.comparable_with(before.scale)
-    order = ratings.ranks(this.scale)
-    numeric = this.scale.numeric
+    template_ids = {c.template_id for c in chain}
+    scale_of = {
+        template_id: RatingScale.from_json(scale)
+        for template_id, scale in session.exec(select(Template.id, Template.scale).where(Template.id.in_(template_ids)))
+    }
+    scales = {c.id: scale_of[c.template_id] for c in chain}
+    this_scale = scales[cycle_id]
+    standards, _ = _standards(session, everything[cycle_id].template_id)
+    every = measures.rated_returns(session, [c.id for c in chain])
+    cells = measures.weakest_by_standard(session, scales, every)
+    taking_part = [r for r in every if r.cycle_id == cycle_id]
+    rated = {(r.cycle_id, r.agency_id): r.return_id for r in every if r.status in RATED_STATES}
+    before = chain[-2].id if len(chain) > 1 else None
+    comparable = before is not None and this_scale.comparable_with(scales[before])
+    order = ratings.ranks(this_scale)
+    numeric = this_scale.numeric
+    nothing = (None, None)
     rows = []
     for agency in taking_part:
         per_standard, change, means = {}, {}, {}
-        for standard in this.standards:
-            found = [r.self_assessed.get(standard.number) if (r := rated.get((c.id, agency.id))) else None for c in chain]
-            per_standard[standard.number] = found
+        returns = [rated.get((c.id, agency.agency_id)) for c in chain]
+        for standard in standards:
+            number = standard.number
+            found = [cells.get((return_id, number), nothing) for return_id in returns]
+            per_standard[number] = [weakest for weakest, _ in found]
             if numeric:
-                means[standard.number] = [_mean_of(numbers_of[c.id], rated.get((c.id, agency.id)), standard.number) for c in chain]
-                change[standard.number] = _mean_change(means[standard.number][-2:]) if comparable else None
+                means[number] = [mean for _, mean in found]
+                change[number] = _mean_change(means[number][-2:]) if comparable else None
             else:
-                change[standard.number] = _change(order, found[-2:]) if comparable else None
-        rows.append(YearOnYearRow(agency.id, agency.name, agency.sector, per_standard, change, means))
-    rows = statement_figures.year_on_year_rows(session, cycle_id, this.scale, rows)
-    same = [c.id == cycle_id or by_cycle[c.id].scale.comparable_with(this.scale) for c in chain]
+                change[number] = _change(order, per_standard[number][-2:]) if comparable else None
+        rows.append(YearOnYearRow(agency.agency_id, agency.agency_name, agency.sector, per_standard, change, means))
+    rows = statement_figures.year_on_year_rows(session, cycle_id, this_scale, rows)
+    same = [c.id == cycle_id or scales[c.id].comparable_with(this_scale) for c in chain]
+    pairs = measures.standard_pairs(session, {c.id: scales[c.id] for c, ok in zip(chain, same, strict=True) if ok})
     by_standard = {
-        s.number: [numbers_of[c.id].group_pair(s.number) if ok else None for c, ok in zip(chain, same, strict=True)]
-        for s in this.standards
+        s.number: [pairs[c.id][s.number] if ok else None for c, ok in zip(chain, same, strict=True)] for s in standards
     }
-    overall = [numbers_of[c.id].group_pair(None) if ok else None for c, ok in zip(chain, same, strict=True)]
-    return YearOnYear(
-        [CycleInfo.of(c) for c in chain], this.standards, rows, ScaleFacts.of(this.scale), by_standard, overall
-    )
-
-
-def _mean_of(numbers_of: CycleMeasures, rated: ratings.ReturnRatings | None, number: str) -> float | None:
-    return None if rated is None else numbers_of.cell(rated.return_id, number).self_assessed.mean
+    overall = [pairs[c.id][None] if ok else None for c, ok in zip(chain, same, strict=True)]
+    return YearOnYear([CycleInfo.of(c) for c in chain], standards, rows, ScaleFacts.of(this_scale), by_standard, overall)
 
 
 def _mean_change(pair: list[float | None]) -> str | None:
