@@ -137,6 +137,9 @@ def floor_year_on_year(engine: Engine, cycle_ids: list[int], scale: RatingScale)
 
 
 def floor_progress(engine: Engine, cycle_id: int) -> Callable[[], object]:
+    """What the progress page shows: returns by state, the overdue returns with their extensions,
+    the moves the states over time replay, overdue evidence and actions, and what the response
+    times are worked out from (launch to submission comes from the moves)."""
     statements = [
         "SELECT status, COUNT(*) FROM audit_return WHERE cycle_id = :cycle GROUP BY status",
         f"""SELECT r.id, a.name, a.sector, r.status, MAX(e.new_deadline) FROM audit_return r
@@ -154,7 +157,11 @@ def floor_progress(engine: Engine, cycle_id: int) -> Callable[[], object]:
             LEFT JOIN user_account u ON u.id = x.lead_user_id
             WHERE r.cycle_id = :cycle AND r.status IN {RATED} AND x.status IN ('open', 'in_progress')
             ORDER BY x.target_date, a.name, x.id""",
-        """SELECT COUNT(*) FROM challenge c JOIN audit_return r ON r.id = c.return_id WHERE r.cycle_id = :cycle""",
+        # The response times: the evidence provided and the challenges answered, with their times.
+        """SELECT e.requested_at, e.provided_at FROM evidence_request e JOIN audit_return r ON r.id = e.return_id
+           WHERE r.cycle_id = :cycle AND e.provided_at IS NOT NULL""",
+        """SELECT c.raised_at, c.responded_at FROM challenge c JOIN audit_return r ON r.id = c.return_id
+           WHERE r.cycle_id = :cycle AND c.responded_at IS NOT NULL""",
     ]
     return _run_all(engine, statements, cycle_id)
 

@@ -6,11 +6,11 @@ annual-report exports stay quick for a partnership with hundreds of agencies.
 """
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from statistics import fmean, median
 
+from sqlalchemy import and_, case, or_
 from sqlmodel import Session, func, select
 
 from models import (
@@ -28,10 +28,9 @@ from models import (
     User,
 )
 from models.action import ActionState
-from models.audit_return import ReturnState
+from models.audit_return import AWAITING_SUBMISSION, ReturnState
 from models.cycle import CycleKind
 from models.evidence import EvidenceRequestState
-from workflow.answering import actions as action_rules
 from workflow.answering import ratings
 from workflow.answering.ratings import RATED_STATES, Rating, StandardInfo
 from workflow.calendar.progress import is_overdue
@@ -39,6 +38,7 @@ from workflow.clock import today
 from workflow.errors import NotFound
 from workflow.reporting import measures, statement_figures
 from workflow.reporting.measures import CycleMeasures, Pair
+from workflow.reporting.utc_days import utc_day
 from workflow.templates.spec import NOT_APPLICABLE, RatingScale
 
 # Returns that should have been submitted (or, in a statement year, signed) and have not been, yet.
@@ -150,108 +150,109 @@ def cycle_progress(session: Session, cycle_id: int) -> CycleProgress:
     """Where every return stands, who is late with what, and how quickly people respond."""
     cycle = cycle_of(session, cycle_id)
     now = today()
-    # Columns, not table objects: the figures need a few values of each row, not the rows.
-    returns = session.exec(
-        select(AuditReturn.id, AuditReturn.status, Agency.name, Agency.sector)
+    of_cycle = AuditReturn.cycle_id == cycle.id
+    # The database counts and filters; only the rows the page lists (and the times it sums up) come back.
+    counts = dict(session.exec(select(AuditReturn.status, func.count()).where(of_cycle).group_by(AuditReturn.status)).all())
+    awaiting = session.exec(
+        select(AuditReturn.id, Agency.name, Agency.sector, AuditReturn.status, func.max(DeadlineExtension.new_deadline))
         .join(Agency, Agency.id == AuditReturn.agency_id)
-        .where(AuditReturn.cycle_id == cycle.id)
-        .order_by(Agency.name)
+        .outerjoin(DeadlineExtension, DeadlineExtension.return_id == AuditReturn.id)
+        .where(of_cycle, AuditReturn.status.in_(list(AWAITING_SUBMISSION)))
+        .group_by(AuditReturn.id, Agency.name, Agency.sector, AuditReturn.status)
+        .order_by(Agency.name, AuditReturn.id)
     ).all()
-    extended = dict(
-        session.exec(
-            select(DeadlineExtension.return_id, func.max(DeadlineExtension.new_deadline))
-            .join(AuditReturn, AuditReturn.id == DeadlineExtension.return_id)
-            .where(AuditReturn.cycle_id == cycle.id)
-            .group_by(DeadlineExtension.return_id)
-        ).all()
-    )
     moves = session.exec(
-        select(HistoryRecord.return_id, HistoryRecord.at, HistoryRecord.trigger, HistoryRecord.to_state)
+        select(HistoryRecord.return_id, utc_day(HistoryRecord.at), HistoryRecord.trigger, HistoryRecord.to_state)
         .join(AuditReturn, AuditReturn.id == HistoryRecord.return_id)
-        .where(AuditReturn.cycle_id == cycle.id, HistoryRecord.subject_type == "return", HistoryRecord.to_state != "")
+        .where(of_cycle, HistoryRecord.subject_type == "return", HistoryRecord.to_state != "")
         .order_by(HistoryRecord.at, HistoryRecord.id)
     ).all()
+    open_and_late = and_(
+        EvidenceRequest.status == EvidenceRequestState.OPEN,
+        EvidenceRequest.due_date < now,
+        AuditReturn.status != ReturnState.WITHDRAWN,
+    )
     requests = session.exec(
         select(
             EvidenceRequest.id,
             EvidenceRequest.return_id,
-            EvidenceRequest.status,
+            Agency.name,
+            Question.ref,
             EvidenceRequest.description,
             EvidenceRequest.due_date,
-            EvidenceRequest.requested_at,
-            EvidenceRequest.provided_at,
-            Question.ref,
+            utc_day(EvidenceRequest.requested_at),
+            utc_day(EvidenceRequest.provided_at),
+            open_and_late,
         )
         .join(AuditReturn, AuditReturn.id == EvidenceRequest.return_id)
+        .join(Agency, Agency.id == AuditReturn.agency_id)
         .outerjoin(Question, Question.id == EvidenceRequest.question_id)
-        .where(AuditReturn.cycle_id == cycle.id)
+        .where(of_cycle, or_(open_and_late, EvidenceRequest.provided_at.is_not(None)))
         .order_by(EvidenceRequest.due_date, EvidenceRequest.id)
     ).all()
     challenges = session.exec(
-        select(Challenge.raised_at, Challenge.responded_at)
+        select(utc_day(Challenge.raised_at), utc_day(Challenge.responded_at))
         .join(AuditReturn, AuditReturn.id == Challenge.return_id)
-        .where(AuditReturn.cycle_id == cycle.id)
+        .where(of_cycle, Challenge.responded_at.is_not(None))
     ).all()
-    plan = _plan_actions(session, cycle.id)
+    late_actions = session.exec(
+        select(
+            Action.id,
+            Action.return_id,
+            Agency.name,
+            Standard.number,
+            Question.ref,
+            Action.description,
+            User.name,
+            Action.target_date,
+        )
+        .join(AuditReturn, AuditReturn.id == Action.return_id)
+        .join(Agency, Agency.id == AuditReturn.agency_id)
+        .join(Question, Question.id == Action.question_id)
+        .join(Standard, Standard.id == Question.standard_id)
+        .outerjoin(User, User.id == Action.lead_user_id)
+        .where(
+            of_cycle,
+            AuditReturn.status.in_(list(RATED_STATES)),
+            Action.status.in_([ActionState.OPEN, ActionState.IN_PROGRESS]),
+            Action.target_date < now,
+        )
+    ).all()
 
-    agency_of = {return_id: name for return_id, _, name, _ in returns}
-    status_of = {return_id: status for return_id, status, _, _ in returns}
-    counts = Counter(status_of.values())
     by_state = {state.value: counts.get(state.value, 0) for state in ReturnState}
     # In a statement year the awaited act is the executive's statement, due by its own date.
     due = cycle.statement_deadline if cycle.kind == CycleKind.STATEMENT_YEAR else cycle.submission_deadline
     overdue_returns = []
-    for return_id, status, name, sector in returns:
-        deadline = max(due, extended.get(return_id, due))
+    for return_id, name, sector, status, extended_to in awaiting:
+        deadline = max(due, extended_to or due)
         if is_overdue(status, deadline, now):
             overdue_returns.append(
-                OverdueReturn(return_id, name, sector, status, deadline, return_id in extended, (now - deadline).days)
+                OverdueReturn(return_id, name, sector, status, deadline, extended_to is not None, (now - deadline).days)
             )
     overdue_requests = [
-        OverdueEvidenceRequest(
-            request.id,
-            request.return_id,
-            agency_of[request.return_id],
-            request.ref or "",
-            request.description,
-            request.due_date,
-            (now - request.due_date).days,
-        )
-        for request in requests
-        if request.status == EvidenceRequestState.OPEN
-        and request.due_date < now
-        and status_of[request.return_id] != ReturnState.WITHDRAWN
+        OverdueEvidenceRequest(id_, return_id, name, ref or "", description, due_date, (now - due_date).days)
+        for id_, return_id, name, ref, description, due_date, _, _, late in requests
+        if late
     ]
     overdue_actions = [
-        OverdueAction(
-            row.action.id,
-            row.action.return_id,
-            row.agency_name,
-            row.standard_number,
-            row.question_ref,
-            row.action.description,
-            row.lead_name,
-            row.action.target_date,
-            (now - row.action.target_date).days,
-        )
-        for row in plan
-        if action_rules.is_overdue(row.action)
+        OverdueAction(id_, return_id, name, number, ref, description, lead or "", target, (now - target).days)
+        for id_, return_id, name, number, ref, description, lead, target in late_actions
     ]
     overdue_actions.sort(key=lambda a: (a.target_date, a.agency_name, a.id))
-    first_submission: dict[int, datetime] = {}
-    for return_id, at, trigger, _ in moves:
+    first_submission: dict[int, date] = {}
+    for return_id, day, trigger, _ in moves:
         if trigger == "submit":
-            first_submission.setdefault(return_id, at)
-    launched = cycle.launched_at
+            first_submission.setdefault(return_id, day)
+    launched = cycle.launched_at.date() if cycle.launched_at else None
     times = ResponseTimes(
-        TimeSummary.of([_days(launched, at) for at in first_submission.values()] if launched else []),
-        TimeSummary.of([_days(r.requested_at, r.provided_at) for r in requests if r.provided_at]),
-        TimeSummary.of([_days(raised, answered) for raised, answered in challenges if answered]),
+        TimeSummary.of([(day - launched).days for day in first_submission.values()] if launched else []),
+        TimeSummary.of([(provided - requested).days for *_, requested, provided, _ in requests if provided]),
+        TimeSummary.of([(answered - raised).days for raised, answered in challenges]),
     )
     return CycleProgress(
         CycleInfo.of(cycle),
         by_state,
-        len(returns),
+        sum(counts.values()),
         overdue_returns,
         _states_over_time(cycle, [(return_id, at, state) for return_id, at, _, state in moves], now),
         overdue_requests,
@@ -260,12 +261,12 @@ def cycle_progress(session: Session, cycle_id: int) -> CycleProgress:
     )
 
 
-def _days(start: datetime, end: datetime) -> int:
-    return (end.date() - start.date()).days
+STATES = [state.value for state in ReturnState]
 
 
-def _states_over_time(cycle: Cycle, moves: list[tuple[int, datetime, str]], now: date) -> list[DayStates]:
-    """Each day from launch to today (or to the day the cycle closed), replaying the history."""
+def _states_over_time(cycle: Cycle, moves: list[tuple[int, date, str]], now: date) -> list[DayStates]:
+    """Each day from launch to today (or to the day the cycle closed), replaying the history
+    (each move with the UTC day it was made)."""
     if cycle.launched_at is None:
         return []
     last = cycle.closed_at.date() if cycle.closed_at else now
@@ -273,14 +274,14 @@ def _states_over_time(cycle: Cycle, moves: list[tuple[int, datetime, str]], now:
     counts: Counter = Counter()  # kept up to date move by move, not recounted each day
     days, i, day = [], 0, cycle.launched_at.date()
     while day <= last:
-        while i < len(moves) and moves[i][1].date() <= day:
+        while i < len(moves) and moves[i][1] <= day:
             return_id, _, state = moves[i]
             if return_id in state_of:
                 counts[state_of[return_id]] -= 1
             state_of[return_id] = state
             counts[state] += 1
             i += 1
-        days.append(DayStates(day, {state.value: counts.get(state.value, 0) for state in ReturnState}))
+        days.append(DayStates(day, {state: counts.get(state, 0) for state in STATES}))
         day += timedelta(days=1)
     return days
 
@@ -462,13 +463,9 @@ def compliance_heatmap(session: Session, cycle_id: int) -> Heatmap:
 
 
 def _cycle_and_scale(session: Session, cycle_id: int) -> tuple[Cycle, RatingScale]:
-    """The cycle and its template's rating scale, or NotFound."""
-    found = session.exec(
-        select(Cycle, Template.scale).join(Template, Template.id == Cycle.template_id).where(Cycle.id == cycle_id)
-    ).first()
-    if found is None:
-        raise NotFound("There is no such cycle.")
-    return found[0], RatingScale.from_json(found[1])
+    """The cycle (from the session's own copy when it has one) and its template's rating scale."""
+    cycle = cycle_of(session, cycle_id)
+    return cycle, RatingScale.from_json(session.exec(select(Template.scale).where(Template.id == cycle.template_id)).one())
 
 
 def _standards(session: Session, template_id: int) -> tuple[list[StandardInfo], dict[str, int]]:
@@ -678,89 +675,52 @@ class ActionPlans:
 def action_plans(session: Session, cycle_id: int) -> ActionPlans:
     """The submitted action plans: open, overdue, completed and cancelled, by standard and by agency."""
     cycle = cycle_of(session, cycle_id)
-    standards = session.exec(select(Standard).where(Standard.template_id == cycle.template_id).order_by(Standard.position)).all()
-    plan = _plan_actions(session, cycle.id)
-    by_standard = {s.number: _tally(row.action for row in plan if row.standard_number == s.number) for s in standards}
-    agencies: dict[int, list[_PlanAction]] = defaultdict(list)
-    for row in plan:
-        agencies[row.action.return_id].append(row)
-    by_agency = sorted(
-        (
-            AgencyActions(return_id, rows[0].agency_name, rows[0].sector, _tally(r.action for r in rows))
-            for return_id, rows in agencies.items()
-        ),
-        key=lambda a: a.agency_name,
-    )
-    return ActionPlans(
-        CycleInfo.of(cycle),
-        _tally(row.action for row in plan),
-        [StandardActions(StandardInfo(s.number, s.title), by_standard[s.number]) for s in standards],
-        by_agency,
-    )
-
-
-def _tally(actions: Iterable["_ActionRow"]) -> ActionCounts:
-    counts = Counter()
-    for action in actions:
-        if action.status in (ActionState.OPEN, ActionState.IN_PROGRESS):
-            counts["open"] += 1
-            counts["overdue"] += action_rules.is_overdue(action)
-        else:
-            counts[action.status] += 1
-    return ActionCounts(**counts)
-
-
-@dataclass(frozen=True)
-class _ActionRow:
-    """The values of an action the figures use (what `action_rules.is_overdue` reads included)."""
-
-    id: int
-    return_id: int
-    status: str
-    target_date: date | None
-    description: str
-
-
-@dataclass(frozen=True)
-class _PlanAction:
-    action: _ActionRow
-    agency_name: str
-    sector: str
-    standard_number: str
-    question_ref: str
-    lead_name: str
-
-
-def _plan_actions(session: Session, cycle_id: int) -> list[_PlanAction]:
-    """The actions of submitted plans, in one query; those removed from a draft never counted."""
+    standards = session.exec(
+        select(Standard.number, Standard.title).where(Standard.template_id == cycle.template_id).order_by(Standard.position)
+    ).all()
+    live = Action.status.in_([ActionState.OPEN, ActionState.IN_PROGRESS])
+    overdue = case((and_(live, Action.target_date < today()), 1), else_=0)
+    # Counted by the database: one row per agency, standard, status and whether overdue.
     rows = session.exec(
-        select(
-            Action.id,
-            Action.return_id,
-            Action.status,
-            Action.target_date,
-            Action.description,
-            Action.closed_at,
-            AuditReturn.submitted_at,
-            Agency.name,
-            Agency.sector,
-            Standard.number,
-            Question.ref,
-            User.name,
-        )
+        select(Action.return_id, Agency.name, Agency.sector, Standard.number, Action.status, overdue)
+        .add_columns(func.count(), func.min(Action.id))
         .join(AuditReturn, AuditReturn.id == Action.return_id)
         .join(Agency, Agency.id == AuditReturn.agency_id)
         .join(Question, Question.id == Action.question_id)
         .join(Standard, Standard.id == Question.standard_id)
-        .outerjoin(User, User.id == Action.lead_user_id)
-        .where(AuditReturn.cycle_id == cycle_id, AuditReturn.status.in_(list(RATED_STATES)))
-        .order_by(Action.id)
+        .where(AuditReturn.cycle_id == cycle.id, AuditReturn.status.in_(list(RATED_STATES)), _not_removed_from_draft())
+        .group_by(Action.return_id, Agency.name, Agency.sector, Standard.number, Action.status, overdue)
     ).all()
-    return [
-        _PlanAction(_ActionRow(id_, return_id, status, target, description), name, sector, number, ref, lead or "")
-        for id_, return_id, status, target, description, closed_at, submitted_at, name, sector, number, ref, lead in rows
-        if not cancelled_from_draft(status, closed_at, submitted_at)
+    total: Counter = Counter()
+    by_standard: dict[str, Counter] = defaultdict(Counter)
+    by_return: dict[int, Counter] = defaultdict(Counter)
+    agency_of: dict[int, tuple[str, str, int]] = {}
+    for return_id, name, sector, number, status, late, n, first in rows:
+        key = "open" if status in (ActionState.OPEN, ActionState.IN_PROGRESS) else status
+        for counts in (total, by_standard[number], by_return[return_id]):
+            counts[key] += n
+            counts["overdue"] += late * n
+        was = agency_of.get(return_id)
+        agency_of[return_id] = (name, sector, min(first, was[2]) if was else first)
+    # By name; agencies of one name in the order of their first action, as the plan lists them.
+    by_agency = [
+        AgencyActions(return_id, name, sector, ActionCounts(**by_return[return_id]))
+        for return_id, (name, sector, _) in sorted(agency_of.items(), key=lambda item: (item[1][0], item[1][2]))
     ]
+    return ActionPlans(
+        CycleInfo.of(cycle),
+        ActionCounts(**total),
+        [StandardActions(StandardInfo(number, title), ActionCounts(**by_standard[number])) for number, title in standards],
+        by_agency,
+    )
+
+
+def _not_removed_from_draft():
+    """`cancelled_from_draft` in SQL: an action counts unless cancelled before the return was (last) submitted."""
+    return or_(
+        Action.status != ActionState.CANCELLED,
+        and_(AuditReturn.submitted_at.is_not(None), Action.closed_at > AuditReturn.submitted_at),
+    )
 
 
 def removed_from_draft(action: Action, ret: AuditReturn) -> bool:
