@@ -145,7 +145,7 @@ def floor_progress(engine: Engine, cycle_id: int) -> Callable[[], object]:
         f"""SELECT r.id, a.name, a.sector, r.status, MAX(e.new_deadline) FROM audit_return r
             JOIN agency a ON a.id = r.agency_id LEFT JOIN deadline_extension e ON e.return_id = r.id
             WHERE r.cycle_id = :cycle AND r.status IN {AWAITING} GROUP BY r.id, a.name, a.sector, r.status ORDER BY a.name""",
-        """SELECT h.return_id, h.at, h.to_state FROM history_record h JOIN audit_return r ON r.id = h.return_id
+        """SELECT h.return_id, h.at, h.trigger, h.to_state FROM history_record h JOIN audit_return r ON r.id = h.return_id
            WHERE r.cycle_id = :cycle AND h.subject_type = 'return' AND h.to_state != '' ORDER BY h.at, h.id""",
         """SELECT e.id, a.name, q.ref, e.description, e.due_date FROM evidence_request e
            JOIN audit_return r ON r.id = e.return_id JOIN agency a ON a.id = r.agency_id

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from statistics import fmean, median
 
-from sqlalchemy import and_, case, or_
+from sqlalchemy import and_, case, literal_column, or_, union_all
 from sqlmodel import Session, func, select
 
 from models import (
@@ -38,7 +38,7 @@ from workflow.clock import today
 from workflow.errors import NotFound
 from workflow.reporting import measures, statement_figures
 from workflow.reporting.measures import CycleMeasures, Pair
-from workflow.reporting.utc_days import utc_day
+from workflow.reporting.utc_days import utc_day, utc_days_between
 from workflow.templates.spec import NOT_APPLICABLE, RatingScale
 
 # Returns that should have been submitted (or, in a statement year, signed) and have not been, yet.
@@ -167,11 +167,6 @@ def cycle_progress(session: Session, cycle_id: int) -> CycleProgress:
         .where(of_cycle, HistoryRecord.subject_type == "return", HistoryRecord.to_state != "")
         .order_by(HistoryRecord.at, HistoryRecord.id)
     ).all()
-    open_and_late = and_(
-        EvidenceRequest.status == EvidenceRequestState.OPEN,
-        EvidenceRequest.due_date < now,
-        AuditReturn.status != ReturnState.WITHDRAWN,
-    )
     requests = session.exec(
         select(
             EvidenceRequest.id,
@@ -180,20 +175,32 @@ def cycle_progress(session: Session, cycle_id: int) -> CycleProgress:
             Question.ref,
             EvidenceRequest.description,
             EvidenceRequest.due_date,
-            utc_day(EvidenceRequest.requested_at),
-            utc_day(EvidenceRequest.provided_at),
-            open_and_late,
         )
         .join(AuditReturn, AuditReturn.id == EvidenceRequest.return_id)
         .join(Agency, Agency.id == AuditReturn.agency_id)
         .outerjoin(Question, Question.id == EvidenceRequest.question_id)
-        .where(of_cycle, or_(open_and_late, EvidenceRequest.provided_at.is_not(None)))
+        .where(
+            of_cycle,
+            EvidenceRequest.status == EvidenceRequestState.OPEN,
+            EvidenceRequest.due_date < now,
+            AuditReturn.status != ReturnState.WITHDRAWN,
+        )
         .order_by(EvidenceRequest.due_date, EvidenceRequest.id)
     ).all()
-    challenges = session.exec(
-        select(utc_day(Challenge.raised_at), utc_day(Challenge.responded_at))
-        .join(AuditReturn, AuditReturn.id == Challenge.return_id)
-        .where(of_cycle, Challenge.responded_at.is_not(None))
+    # The response times as how many cases took each number of days: a few rows, whatever the cases.
+    provided = utc_days_between(EvidenceRequest.requested_at, EvidenceRequest.provided_at)
+    answered = utc_days_between(Challenge.raised_at, Challenge.responded_at)
+    waits = session.exec(
+        union_all(
+            select(literal_column("'evidence'"), provided, func.count())
+            .join(AuditReturn, AuditReturn.id == EvidenceRequest.return_id)
+            .where(of_cycle, EvidenceRequest.provided_at.is_not(None))
+            .group_by(provided),
+            select(literal_column("'challenge'"), answered, func.count())
+            .join(AuditReturn, AuditReturn.id == Challenge.return_id)
+            .where(of_cycle, Challenge.responded_at.is_not(None))
+            .group_by(answered),
+        )
     ).all()
     late_actions = session.exec(
         select(
@@ -231,8 +238,7 @@ def cycle_progress(session: Session, cycle_id: int) -> CycleProgress:
             )
     overdue_requests = [
         OverdueEvidenceRequest(id_, return_id, name, ref or "", description, due_date, (now - due_date).days)
-        for id_, return_id, name, ref, description, due_date, _, _, late in requests
-        if late
+        for id_, return_id, name, ref, description, due_date in requests
     ]
     overdue_actions = [
         OverdueAction(id_, return_id, name, number, ref, description, lead or "", target, (now - target).days)
@@ -246,8 +252,8 @@ def cycle_progress(session: Session, cycle_id: int) -> CycleProgress:
     launched = cycle.launched_at.date() if cycle.launched_at else None
     times = ResponseTimes(
         TimeSummary.of([(day - launched).days for day in first_submission.values()] if launched else []),
-        TimeSummary.of([(provided - requested).days for *_, requested, provided, _ in requests if provided]),
-        TimeSummary.of([(answered - raised).days for raised, answered in challenges]),
+        TimeSummary.of([days for kind, days, n in waits if kind == "evidence" for _ in range(n)]),
+        TimeSummary.of([days for kind, days, n in waits if kind == "challenge" for _ in range(n)]),
     )
     return CycleProgress(
         CycleInfo.of(cycle),
