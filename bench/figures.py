@@ -7,6 +7,7 @@ from sqlalchemy import Engine, text
 from sqlmodel import Session
 
 from bench.measure import Figure, counting, interleaved, ratio_figure
+from workflow.clock import today
 from workflow.reporting import exports, reports
 from workflow.templates.spec import RatingScale
 
@@ -167,14 +168,19 @@ def floor_progress(engine: Engine, cycle_id: int) -> Callable[[], object]:
 
 
 def floor_action_plans(engine: Engine, cycle_id: int) -> Callable[[], object]:
+    """What the action plans page shows: actions by standard and status, and by agency and status,
+    with how many of the live ones are overdue; actions taken out of a draft plan not counted."""
     joined = f"""FROM action x JOIN audit_return r ON r.id = x.return_id JOIN agency a ON a.id = r.agency_id
                  JOIN question q ON q.id = x.question_id JOIN standard s ON s.id = q.standard_id
-                 WHERE r.cycle_id = :cycle AND r.status IN {RATED}"""
+                 WHERE r.cycle_id = :cycle AND r.status IN {RATED}
+                   AND NOT (x.status = 'cancelled' AND (r.submitted_at IS NULL OR x.closed_at <= r.submitted_at))"""
+    overdue = "SUM(CASE WHEN x.status IN ('open', 'in_progress') AND x.target_date < :today THEN 1 ELSE 0 END)"
     statements = [
-        f"SELECT s.number, x.status, COUNT(*) {joined} GROUP BY s.number, x.status",
-        f"SELECT r.id, a.name, a.sector, x.status, COUNT(*) {joined} GROUP BY r.id, a.name, a.sector, x.status ORDER BY a.name",
+        f"SELECT s.number, x.status, COUNT(*), {overdue} {joined} GROUP BY s.number, x.status",
+        f"SELECT r.id, a.name, a.sector, x.status, COUNT(*), {overdue} {joined} "
+        "GROUP BY r.id, a.name, a.sector, x.status ORDER BY a.name",
     ]
-    return _run_all(engine, statements, cycle_id)
+    return _run_all(engine, statements, cycle_id, today=today())
 
 
 def floor_exports(engine: Engine, cycle_id: int) -> Callable[[], object]:
@@ -192,10 +198,10 @@ def floor_exports(engine: Engine, cycle_id: int) -> Callable[[], object]:
     return _run_all(engine, statements, cycle_id)
 
 
-def _run_all(engine: Engine, statements: list[str], cycle_id: int) -> Callable[[], object]:
+def _run_all(engine: Engine, statements: list[str], cycle_id: int, **more: object) -> Callable[[], object]:
     def run() -> object:
         with engine.connect() as conn:
-            return [conn.execute(text(sql), {"cycle": cycle_id}).all() for sql in statements]
+            return [conn.execute(text(sql), {"cycle": cycle_id, **more}).all() for sql in statements]
 
     return run
 

@@ -697,28 +697,34 @@ def action_plans(session: Session, cycle_id: int) -> ActionPlans:
         .where(AuditReturn.cycle_id == cycle.id, AuditReturn.status.in_(list(RATED_STATES)), _not_removed_from_draft())
         .group_by(Action.return_id, Agency.name, Agency.sector, Standard.number, Action.status, overdue)
     ).all()
-    total: Counter = Counter()
-    by_standard: dict[str, Counter] = defaultdict(Counter)
-    by_return: dict[int, Counter] = defaultdict(Counter)
-    agency_of: dict[int, tuple[str, str, int]] = {}
+    # Tallies as [open, overdue, completed, cancelled], the order of ActionCounts' fields.
+    total = [0, 0, 0, 0]
+    by_standard: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    by_return: dict[int, list] = {}
     for return_id, name, sector, number, status, late, n, first in rows:
-        key = "open" if status in (ActionState.OPEN, ActionState.IN_PROGRESS) else status
-        for counts in (total, by_standard[number], by_return[return_id]):
-            counts[key] += n
-            counts["overdue"] += late * n
-        was = agency_of.get(return_id)
-        agency_of[return_id] = (name, sector, min(first, was[2]) if was else first)
+        place = _TALLY_PLACE[status]
+        agency = by_return.get(return_id)
+        if agency is None:
+            agency = by_return[return_id] = [name, sector, first, [0, 0, 0, 0]]
+        elif first < agency[2]:
+            agency[2] = first
+        for counts in (total, by_standard[number], agency[3]):
+            counts[place] += n
+            counts[1] += late * n
     # By name; agencies of one name in the order of their first action, as the plan lists them.
     by_agency = [
-        AgencyActions(return_id, name, sector, ActionCounts(**by_return[return_id]))
-        for return_id, (name, sector, _) in sorted(agency_of.items(), key=lambda item: (item[1][0], item[1][2]))
+        AgencyActions(return_id, name, sector, ActionCounts(*counts))
+        for return_id, (name, sector, _, counts) in sorted(by_return.items(), key=lambda item: (item[1][0], item[1][2]))
     ]
     return ActionPlans(
         CycleInfo.of(cycle),
-        ActionCounts(**total),
-        [StandardActions(StandardInfo(number, title), ActionCounts(**by_standard[number])) for number, title in standards],
+        ActionCounts(*total),
+        [StandardActions(StandardInfo(number, title), ActionCounts(*by_standard[number])) for number, title in standards],
         by_agency,
     )
+
+
+_TALLY_PLACE = {ActionState.OPEN: 0, ActionState.IN_PROGRESS: 0, ActionState.COMPLETED: 2, ActionState.CANCELLED: 3}
 
 
 def _not_removed_from_draft():
