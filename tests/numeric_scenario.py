@@ -99,7 +99,9 @@ def run_year(
                 question.id,
                 rating=value,
                 evidence_description="Policy" if value != "not_applicable" and scale.needs_evidence(value) else "",
-                not_applicable_reason="We employ no staff" if value == "not_applicable" and scale.not_applicable_needs_reason else "",
+                not_applicable_reason=(
+                    "We employ no staff" if value == "not_applicable" and scale.not_applicable_needs_reason else ""
+                ),
             )
             if value != "not_applicable" and scale.needs_action(value):
                 act(

@@ -5,9 +5,12 @@ import json
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import text
+from sqlmodel import Session, select
 
+from models import Agency, AuditReturn, Cycle, HistoryRecord, Question, ReusedAnswer, User
 from models.db import make_engine
 from tests.agency_lists import BAD_ROWS_NAMED, as_csv, as_xlsx, partnership_list
+from tests.factories import answer_everything
 from workflow.cli import main
 from workflow.templates.standard import DEFAULT_TEMPLATE_PATH
 
@@ -183,6 +186,14 @@ def test_the_demo_builds_returns_in_every_state(run, tmp_path):
         assert len(session.exec(select(Partnership)).all()) == 2
         police = session.exec(select(Agency).where(Agency.name == "Riverside Police")).one()
         assert len(session.exec(select(AgencyPartnership).where(AgencyPartnership.agency_id == police.id)).all()) == 2
+        # A joint cycle of both, one cycle of their own each; the police answer the joint one once.
+        from models import AuditReturn, Cycle, CyclePartnership
+
+        joint = session.exec(select(Cycle).join(CyclePartnership, CyclePartnership.cycle_id == Cycle.id)).one()
+        assert len(session.exec(select(Cycle)).all()) == 3 and joint.name.startswith("Pan-area")
+        answered = select(AuditReturn).where(AuditReturn.cycle_id == joint.id, AuditReturn.agency_id == police.id)
+        assert [r.status for r in session.exec(answered)] == ["submitted"]
+    assert "joint@demo.example.org" in output
     engine.dispose()
 
 
@@ -247,3 +258,40 @@ def test_the_administrator_moves_a_cycles_dates_and_reopens_it_after_closing(run
     reopened = run("cycle", "reopen", name, "--reason", "A late return was agreed")
     assert "is open again; statement deadline 31 July 2027" in reopened.output
     assert ", open), deadline 14 February 2027" in run("cycle", "status", name).output
+
+
+def test_an_agency_user_reuses_answers_from_another_cycles_return_on_the_command_line(run, tmp_path):
+    test_an_administrator_sets_up_a_partnership_and_launches_a_cycle(run, tmp_path)
+    run("users", "add", "--email", "nia@council.example.org", "--name", "Nia Nurse", "--role", "agency_user",
+        "--agency", "Riverside Council", "--password", "a long enough password")
+    run("cycle", "launch", "--name", "Eastshire audit 2026-27", "--template", "section11-default", "--opens", "2026-12-01",
+        "--deadline", "2027-01-31", "--qa-ends", "2027-03-31", "--review", "2027-06-30", "--statement-deadline", "2027-07-31",
+        "--agency", "Riverside Council")
+    engine = make_engine(run.url)
+    with Session(engine) as session:
+        nia = session.exec(select(User).where(User.email == "nia@council.example.org")).one()
+        west, east = (
+            session.exec(select(AuditReturn.id).join(Cycle).join(Agency, Agency.id == AuditReturn.agency_id)
+                         .where(Cycle.name == name, Agency.name == "Riverside Council")).one()
+            for name in ("Section 11 audit 2026-27", "Eastshire audit 2026-27")
+        )
+        first_two = session.exec(select(Question).where(Question.ref.in_(["1.1", "1.2"]))).all()
+    answer_everything(engine, nia, west, first_two)
+    reuse = ("return", "reuse", "--return", str(east), "--from", str(west))
+
+    refused = run(*reuse, "--standard", "1", "--standard", "9", "--as", "nia@council.example.org", expect=1).output
+    assert f"Error: Return {east} has no standard 9: its standards are 1, 2, 3, 4, 5, 6, 7, 8." in refused
+    assert "Nothing was saved." in refused
+    refused = run(*reuse, "--as", "cora@partnership.example.org", expect=1).output
+    assert "Error: Only an agency user can reuse your agency's answers" in refused
+
+    reused = run(*reuse, "--standard", "1", "--as", "nia@council.example.org").output
+    assert "Reused from the return for Section 11 audit 2026-27 (in progress): standards 1; questions 1.1, 1.2" in reused
+    with Session(engine) as session:
+        marked = session.exec(select(ReusedAnswer.question_id).where(ReusedAnswer.return_id == east)).all()
+        record = session.exec(select(HistoryRecord).where(HistoryRecord.trigger == "reuse_answers")).one()
+    assert sorted(marked) == sorted(q.id for q in first_two)  # one template: the same questions, marked as reused
+    assert (record.return_id, record.actor_id, record.reason) == (east, nia.id, "Reused from Section 11 audit 2026-27")
+    again = run(*reuse, "--as", "nia@council.example.org", expect=1).output  # every standard with something left: none
+    assert "there is nothing to reuse" in again
+    engine.dispose()

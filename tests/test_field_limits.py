@@ -33,7 +33,10 @@ def test_the_migrated_columns_are_exactly_the_sizes_the_forms_and_imports_check(
 
 
 def test_an_agency_name_over_the_column_size_is_refused_in_words_on_import(session):
-    csv_text = f"name,sector,statutory,contact_email\n{LONG_NAME},Health,yes,a@health.example.org\nFine Name,Health,yes,b@health.example.org\n"
+    csv_text = (
+        f"name,sector,statutory,contact_email\n{LONG_NAME},Health,yes,a@health.example.org\n"
+        "Fine Name,Health,yes,b@health.example.org\n"
+    )
 
     with pytest.raises(DomainError) as refused:
         agencies.import_csv(session, None, csv_text)
@@ -56,7 +59,9 @@ def test_a_nul_byte_in_an_imported_file_is_refused_as_not_a_csv_file(session):
     with pytest.raises(DomainError) as refused:
         agencies.import_csv(session, None, "name,sector,statutory,contact_email\nBad\x00Name,Health,yes,a@health.example.org\n")
 
-    assert refused.value.reasons == ["The file is not a CSV file (it holds binary data). Save it from your spreadsheet as CSV or .xlsx."]
+    assert refused.value.reasons == [
+        "The file is not a CSV file (it holds binary data). Save it from your spreadsheet as CSV or .xlsx."
+    ]
 
 
 def test_the_command_line_import_says_what_is_wrong_instead_of_a_traceback(database_url, tmp_path, monkeypatch):

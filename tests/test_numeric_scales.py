@@ -82,7 +82,9 @@ def test_a_moderated_0_to_3_score_rolls_up_as_means_medians_and_share_met(engine
     statutory, non_statutory = heatmap.by_statutory
     assert statutory.measures["2"].self_assessed.mean == 1.67 and non_statutory.measures["2"].self_assessed.mean == 1.0
     alder = heatmap.rows[0]
-    assert (alder.overall.self_assessed.mean, alder.overall.self_assessed.median, alder.overall.moderated.mean) == (2.25, 2.5, 1.5)
+    assert (alder.overall.self_assessed.mean, alder.overall.self_assessed.median, alder.overall.moderated.mean) == (
+        2.25, 2.5, 1.5
+    )
     # QA's 3->2 and 3->1 do not change the weakest element, but they show, with numbers.
     assert [
         (o.agency_name, o.standard_number, o.self_mean, o.moderated_mean, o.gap, o.elements_down, o.moderated_refs)
@@ -129,7 +131,9 @@ def test_a_moderated_0_to_3_score_rolls_up_as_means_medians_and_share_met(engine
     with zipfile.ZipFile(io.BytesIO(exports.cycle_csv_zip(session, cycle.id))) as archive:
         assert "All agencies,1 Leadership,6,2.33,2.5,83.3,2.17,2.0,83.3" in archive.read("measures.csv").decode("utf-8-sig")
     year_sheet = _sheet_rows(exports.cycle_xlsx(session, second.id), "Year on year")
-    assert [r[:6] for r in year_sheet[1:3]] == [("2026", "1 Leadership", 6, 2.33, 2.5, 83.3), ("2026", "2 Safer workforce", 4, 1.5, 1.5, 50.0)]
+    assert [r[:6] for r in year_sheet[1:3]] == [
+        ("2026", "1 Leadership", 6, 2.33, 2.5, 83.3), ("2026", "2 Safer workforce", 4, 1.5, 1.5, 50.0)
+    ]
     report = pdf_text(pdfs.annual_report_pdf(session, cycle.id))
     assert "1 Leadership 2.33 2.5 83.3% 2.17 2 83.3% 0.17" in report
     assert "Alder Health Trust 2 (QA: 1.5) 2.5 (QA: 1.5) 2.25 (median 2.5)" in report

@@ -5,7 +5,9 @@ from sqlmodel import Session, select
 from models import OutboxMessage
 from workflow.mail import outbox
 
-CONTEXT = {"return_id": 1, "cycle_name": "Section 11 audit 2026-27", "agency_name": "Riverside Police", "deadline": "1 March 2027"}
+CONTEXT = {
+    "return_id": 1, "cycle_name": "Section 11 audit 2026-27", "agency_name": "Riverside Police", "deadline": "1 March 2027"
+}
 
 
 def test_a_reminder_queued_first_in_a_rolled_back_transaction_is_not_kept(engine):

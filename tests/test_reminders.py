@@ -310,7 +310,9 @@ def test_in_a_full_audit_the_executive_is_asked_to_sign_once_the_plan_is_live_an
         statement_deadline - timedelta(days=7): {("statement_reminder", ERIN)},
         statement_deadline - timedelta(days=1): {("statement_reminder", ERIN)},
         statement_deadline + timedelta(days=1): {("statement_overdue", ERIN)},
-        statement_deadline + timedelta(days=7): {("statement_escalation", ERIN)} | {("statement_escalation", c) for c in COORDINATORS},
+        statement_deadline + timedelta(days=7): (
+            {("statement_escalation", ERIN)} | {("statement_escalation", c) for c in COORDINATORS}
+        ),
     }
     with calendar.session() as s:
         reminder = s.exec(select(OutboxMessage).where(OutboxMessage.kind == "statement_reminder")).first()

@@ -10,9 +10,11 @@ from sqlmodel import func, select
 from models import Answer, AuditReturn, EvidenceFile, HistoryRecord, OutboxMessage, Question, ReusedEvidence, Standard
 from models.audit_return import ReturnState
 from models.user import Role
-from tests.factories import act, add_agency, add_person, answer_everything, install_template, launch_cycle
+from tests.factories import act, add_agency, add_person, answer_everything, install_template, launch_cycle, questions_of
+from tests.test_exports import pdf_text
 from workflow.answering import returns, reuse
 from workflow.errors import DomainError, NotPermitted
+from workflow.reporting import pdfs
 from workflow.templates.standard import DEFAULT_TEMPLATE_PATH
 
 
@@ -130,3 +132,25 @@ def test_reuse_is_refused_with_its_reasons(engine, session, two_cycles):
         act(engine, reuse.reuse, nurse, east.id, west.id, [two])
     assert refused.value.reasons == ["The return is submitted: nothing can be reused into it now."]
     assert session.exec(select(func.count()).select_from(Answer).where(Answer.return_id == east.id)).one() == 1
+
+
+def test_the_printed_return_says_which_answers_and_files_were_reused_before_and_after_submission(
+    engine, session, two_cycles
+):
+    w = two_cycles
+    west, east, nurse, template = w["west"], w["east"], w["nurse"], w["east_template"]
+    details = act(engine, reuse.reuse, nurse, east.id, west.id, [_standard(session, template.id, "1")])
+    reused = "This answer was reused from the agency's return for Westshire audit 2026-27."
+    file = f"policy.pdf (SHA-256 {'b' * 64}, reused from the agency's return for Westshire audit 2026-27)"
+
+    draft = pdf_text(pdfs.return_pdf(session, east.id))
+    assert "(DRAFT)" in draft
+    assert draft.count(reused) == len(details["questions"]) and file in draft
+    assert "Our own words Evidence Reused" not in draft  # 1.3 is the agency's own answer
+
+    rest = [q for q in questions_of(session, template) if q.ref not in details["questions"]]
+    answer_everything(engine, nurse, east.id, rest)  # 1.3 Fully met now, so the return can go
+    act(engine, returns.submit, nurse, east.id, declaration_confirmed=True)
+    printed = pdf_text(pdfs.return_pdf(session, east.id))
+    assert "Submission 1 as submitted" in printed  # from the frozen copy, the marks read beside it
+    assert printed.count(reused) == len(details["questions"]) and file in printed

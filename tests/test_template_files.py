@@ -323,7 +323,8 @@ def test_a_percentage_scale_is_a_few_lines_and_keeps_its_21_values_when_stored(t
 @pytest.mark.parametrize(
     ("old", "new", "line", "message"),
     [
-        ("  step: 5\n", "  step: 7\n", 6, 'scale, field "step": steps of 7 from 0 do not reach 100: choose a step that divides 100'),
+        ("  step: 5\n", "  step: 7\n", 6,
+         'scale, field "step": steps of 7 from 0 do not reach 100: choose a step that divides 100'),
         ("  kind: percentage", "  kind: percent", 5,
          'scale, field "kind": "percent" is not one of: listed, score, percentage, rag, yes_no (did you mean "percentage"?)'),
         ("  action_below: 80", "  action_below: 120", 7, 'scale, field "action_below": must be between 0 and 100, not 120'),

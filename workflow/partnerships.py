@@ -162,7 +162,10 @@ def _criteria(ids: frozenset[int]) -> list:
         *(with_loader_criteria(model, model.cycle_id.in_(cycles)) for model in BY_CYCLE),
         with_loader_criteria(Agency, Agency.id.in_(agencies)),
         with_loader_criteria(Cycle, or_(Cycle.partnership_id.in_(ids), Cycle.id.in_(joint))),
-        with_loader_criteria(Template, Template.partnership_id.in_(ids)),
+        # A partnership's own templates, and the template of a joint cycle it takes part in.
+        with_loader_criteria(Template, or_(
+            Template.partnership_id.in_(ids), Template.id.in_(select(Cycle.template_id).where(Cycle.id.in_(cycles)))
+        )),
         with_loader_criteria(
             AuditReturn, AuditReturn.agency_id.in_(agencies) & AuditReturn.cycle_id.in_(cycles)
         ),
@@ -185,3 +188,25 @@ def _limit_reads(state: ORMExecuteState) -> None:
     if ids is None or not state.is_select or state.is_column_load or state.execution_options.get(ACROSS):
         return
     state.statement = state.statement.options(*_criteria(ids))
+
+
+# --- A report's area: one partnership of a joint cycle (joint cycles) -------------------------------
+
+
+def narrow_to(session: Session, partnership_id: int) -> bool:
+    """For the rest of this session read only one of the person's partnerships: a report's "Area"
+    filter for someone in several partnerships of a joint cycle. Refused (False) for a partnership
+    outside the session's scope, so a filter can only ever narrow what a person reads."""
+    limited = scope(session)
+    if limited is not None and partnership_id not in limited:
+        return False
+    session.info[SCOPE_KEY] = frozenset({partnership_id})
+    return True
+
+
+def agency_ids_in_scope(session: Session):
+    """The agencies a figure of this session may count, as a subquery of agency ids; None when the
+    session sees the whole deployment. For reads that add up rows by id rather than through the
+    ORM's entities (which the hook above narrows by itself), so a joint cycle's figures stay in area."""
+    limited = scope(session)
+    return None if limited is None else _agencies_in(limited)

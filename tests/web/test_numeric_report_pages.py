@@ -50,7 +50,8 @@ def test_a_percentage_heatmap_writes_each_mean_beside_a_colour_key(app, numeric_
     browser.open(f"/cycles/{cycle_id}/reports/compliance")
     text = browser.text
 
-    assert "A standard's score is the mean of its elements' scores; an element counts as met at 80% or more." in text
+    assert ("Ratings against the standards Scores on the Percentage achieved scale from 3 submitted returns. "
+            "A standard's score is the mean of its elements' scores; an element counts as met at 80% or more.") in text
     # Alder: 92.5% rated, QA 82.5%; every cell has its number and its ramp colour's class.
     assert "Alder Health Trust Health, statutory 92.5% QA: 82.5% 77.5% QA: 65% 85% median 90% QA: 73.75%" in text
     assert 'class="app-ramp-cell app-ramp-6">92.5%' in browser.page.text

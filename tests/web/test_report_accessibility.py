@@ -84,7 +84,8 @@ def test_report_pages_have_no_accessibility_violations(chromium, live_server, wo
     # The numeric heatmap's cells keep the ramp's colours (reports.css), and at 320 px only its
     # tables scroll, inside their own regions.
     page.goto(live_server + f"/cycles/{scored_cycle}/reports/compliance")
-    assert page.evaluate("getComputedStyle(document.querySelector('#heatmap .app-ramp-cell')).backgroundColor") != "rgba(0, 0, 0, 0)"
+    background = page.evaluate("getComputedStyle(document.querySelector('#heatmap .app-ramp-cell')).backgroundColor")
+    assert background != "rgba(0, 0, 0, 0)"
     page.set_viewport_size({"width": 320, "height": 800})
     page.reload()
     assert page.evaluate("document.documentElement.scrollWidth") <= 320

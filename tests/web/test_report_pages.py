@@ -277,7 +277,8 @@ def test_heatmap_writes_each_agencys_rating_of_each_standard_in_words(shown, yea
     assert '<strong class="govuk-tag govuk-tag--red">Red</strong>' in page.html
     assert '<strong class="govuk-tag govuk-tag--yellow">QA: Amber</strong>' in page.html
     assert '<strong class="govuk-tag govuk-tag--green">Green</strong>' in page.html
-    assert "2 returns are not submitted yet and not counted" in page.text
+    assert ("Ratings against the standards Ratings on the Red / Amber / Green scale from 4 submitted returns. 2 returns are "
+            "not submitted yet and not counted. A standard's rating is its weakest element;") in page.text
 
 
 def test_ratings_are_counted_overall_by_statutory_status_and_by_sector_self_assessed_beside_moderated(shown, year):
@@ -297,7 +298,9 @@ def test_ratings_are_counted_overall_by_statutory_status_and_by_sector_self_asse
     assert by_first_cell(groups["Non-statutory: self-assessed"])["2 Safer workforce"] == ["0", "0", "1", "0"]
     assert by_first_cell(groups["Police: self-assessed"])["3 Working together"] == ["1", "0", "0", "0"]
     assert "Statutory (3 agencies)" in page.text and "Voluntary (1 agency)" in page.text
-    assert tables(page.html)["over-ratings"][1:] == [["Alder Health Trust", "1 Leadership", "Green", "Amber", "2", "1.5", "0.5", "1.1"]]
+    assert tables(page.html)["over-ratings"][1:] == [
+        ["Alder Health Trust", "1 Leadership", "Green", "Amber", "2", "1.5", "0.5", "1.1"]
+    ]
     assert len(re.findall(r'<svg\b[^>]*role="img"', page.html)) == 3  # all agencies, statutory, non-statutory
 
 

@@ -89,3 +89,20 @@ def test_qa_sees_which_evidence_file_was_reused_and_from_where(browser, world, s
     signed_in(browser, w.qa)
     browser.open(f"/qa/returns/{w.ret.id}")
     assert "minutes.pdf (1 KB" in browser.text and "reused from your return for Westshire audit 2026-27)" in browser.text
+
+
+def test_check_your_answers_says_which_answers_and_files_were_reused(browser, world, session, sqlite_only_engine):
+    w, engine = world, sqlite_only_engine
+    _, (west,) = launch_cycle(engine, w.p.coordinator, [w.p.health], template=w.p.template, name="Westshire audit 2026-27")
+    question = w.questions[1]
+    act(engine, returns.save_answer, w.agency_user, west.id, question.id, rating="fully_met", narrative="Named lead",
+        evidence_description="Minutes")
+    session.add(EvidenceFile(return_id=west.id, question_id=question.id, filename="minutes.pdf", content_type="application/pdf",
+                             size=10, sha256="d" * 64, uploaded_by_id=w.agency_user.id))
+    session.commit()
+    act(engine, reuse.reuse, w.agency_user, w.ret.id, west.id, [question.standard_id])
+
+    signed_in(browser, w.agency_user)
+    browser.open(f"/returns/{w.ret.id}/check")
+    assert browser.text.count("Reused from your return for Westshire audit 2026-27.") == 1  # the one answer given there
+    assert "minutes.pdf (1 KB" in browser.text and "reused from your return for Westshire audit 2026-27)" in browser.text

@@ -130,6 +130,7 @@ def check(return_id: int) -> ResponseReturnValue:
         can_submit=not reasons,
         editing=return_view.editing_refusal(session, user, content.ret) is None,
         names=return_view.people_named(session, {a.lead_user_id for a in content.actions if a.lead_user_id}),
+        reused=reuse.reused_from(session, content.ret.id),
     )()
 
 

@@ -315,6 +315,15 @@ class CycleForm(CheckedForm, RemindersFields):
     reminder_days = _reminder_days()
     escalation_days = _escalation_days()
     agency_ids = SelectMultipleField("Agencies taking part", widget=GovCheckboxesInput(), choices=[], validate_choice=False)
+    # Offered only to a coordinator of more than one partnership, when a cycle is made.
+    partnership_ids = SelectMultipleField(
+        "Partnerships taking part",
+        widget=GovCheckboxesInput(),
+        choices=[],
+        validate_choice=False,
+        description="Tick two or more for a joint cycle. Each agency answers once, however many of them it is in. "
+        "Leave all unticked for a cycle of the first one listed alone.",
+    )
     submit = SubmitField("Create cycle", widget=GovSubmitInput())
 
     def dates(self) -> CycleDates:
@@ -337,6 +346,9 @@ class CycleForm(CheckedForm, RemindersFields):
     def chosen_agencies(self) -> list[int]:
         return [int(v) for v in self.agency_ids.data or [] if is_whole_number(str(v))]
 
+    def chosen_partnerships(self) -> list[int] | None:
+        return [int(v) for v in self.partnership_ids.data or [] if is_whole_number(str(v))] or None
+
     def settings(self) -> CycleSettings:
         reminder_days, escalation_days = self.chosen_reminders()
         kind = self.kind.data if self.kind.data in CycleKind._value2member_map_ else CycleKind.FULL_AUDIT.value
@@ -349,6 +361,7 @@ class CycleForm(CheckedForm, RemindersFields):
             previous_cycle_id=self.chosen_previous(),
             reminder_days=reminder_days,
             escalation_days=escalation_days,
+            partnership_ids=self.chosen_partnerships(),
         )
 
 

@@ -24,7 +24,7 @@ from web.common.forms import (
     put_reasons_on_fields,
 )
 from web.common.identity import me, roles_required
-from workflow.calendar import cycle_changes, cycles, progress
+from workflow.calendar import cycle_changes, cycles, joint_cycles, progress
 from workflow.people import listings
 
 bp = Blueprint("cycle_changes", __name__)
@@ -65,6 +65,9 @@ def fill_cycle_choices(form: CycleForm, cycle_id: int | None = None) -> None:
         [("", "None")] + [(str(c.id), c.name) for c in listings.full_audit_cycles(session) if c.id != cycle_id]
     )
     form.agency_ids.choices = options([(str(a.id), a.name) for a in listings.agencies(session, active_only=True)])
+    # A coordinator of several partnerships may make a joint cycle (only when a cycle is made).
+    areas = joint_cycles.coordinated_by(session, me()) if cycle_id is None else []
+    form.partnership_ids.choices = options([(str(a.id), a.name) for a in areas]) if len(areas) > 1 else []
 
 
 @bp.route("/cycles/<int:cycle_id>/edit", methods=["GET", "POST"])

@@ -5,10 +5,12 @@ from models.audit_return import ReturnState
 from workflow.answering.ratings import Rating
 from workflow.reporting.charts import RAMP, ramp_colour, ramp_legend
 from workflow.reporting.reports import DayStates, ScaleFacts, YearOnYear
+from workflow.reporting.scale_colours import long_steps
 from workflow.templates.spec import NOT_APPLICABLE
 
-# GOV.UK tag colours, weakest to best, spread over the scale as the charts spread theirs; every
-# tag also says its rating's words, so no cell relies on colour.
+# GOV.UK tag colours, weakest to best, spread over the scale as the charts spread theirs; a scale
+# of more than five scored values takes the sixteen steps of reports.css's `govuk-tag--scale-N`
+# instead, one for each value. Every tag also says its rating's words, so no cell relies on colour.
 SCALE_TAGS = ["red", "orange", "yellow", "turquoise", "green"]
 CHANGES = ("improved", "same", "declined")
 
@@ -16,6 +18,9 @@ CHANGES = ("improved", "same", "declined")
 def rating_tags(legend: list[Rating]) -> dict[str, str]:
     """The tag colour of each rating value (the legend is weakest first); Not applicable is grey."""
     scored = [r.value for r in legend if r.value != NOT_APPLICABLE]
+    if len(scored) > len(SCALE_TAGS):
+        return {**{value: f"scale-{step}" for value, step in zip(scored, long_steps(len(scored)), strict=True)},
+                NOT_APPLICABLE: "grey"}
     last = max(len(scored) - 1, 1)
     tags = {value: SCALE_TAGS[round(i * (len(SCALE_TAGS) - 1) / last)] for i, value in enumerate(scored)}
     return {**tags, NOT_APPLICABLE: "grey"}

@@ -10,7 +10,7 @@ import io
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, render_template, send_file
+from flask import Blueprint, render_template, request, send_file
 from flask.typing import ResponseReturnValue
 from flask_login import login_required
 from markupsafe import Markup
@@ -25,7 +25,7 @@ from web.reports.figures import change_counts, ramp_class, ramp_key, rating_tags
 from web.reports.inline_svg import csp_safe
 from workflow.access import visible_return
 from workflow.answering import content
-from workflow.calendar import progress
+from workflow.calendar import joint_cycles, progress
 from workflow.reporting import charts, exports, pdfs, reports
 from workflow.reporting.charts import Chart, DrawnOnce
 
@@ -58,6 +58,12 @@ def _render(template: str, **context: Any) -> str:
     )
 
 
+def _area(cycle_id: int) -> joint_cycles.AreaFilter:
+    """The report's area (?area=slug), for someone in several partnerships of a joint cycle: the
+    reads that follow in this request count that partnership's agencies alone."""
+    return read_or_404(joint_cycles.report_area, cycle_id, request.args.get("area", ""))
+
+
 # --- Pages ------------------------------------------------------------------------------------
 
 
@@ -72,15 +78,18 @@ def index() -> ResponseReturnValue:
 @staff_only
 def cycle(cycle_id: int) -> ResponseReturnValue:
     """The cycle's reports and downloads, and each agency's printable return."""
-    return _render("cycle.html", overview=read_or_404(progress.cycle_progress, cycle_id))
+    area = _area(cycle_id)
+    return _render("cycle.html", overview=read_or_404(progress.cycle_progress, cycle_id), area_filter=area)
 
 
 @bp.route("/cycles/<int:cycle_id>/reports/progress")
 @staff_only
 def progress_report(cycle_id: int) -> ResponseReturnValue:
+    area = _area(cycle_id)
     figures = read_or_404(reports.cycle_progress, cycle_id)
     return _render(
         "progress.html",
+        area_filter=area,
         figures=figures,
         cycle=figures.cycle,
         by_state_svg=_svg(charts.returns_by_state(figures), "by-state"),
@@ -92,11 +101,13 @@ def progress_report(cycle_id: int) -> ResponseReturnValue:
 @bp.route("/cycles/<int:cycle_id>/reports/compliance")
 @staff_only
 def compliance(cycle_id: int) -> ResponseReturnValue:
+    area = _area(cycle_id)
     heatmap = read_or_404(reports.compliance_heatmap, cycle_id)
     by_statutory = [g for g in heatmap.by_statutory if g.agencies]
     if heatmap.scale.numeric:
         return _render(
             "compliance_numeric.html",
+            area_filter=area,
             heatmap=heatmap,
             cycle=heatmap.cycle,
             scale=heatmap.scale,
@@ -104,10 +115,13 @@ def compliance(cycle_id: int) -> ResponseReturnValue:
             ramp_key=ramp_key(heatmap.scale),
             overall_svg=_svg(charts.measures_by_standard(heatmap.overall, heatmap), "overall") if heatmap.rows else None,
             bands_svg=_svg(charts.bands_by_standard(heatmap.overall, heatmap), "bands") if heatmap.rows else None,
-            by_statutory=[(g, _svg(charts.measures_by_standard(g, heatmap), f"statutory-{i}")) for i, g in enumerate(by_statutory)],
+            by_statutory=[
+                (g, _svg(charts.measures_by_standard(g, heatmap), f"statutory-{i}")) for i, g in enumerate(by_statutory)
+            ],
         )
     return _render(
         "compliance.html",
+        area_filter=area,
         heatmap=heatmap,
         cycle=heatmap.cycle,
         tags=rating_tags(heatmap.legend),
@@ -119,10 +133,12 @@ def compliance(cycle_id: int) -> ResponseReturnValue:
 @bp.route("/cycles/<int:cycle_id>/reports/year-on-year")
 @staff_only
 def year_on_year(cycle_id: int) -> ResponseReturnValue:
+    area = _area(cycle_id)
     figures = read_or_404(reports.year_on_year, cycle_id)
     comparable = len(figures.cycles) > 1
     return _render(
         "year_on_year.html",
+        area_filter=area,
         figures=figures,
         cycle=figures.cycles[-1],
         changes_svg=_svg(charts.year_on_year_changes(figures), "changes") if comparable else None,
@@ -134,9 +150,11 @@ def year_on_year(cycle_id: int) -> ResponseReturnValue:
 @bp.route("/cycles/<int:cycle_id>/reports/actions")
 @staff_only
 def actions(cycle_id: int) -> ResponseReturnValue:
+    area = _area(cycle_id)
     plans = read_or_404(reports.action_plans, cycle_id)
     return _render(
         "actions.html",
+        area_filter=area,
         plans=plans,
         cycle=plans.cycle,
         by_standard_svg=_svg(charts.actions_by_standard(plans), "actions") if plans.by_standard else None,
@@ -158,6 +176,7 @@ def _cycle_file(cycle_id: int, make: Callable[..., bytes | str], suffix: str, mi
     # Read first for the file's name and held on to: the export then finds it in the session
     # (whose identity map holds rows only while something refers to them) instead of asking again.
     cycle = read_or_404(reports.cycle_of, cycle_id)
+    _area(cycle_id)  # a file of one area of a joint cycle, when the person chose one
     data = read_or_404(make, cycle.id)
     body = data.encode("utf-8") if isinstance(data, str) else data
     return _attachment(body, _filename(f"{cycle.name} {suffix}"), mimetype)

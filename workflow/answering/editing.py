@@ -108,7 +108,11 @@ def _statement(by_question: bool, by_standard: bool) -> Select:
         .join(User, User.id == actor_id)
         .outerjoin(
             HistoryRecord,
-            and_(HistoryRecord.subject_type == "return", HistoryRecord.subject_id == AuditReturn.id, HistoryRecord.seq == last_seq),
+            and_(
+                HistoryRecord.subject_type == "return",
+                HistoryRecord.subject_id == AuditReturn.id,
+                HistoryRecord.seq == last_seq,
+            ),
         )
         .outerjoin(Question, asked)
         .outerjoin(Answer, and_(Answer.return_id == AuditReturn.id, Answer.question_id == Question.id))

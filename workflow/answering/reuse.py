@@ -276,9 +276,17 @@ def _copy_files(session: Session, target: AuditReturn, source: AuditReturn, matc
     return len(files)
 
 
-def reused_from(session: Session, return_id: int) -> dict[str, dict[int, str]]:
-    """Where the return's reused answers and files came from, in words for its pages:
-    {"questions": {question id: words}, "files": {evidence file id: words}} (two queries)."""
+@dataclass(frozen=True)
+class ReusedFrom:
+    """The cycle each reused answer and evidence file of a return came from, by name."""
+
+    questions: dict[int, str]  # question id: the source return's cycle name
+    files: dict[int, str]  # evidence file id: the source return's cycle name
+
+
+def reused_cycles(session: Session, return_id: int) -> ReusedFrom:
+    """Where the return's reused answers and files came from (two queries), for pages and paper to
+    put in their own words."""
     answers = session.exec(
         select(ReusedAnswer.question_id, Cycle.name)
         .join(AuditReturn, AuditReturn.id == ReusedAnswer.from_return_id)
@@ -292,7 +300,14 @@ def reused_from(session: Session, return_id: int) -> dict[str, dict[int, str]]:
         .join(Cycle, Cycle.id == AuditReturn.cycle_id)
         .where(EvidenceFile.return_id == return_id)
     ).all()
+    return ReusedFrom(dict(answers), dict(files))
+
+
+def reused_from(session: Session, return_id: int) -> dict[str, dict[int, str]]:
+    """Where the return's reused answers and files came from, in words for the agency's and QA's
+    pages: {"questions": {question id: words}, "files": {evidence file id: words}}."""
+    cycles = reused_cycles(session, return_id)
     return {
-        "questions": {q: f"Reused from your return for {name}" for q, name in answers},
-        "files": {f: f"reused from your return for {name}" for f, name in files},
+        "questions": {q: f"Reused from your return for {name}" for q, name in cycles.questions.items()},
+        "files": {f: f"reused from your return for {name}" for f, name in cycles.files.items()},
     }

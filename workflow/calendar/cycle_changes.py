@@ -12,6 +12,7 @@ from models.audit_return import ReturnState
 from models.cycle import CycleState
 from models.user import Role
 from workflow.access import require_role
+from workflow.calendar import joint_cycles
 from workflow.calendar.cycles import (
     DATE_LABELS,
     CycleDates,
@@ -46,8 +47,10 @@ def edit_draft(session: Session, actor: User | None, cycle_id: int, settings: Cy
     """Correct a draft cycle: its name, template, dates, agencies and reminders. Nobody has been told anything yet."""
     _coordinator(session, actor, "change a draft cycle")
     cycle = find_cycle(session, cycle_id)
+    joint_cycles.require_all(session, actor, cycle, "change it")
     reasons = [] if cycle.status == CycleState.DRAFT else ["Only a draft cycle can be changed like this; it has been launched."]
     reasons.extend(settings_problems(session, settings, cycle_id=cycle.id))
+    reasons.extend(joint_cycles.agency_problems(session, joint_cycles.partnership_ids_of(session, cycle), settings.agency_ids))
     if reasons:
         raise DomainError(reasons)
     apply_settings(cycle, settings)
@@ -66,6 +69,7 @@ def delete_draft(session: Session, actor: User | None, cycle_id: int) -> str:
     """Delete a draft cycle made by mistake; its history keeps a record that it was deleted. Returns its name."""
     _coordinator(session, actor, "delete a draft cycle")
     cycle = find_cycle(session, cycle_id)
+    joint_cycles.require_all(session, actor, cycle, "delete it")
     if cycle.status != CycleState.DRAFT:
         raise DomainError("Only a draft cycle can be deleted. A launched cycle can be closed instead.")
     followers = session.exec(select(Cycle.name).where(Cycle.previous_cycle_id == cycle.id)).all()
@@ -75,6 +79,7 @@ def delete_draft(session: Session, actor: User | None, cycle_id: int) -> str:
     _record(session, actor, cycle, "delete", name=name)
     for row in session.exec(select(CycleAgency).where(CycleAgency.cycle_id == cycle.id)):
         session.delete(row)
+    joint_cycles.forget(session, cycle)
     session.flush()  # the rows that name the cycle go first
     session.delete(cycle)
     session.flush()
@@ -86,6 +91,7 @@ def change_dates(session: Session, actor: User | None, cycle_id: int, dates: Cyc
     out from them each day); each agency still in the cycle is told; the history keeps both."""
     _coordinator(session, actor, "change a cycle's dates")
     cycle = find_cycle(session, cycle_id)
+    joint_cycles.require_all(session, actor, cycle, "change its dates")
     reasons: list[str] = []
     if cycle.status == CycleState.DRAFT:
         reasons.append("This cycle is a draft: change its dates with its other details.")
@@ -135,6 +141,7 @@ def set_reminders(
     """How many days before a deadline reminders go, and how many after it the escalation goes."""
     _coordinator(session, actor, "change a cycle's reminders")
     cycle = find_cycle(session, cycle_id)
+    joint_cycles.require_all(session, actor, cycle, "change its reminders")
     reasons = ["This cycle is closed: nothing more is sent for it."] if cycle.status == CycleState.CLOSED else []
     reasons.extend(reminder_problems(reminder_days, escalation_days))
     if reminder_days is None:
@@ -155,6 +162,7 @@ def add_agency(session: Session, actor: User | None, cycle_id: int, agency_id: i
     """Invite an agency admitted mid-year into an open cycle: its return, and the invitation."""
     _coordinator(session, actor, "add an agency to a cycle")
     cycle = find_cycle(session, cycle_id)
+    joint_cycles.require_all(session, actor, cycle, "add an agency to it")
     agency = session.get(Agency, agency_id)
     reasons: list[str] = []
     if cycle.status != CycleState.OPEN:

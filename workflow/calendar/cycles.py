@@ -9,8 +9,8 @@ from models import Agency, AuditReturn, Cycle, CycleAgency, Template, User, fiel
 from models.audit_return import ReturnState
 from models.cycle import CycleKind, CycleState
 from models.user import Role
-from workflow import partnerships
 from workflow.access import require_role
+from workflow.calendar import joint_cycles
 from workflow.clock import uk_date, utcnow
 from workflow.errors import DomainError, NotFound, Reason
 from workflow.lifecycle import history
@@ -76,20 +76,30 @@ def create_cycle(
     previous_cycle_id: int | None = None,
     reminder_days: list[int] | None = None,
     escalation_days: int | None = 7,
+    partnership_ids: list[int] | None = None,
 ) -> Cycle:
-    """A draft cycle; nothing is sent until it is launched. `actor` None is the command line."""
+    """A draft cycle; nothing is sent until it is launched. `actor` None is the command line.
+
+    `partnership_ids` names the partnerships a joint cycle is for (see `joint_cycles` for who may);
+    None is the coordinator's own partnership alone."""
     if actor is not None:
         require_role(session, actor, {Role.COORDINATOR}, "create a cycle")
-    settings = CycleSettings(name, kind, template_id, dates, agency_ids, previous_cycle_id, reminder_days, escalation_days)
+    settings = CycleSettings(
+        name, kind, template_id, dates, agency_ids, previous_cycle_id, reminder_days, escalation_days, partnership_ids
+    )
     reasons = settings_problems(session, settings)
+    reasons.extend(joint_cycles.choice_problems(session, actor, sorted(set(partnership_ids or []))))
     if reasons:
         raise DomainError(reasons)
-    cycle = Cycle(
-        name="", template_id=template_id, partnership_id=partnerships.home_partnership(session, actor), **dates.__dict__
-    )
+    launching, further = joint_cycles.choose(session, actor, partnership_ids)
+    taking_part = [launching, *further]
+    if problems := joint_cycles.agency_problems(session, taking_part, agency_ids):
+        raise DomainError(problems)
+    cycle = Cycle(name="", template_id=template_id, partnership_id=launching, **dates.__dict__)
     apply_settings(cycle, settings)
     session.add(cycle)
     session.flush()
+    joint_cycles.record(session, cycle, further)
     for agency_id in sorted(set(agency_ids)):
         session.add(CycleAgency(cycle_id=cycle.id, agency_id=agency_id))
     history.append(session, subject_type="cycle", subject_id=cycle.id, actor=actor, trigger="create", to_state=cycle.status)
@@ -108,6 +118,7 @@ class CycleSettings:
     previous_cycle_id: int | None = None
     reminder_days: list[int] | None = None
     escalation_days: int | None = 7
+    partnership_ids: list[int] | None = None  # a joint cycle's partnerships, when it is made
 
 
 def settings_problems(session: Session, settings: CycleSettings, cycle_id: int | None = None) -> list[str]:
@@ -133,6 +144,8 @@ def settings_problems(session: Session, settings: CycleSettings, cycle_id: int |
     reasons.extend(settings.dates.problems())
     reasons.extend(reminder_problems(settings.reminder_days, settings.escalation_days))
     reasons.extend(Reason(r, "agency_ids") for r in _agency_problems(session, settings.agency_ids))
+    if settings.partnership_ids:
+        reasons.extend(joint_cycles.agency_problems(session, sorted(set(settings.partnership_ids)), settings.agency_ids))
     return reasons
 
 
@@ -175,8 +188,10 @@ def set_agencies(session: Session, actor: User, cycle_id: int, agency_ids: list[
     """Change who takes part, while the cycle is still a draft."""
     require_role(session, actor, {Role.COORDINATOR}, "choose a cycle's agencies")
     cycle = find_cycle(session, cycle_id)
+    joint_cycles.require_all(session, actor, cycle, "choose its agencies")
     reasons = [] if cycle.status == CycleState.DRAFT else ["Agencies can be chosen only while the cycle is a draft."]
     reasons.extend(_agency_problems(session, agency_ids))
+    reasons.extend(joint_cycles.agency_problems(session, joint_cycles.partnership_ids_of(session, cycle), agency_ids))
     if reasons:
         raise DomainError(reasons)
     for row in session.exec(select(CycleAgency).where(CycleAgency.cycle_id == cycle.id)):
@@ -197,6 +212,7 @@ def find_cycle(session: Session, cycle_id: int) -> Cycle:
 def move_cycle(session: Session, actor: User | None, cycle: Cycle, trigger: str, reasons: list[str], reason: str = "") -> None:
     if actor is not None:
         require_role(session, actor, CYCLE_LIFECYCLE.moves[trigger].roles, CYCLE_LIFECYCLE.moves[trigger].title)
+        joint_cycles.require_all(session, actor, cycle, CYCLE_LIFECYCLE.moves[trigger].title.lower())
     problem = refusal_for_state(CYCLE_LIFECYCLE, trigger, cycle.status, "cycle")
     if problem or reasons:
         raise DomainError([problem] if problem else reasons)

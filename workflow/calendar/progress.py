@@ -5,7 +5,7 @@ Each function reads in a fixed number of queries whatever the number of agencies
 page of a partnership with 120 agencies must not make 120 round trips.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import case
@@ -16,7 +16,7 @@ from models.audit_return import AWAITING_SUBMISSION, ReturnState
 from models.cycle import CycleKind, CycleState
 from workflow.access import visible_return
 from workflow.answering.content import cycle_submission_deadline
-from workflow.calendar import cycles
+from workflow.calendar import cycles, joint_cycles
 from workflow.clock import today as clock_today
 from workflow.errors import NotFound
 from workflow.lifecycle import history
@@ -56,6 +56,7 @@ class CycleProgress:
     overdue: int
     rows: list[ReturnRow]
     sectors: list[str]
+    partnerships: list[str] = field(default_factory=list)  # a joint cycle's partnerships (one: not joint)
 
 
 def _deadlines_subquery():
@@ -123,7 +124,8 @@ def cycle_progress(
             .order_by(Agency.sector)
         )
     )
-    return CycleProgress(cycle, status.by_state, status.total, overdue, rows, sectors)
+    taking_part = [area.name for area in joint_cycles.areas_of(session, cycle)]
+    return CycleProgress(cycle, status.by_state, status.total, overdue, rows, sectors, taking_part)
 
 
 def _overdue_count(session: Session, cycle: Cycle, on: date) -> int:
@@ -157,8 +159,14 @@ class CycleSummary:
 
 
 def cycle_list(session: Session) -> list[CycleSummary]:
-    """Every cycle, newest first, with its template and how many agencies take part (two queries)."""
-    taking_part = select(CycleAgency.cycle_id, func.count().label("agencies")).group_by(CycleAgency.cycle_id).subquery()
+    """Every cycle, newest first, with its template and how many agencies take part (two queries).
+    The agencies are those the reader may see: a joint cycle counts each partnership's own."""
+    taking_part = (
+        select(CycleAgency.cycle_id, func.count().label("agencies"))
+        .join(Agency, Agency.id == CycleAgency.agency_id)
+        .group_by(CycleAgency.cycle_id)
+        .subquery()
+    )
     rows = session.exec(
         select(Cycle, Template.name, taking_part.c.agencies)
         .join(Template, Template.id == Cycle.template_id)

@@ -88,7 +88,10 @@ def queue_submission_reminders(session: Session, on: date) -> int:
 
     Only cycles whose first reminder is due by `on` are read: a cycle weeks from its deadline
     costs nothing however many returns it has."""
-    cycles = [c for c in _open_cycles(session) if cycle_submission_deadline(c) - timedelta(days=max(c.reminder_days, default=0)) <= on]
+    cycles = [
+        c for c in _open_cycles(session)
+        if cycle_submission_deadline(c) - timedelta(days=max(c.reminder_days, default=0)) <= on
+    ]
     rows = session.exec(
         select(AuditReturn)
         .where(AuditReturn.cycle_id.in_([c.id for c in cycles]), AuditReturn.status.in_(AWAITING_SUBMISSION))

@@ -6,11 +6,12 @@ import sys
 from pathlib import Path
 
 import click
+from sqlalchemy import or_
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
-from sqlmodel import Session, select
+from sqlmodel import Session, func, select
 
-from models import Agency, Cycle, Template
+from models import Agency, Cycle, Partnership, Template, User
 from models.audit_return import ReturnState
 from models.cycle import CycleKind
 from models.db import database_url, make_engine, transaction
@@ -18,10 +19,11 @@ from models.field_limits import is_whole_number
 from models.migrate import upgrade
 from models.user import Role
 from notifications.messages import base_url
-from workflow import readiness
+from workflow import partnerships, readiness
+from workflow.answering import reuse
 from workflow.answering.evidence_inventory import problems_with, recorded_files
 from workflow.answering.evidence_storage import EvidenceStore, store_from_settings
-from workflow.calendar import cycle_changes, cycles
+from workflow.calendar import cycle_changes, cycles, joint_cycles
 from workflow.cli import backup as backups
 from workflow.cli import demo
 from workflow.clock import uk_date
@@ -203,19 +205,22 @@ def cycle() -> None:
 @click.option("--agency", "agency_names", multiple=True, help="Repeat for each agency; leave out for every active agency.")
 @click.option("--reminder-days", default="14,7,1", show_default=True, help="Days before a deadline that reminders go.")
 @click.option("--escalate-after", type=int, default=7, show_default=True, help="Days after the deadline of the escalation.")
+@click.option("--partnership", "partnership_names", multiple=True,
+              help="A partnership taking part (its name or short name); repeat for a joint cycle. Leave out for the first.")
 def cycle_launch(
     name, kind, template_key, opens, deadline, qa_ends, review, statement_deadline, previous_name, agency_names,
-    reminder_days, escalate_after,
+    reminder_days, escalate_after, partnership_names,
 ) -> None:
     try:
         with transaction(_engine()) as session:
             found = templates.latest(session, template_key)
             if found is None:
                 raise DomainError(f"There is no template “{template_key}”: load it with `s11 template load FILE`.")
-            ids = [_agency_id(session, n) for n in agency_names] or [
-                a.id
-                for a in session.exec(select(Agency).where(Agency.active == True))  # noqa: E712
-            ]
+            taking_part = _cycle_partnership_ids(session, partnership_names)
+            # Every active agency of the partnerships taking part, each once, unless agencies are named.
+            ids = [_agency_id(session, n) for n in agency_names] or joint_cycles.agencies_of_partnerships(
+                session, taking_part or [partnerships.home_partnership(session, None)]
+            )
             previous = session.exec(select(Cycle).where(Cycle.name == previous_name)).first() if previous_name else None
             dates = cycles.CycleDates(*(d.date() for d in (opens, deadline, qa_ends, review, statement_deadline)))
             made = cycles.create_cycle(
@@ -229,11 +234,24 @@ def cycle_launch(
                 previous_cycle_id=previous.id if previous else None,
                 reminder_days=_days(reminder_days),
                 escalation_days=escalate_after,
+                partnership_ids=taking_part or None,
             )
             launched = cycles.launch(session, None, made.id)
     except DomainError as error:
         _fail(error)
     click.echo(f"Launched “{name}”: {len(launched)} returns, invitations queued.")
+
+
+def _cycle_partnership_ids(session: Session, names: tuple[str, ...]) -> list[int]:
+    """The partnerships named for a cycle, by name or short name (slug)."""
+    ids = []
+    for given in names:
+        query = select(Partnership.id).where(or_(Partnership.name == given.strip(), Partnership.slug == given.strip()))
+        found = session.exec(query).first()
+        if found is None:
+            raise DomainError(f"There is no partnership called “{given}”.")
+        ids.append(found)
+    return ids
 
 
 def _days(text: str) -> list[int]:
@@ -348,6 +366,61 @@ def _print_status(result: cycles.CycleStatus) -> None:
     for state, count in result.by_state.items():
         click.echo(f"  {ReturnState(state).title:<32} {count:>4}")
     click.echo(f"  {'Total':<32} {result.total:>4}")
+
+
+@main.group("return", help="One agency's return.")
+def return_group() -> None:
+    pass
+
+
+@return_group.command(
+    "reuse",
+    help="Start a return from the agency's answers to another cycle running now: the matching questions of the "
+    "standards chosen (same reference and rating scale) come across with their evidence files, marked as reused; "
+    "nothing already answered is overwritten. The same operation as the return's reuse page.",
+)
+@click.option("--return", "return_id", type=int, required=True, help="The return to fill (its id).")
+@click.option("--from", "source_id", type=int, required=True, help="The agency's return to another open cycle (its id).")
+@click.option("--standard", "numbers", multiple=True,
+              help="A standard's number, e.g. 1; repeat for each. Leave out for every standard with something to reuse.")
+@click.option("--as", "email", required=True,
+              help="The e-mail address of the agency user choosing: reuse is the agency's choice.")
+def return_reuse(return_id: int, source_id: int, numbers: tuple[str, ...], email: str) -> None:
+    try:
+        with transaction(_engine()) as session:
+            actor = _person(session, email)
+            offered = reuse.offer(session, actor, return_id, source_id)
+            if offered.refusals:
+                raise DomainError(offered.refusals)
+            ids = _standard_ids(offered, numbers)
+            details = reuse.reuse(session, actor, return_id, source_id, ids)
+    except DomainError as error:
+        _fail(error)
+    click.echo(
+        f"Reused from the return for {details['from_cycle']} ({details['source_state'].lower()}): standards "
+        f"{', '.join(details['standards'])}; questions {', '.join(details['questions'])}; {details['files']} evidence file(s)."
+    )
+    if details["kept"]:
+        click.echo(f"Already answered in return {return_id}, kept: {', '.join(details['kept'])}.")
+
+
+def _person(session: Session, email: str) -> User:
+    found = session.exec(select(User).where(func.lower(User.email) == email.strip().lower())).first()
+    if found is None:
+        raise DomainError(f"There is no account for “{email}”.")
+    return found
+
+
+def _standard_ids(offered: reuse.ReuseOffer, numbers: tuple[str, ...]) -> list[int]:
+    """The chosen standards by number; none chosen means each one with something to reuse."""
+    by_number = {s.number: s.standard_id for s in offered.standards}
+    if not numbers:
+        return [s.standard_id for s in offered.standards if s.reusable]
+    unknown = [n for n in numbers if n not in by_number]
+    if unknown:
+        raise DomainError([f"Return {offered.target_id} has no standard {n}: its standards are {', '.join(by_number)}."
+                           for n in unknown])
+    return [by_number[n] for n in numbers]
 
 
 @main.group(help="The staff survey: set it up for a cycle, list each agency's link, import another tool's results.")

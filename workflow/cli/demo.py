@@ -1,10 +1,11 @@
 """Demo data: a partnership mid-cycle, with a return in every state, so each role has work to see;
-and a neighbouring partnership with its own coordinator, agencies and cycle, sharing the police."""
+a neighbouring partnership with its own coordinator, agencies and cycle, sharing the police; and a
+joint cycle of both partnerships that the police answer once."""
 
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from models import Agency, AuditReturn, Partnership, Question, User
 from models.cycle import CycleKind
@@ -99,6 +100,7 @@ def build(session: Session) -> list[DemoLogin]:
     )
     ordered = list(made.values())
     neighbour = _neighbour(session, made["Riverside Police"], made["Riverside University Hospitals NHS Trust"], dates)
+    joint = _joint_cycle(session, template.id, made, staff, dates)
     # Logins where each role has work waiting: a return half done, a challenge to answer, live actions.
     writing, challenged, live = ordered[1], ordered[3], ordered[5]
     return [
@@ -110,6 +112,7 @@ def build(session: Session) -> list[DemoLogin]:
         _login("Executive", staff, live),
         DemoLogin("Commissioner", staff[commissioner.id]["user"].email, staff[commissioner.id]["user"].name, commissioner.name),
         *neighbour,
+        *joint,
     ]
 
 
@@ -145,6 +148,31 @@ def _neighbour(session: Session, police: Agency, hospitals: Agency, dates: cycle
         DemoLogin("Coordinator", coordinator.email, coordinator.name, f"({NEIGHBOUR})"),
         DemoLogin("Agency user", nurse.email, nurse.name, f"{hospitals.name} and {own[1].name}"),
     ]
+
+
+def _joint_cycle(
+    session: Session, template_id: int, made: dict[str, Agency], staff: dict, dates: cycles.CycleDates
+) -> list[DemoLogin]:
+    """Riverside and Northvale's pan-area audit of the police and health services that serve both:
+    made by a coordinator of both partnerships. The police (in both) answer it once, and have; each
+    partnership's own coordinator sees it beside their own agencies only."""
+    northvale = session.exec(select(Partnership).where(Partnership.slug == "northvale")).one()
+    riverside = partnerships.home_partnership(session, None)
+    lead = users.add_user(session, None, email="joint@demo.example.org", name="Jay Joint", roles={Role.COORDINATOR},
+                          password=DEMO_PASSWORD, partnership_id=riverside)
+    partnerships.join(session, user_id=lead.id, partnership_ids=[northvale.id])
+    northvale_trust = session.exec(select(Agency).where(Agency.name == "Northvale NHS Foundation Trust")).one()
+    police = made["Riverside Police"]
+    taking_part = [police, made["Riverside University Hospitals NHS Trust"], northvale_trust]
+    cycle = cycles.create_cycle(
+        session, lead, name=f"Pan-area police and health audit {dates.opens_on.year}-{(dates.opens_on.year + 1) % 100:02d}",
+        kind=CycleKind.FULL_AUDIT, template_id=template_id, dates=dates, agency_ids=[a.id for a in taking_part],
+        partnership_ids=[riverside, northvale.id],
+    )
+    launched = {r.agency_id: r for r in cycles.launch(session, lead, cycle.id)}
+    _complete(session, launched[police.id], staff[police.id])
+    returns.submit(session, staff[police.id]["user"], launched[police.id].id, declaration_confirmed=True)
+    return [DemoLogin("Coordinator", lead.email, lead.name, "(both partnerships: the joint cycle)")]
 
 
 def _login(role: str, staff: dict, agency: Agency) -> DemoLogin:

@@ -36,10 +36,10 @@ from workflow.reporting.reports import (
     ScaleFacts,
     YearOnYear,
 )
+from workflow.reporting.scale_colours import scored_colours, text_on
 from workflow.templates.spec import NOT_APPLICABLE
 
-# GOV.UK colours, weakest to best, and grey for Not applicable.
-SCALE_COLOURS = ["#d4351c", "#f47738", "#ffdd00", "#85994b", "#00703c"]
+# Grey for Not applicable; the scored values' colours are scale_colours'.
 NOT_APPLICABLE_COLOUR = "#b1b4b6"
 BLUE, RED, GREEN, GREY, DARK_GREY = "#1d70b8", "#d4351c", "#00703c", "#b1b4b6", "#505a5f"
 STATE_COLOURS = ["#b1b4b6", "#ffdd00", "#5694ca", "#f47738", "#d53880", "#4c2c92", "#00703c", "#505a5f"]
@@ -128,10 +128,9 @@ _drawn = DrawnOnce()
 
 
 def rating_colours(legend: list[Rating]) -> dict[str, str]:
-    """Spread the palette over the scale, weakest first; Not applicable is grey."""
+    """A colour of its own for each scored value, weakest first; Not applicable is grey."""
     scored = [r.value for r in legend if r.value != NOT_APPLICABLE]
-    last = max(len(scored) - 1, 1)
-    colours = {v: SCALE_COLOURS[round(i * (len(SCALE_COLOURS) - 1) / last)] for i, v in enumerate(scored)}
+    colours = dict(zip(scored, scored_colours(len(scored)), strict=True))
     return {**colours, NOT_APPLICABLE: NOT_APPLICABLE_COLOUR}
 
 
@@ -173,7 +172,9 @@ def ramp_legend(scale: ScaleFacts) -> list[tuple[str, str]]:
     for i, colour in enumerate(colours):
         start, end = scale.lowest + i * width, scale.lowest + (i + 1) * width
         last = i == len(colours) - 1
-        words.append((colour, f"{scale.number(start)} to {scale.number(scale.highest) if last else 'under ' + scale.number(end)}"))
+        words.append(
+            (colour, f"{scale.number(start)} to {scale.number(scale.highest) if last else 'under ' + scale.number(end)}")
+        )
     return words
 
 
@@ -198,9 +199,8 @@ def _legend_height(width: float, labels: list[str]) -> float:
 
 
 def text_colour(background: str) -> str:
-    """Black or white, whichever reads better on the background."""
-    r, g, b = (int(background[i : i + 2], 16) / 255 for i in (1, 3, 5))
-    return "black" if 0.2126 * r + 0.7152 * g + 0.0722 * b > 0.45 else "white"
+    """Black or white, whichever contrasts more with the background (4.5:1 at the least)."""
+    return "black" if text_on(background) == "#000000" else "white"
 
 
 def _draw(width: float, height: float, draw: Callable[[Axes], None]) -> Figure:
@@ -428,7 +428,9 @@ def measures_by_standard(summary: GroupSummary, heatmap: Heatmap) -> Chart:
 
     def draw(axes: Axes) -> None:
         places = list(range(len(numbers)))
-        for offset, values, colour, label in ((-0.2, own, SELF_COLOUR, "Self-assessed"), (0.2, after, MODERATED_COLOUR, "After QA moderation")):
+        for offset, values, colour, label in (
+            (-0.2, own, SELF_COLOUR, "Self-assessed"), (0.2, after, MODERATED_COLOUR, "After QA moderation")
+        ):
             bars = axes.barh([y + offset for y in places], [v or 0 for v in values], height=0.38, color=colour, label=label)
             axes.bar_label(bars, labels=[scale.number(v) for v in values], padding=3, fontsize=7)
         axes.set_yticks(places, [f"Standard {n}" for n in numbers])

@@ -343,7 +343,9 @@ def cycle_xlsx(session: Session, cycle_id: int) -> bytes:
     from workflow.reporting.survey_figures import survey_sheets  # the staff survey's sheet (issue 12)
 
     themes = key_theme_sheets(session, cycle_id)
-    return workbook_bytes(cycle_sheets(session, cycle_id) + measure_sheets(session, cycle_id) + survey_sheets(session, cycle_id) + themes)
+    return workbook_bytes(
+        cycle_sheets(session, cycle_id) + measure_sheets(session, cycle_id) + survey_sheets(session, cycle_id) + themes
+    )
 
 
 def csv_zip(sheets: list[Sheet]) -> bytes:

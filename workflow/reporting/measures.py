@@ -20,6 +20,7 @@ from sqlmodel import Session, select
 from models import Agency, Answer, AuditReturn, Question, Standard
 from models.audit_return import ReturnState
 from workflow.answering.ratings import RATED_STATES, Rating, asked_answers, rank, rating
+from workflow.partnerships import agency_ids_in_scope
 from workflow.templates.spec import NOT_APPLICABLE, RatingScale
 
 
@@ -296,7 +297,8 @@ def read(
         scorers[cycle_id] = by_scale.setdefault(scale.model_dump_json(), Scorer(scale))
     rows_of: dict[tuple[int, str], list] = {}
     refs: dict[tuple[int, str], list[str]] = {}
-    for return_id, number, given, moderated, n, moderated_refs in session.exec(_cells_query(list(scales), states, ref_order)):
+    query = _cells_query(list(scales), states, ref_order).where(*_in_area(session))
+    for return_id, number, given, moderated, n, moderated_refs in session.exec(query):
         key = (return_id, number)
         row = (given or None, moderated or given or None, n)
         found = rows_of.get(key)
@@ -379,6 +381,7 @@ def weakest_by_standard(
             asked_answers(cycle_ids, states)
             .join(Standard, Standard.id == Question.standard_id)
             .add_columns(*columns)
+            .where(*_in_area(session))
             .group_by(Answer.return_id, Standard.number)
         )
         for return_id, number, least, answered, *scores in session.exec(query):
@@ -401,6 +404,7 @@ def standard_pairs(
         asked_answers(list(scales), states)
         .join(Standard, Standard.id == Question.standard_id)
         .add_columns(AuditReturn.cycle_id, Standard.number, Answer.rating, Answer.moderated_rating, func.count())
+        .where(*_in_area(session))
         .group_by(AuditReturn.cycle_id, Standard.number, Answer.rating, Answer.moderated_rating)
     )
     for cycle_id, number, given, moderated, n in session.exec(query):
@@ -417,6 +421,13 @@ def standard_pairs(
         for key, (own, after) in counts[cycle_id].items():
             result[cycle_id][key] = scorer.pair(own, after)
     return result
+
+
+def _in_area(session: Session) -> list:
+    """Partnerships: only the agencies the reader's partnerships (or chosen area) hold count, also
+    if this read stops going through the ORM's entities (a joint cycle's figures stay in area)."""
+    agencies = agency_ids_in_scope(session)
+    return [] if agencies is None else [AuditReturn.agency_id.in_(agencies)]
 
 
 def band_counts(measures: Iterable[Measure]) -> list[int]:

@@ -21,7 +21,7 @@ from workflow.errors import NotFound
 from workflow.reporting import charts, measure_tables, reports
 from workflow.reporting.key_themes import key_themes_section
 from workflow.reporting.pdf_layout import PAGE_WIDTH, build, chart_with_table, para, table, words
-from workflow.reporting.printed_return import PrintedReturn, printed_return
+from workflow.reporting.printed_return import PrintedFile, PrintedReturn, printed_return
 from workflow.reporting.reports import GroupSummary, Heatmap
 from workflow.reporting.survey_figures import survey_section
 
@@ -118,9 +118,16 @@ def _answer_rows(c: content.ReturnContent, printed: PrintedReturn, question_id: 
     if answer and answer.not_applicable_reason:
         rows.append(["Why not applicable", answer.not_applicable_reason])
     rows.append(["What we do", answer.narrative if answer else ""])
-    files = "; ".join(f"{f.filename} (SHA-256 {f.sha256})" for f in answer.files) if answer else ""
+    files = "; ".join(_file_words(f) for f in answer.files) if answer else ""
     rows.append(["Evidence", "; ".join(x for x in (answer.evidence_description if answer else "", files) if x)])
+    if answer and answer.reused_from:
+        rows.append(["Reused", f"This answer was reused from the agency's return for {answer.reused_from}."])
     return rows
+
+
+def _file_words(file: PrintedFile) -> str:
+    reused = f", reused from the agency's return for {file.reused_from}" if file.reused_from else ""
+    return f"{file.filename} (SHA-256 {file.sha256}{reused})"
 
 
 def _plan(printed: PrintedReturn, refs: dict[int, str]) -> list[Flowable]:
@@ -409,7 +416,11 @@ def _measure_words(pair, scale: reports.ScaleFacts) -> list[str]:
     own, after = pair.self_assessed, pair.moderated
     share = lambda m: "–" if m.share_met is None else f"{m.share_met:g}%"  # noqa: E731
     number = lambda v: "–" if v is None else scale.number(v)  # noqa: E731
-    return [number(own.mean), number(own.median), share(own), number(after.mean), number(after.median), share(after), number(pair.gap)]
+    return [
+        number(own.mean), number(own.median), share(own),
+        number(after.mean), number(after.median), share(after),
+        number(pair.gap),
+    ]
 
 
 def _scores_section(heatmap: Heatmap) -> list[Flowable]:
@@ -424,7 +435,9 @@ def _scores_section(heatmap: Heatmap) -> list[Flowable]:
             f"of its elements' scores, and an element is met at {scale.met_words}; Not applicable elements are left out."
         ),
     ]
-    flow += chart_with_table(charts.measures_by_standard(heatmap.overall, heatmap), _measures_table(heatmap.overall, heatmap), beside=False)
+    flow += chart_with_table(
+        charts.measures_by_standard(heatmap.overall, heatmap), _measures_table(heatmap.overall, heatmap), beside=False
+    )
     bands = charts.bands_by_standard(heatmap.overall, heatmap)
     flow += chart_with_table(
         bands,
@@ -457,8 +470,14 @@ def _scores_section(heatmap: Heatmap) -> list[Flowable]:
             if own is not None:
                 backgrounds[(x, y)] = _light(charts.ramp_colour(scale, own))
             cells.append(text)
-        rows.append([row.agency_name, *cells, f"{scale.number(row.overall.self_assessed.mean)} (median {scale.number(row.overall.self_assessed.median)})"])
-    flow.append(table(["Agency", *[f"Standard {s.number}" for s in heatmap.standards], "All standards"], rows, backgrounds=backgrounds))
+        rows.append([
+            row.agency_name,
+            *cells,
+            f"{scale.number(row.overall.self_assessed.mean)} (median {scale.number(row.overall.self_assessed.median)})",
+        ])
+    flow.append(
+        table(["Agency", *[f"Standard {s.number}" for s in heatmap.standards], "All standards"], rows, backgrounds=backgrounds)
+    )
     flow += _over_ratings_table(heatmap)
     return flow
 
@@ -495,7 +514,10 @@ def _year_on_year_section(history: reports.YearOnYear) -> list[Flowable]:
         flow += [
             para("Each standard, year by year", "h2"),
             table(
-                ["Cycle", "Standard", "Mean", "Median", f"Met ({scale.met_words}) %", "Moderated mean", "Moderated median", "Moderated met %", "Gap"],
+                [
+                    "Cycle", "Standard", "Mean", "Median", f"Met ({scale.met_words}) %",
+                    "Moderated mean", "Moderated median", "Moderated met %", "Gap",
+                ],
                 [
                     [c.name, f"{s.number} {s.title}", *_measure_words(pair, scale)]
                     for s in history.standards
@@ -507,7 +529,10 @@ def _year_on_year_section(history: reports.YearOnYear) -> list[Flowable]:
             table(
                 ["Agency", *[f"Standard {n}" for n in numbers]],
                 [
-                    [row.agency_name, *[" → ".join(scale.number(m) if m is not None else "–" for m in row.means[n][-2:]) for n in numbers]]
+                    [
+                        row.agency_name,
+                        *[" → ".join(scale.number(m) if m is not None else "–" for m in row.means[n][-2:]) for n in numbers],
+                    ]
                     for row in history.rows
                 ],
             ),

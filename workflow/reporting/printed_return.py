@@ -4,7 +4,9 @@ Once a return is submitted its printable copy comes from the latest frozen submi
 (`answering.submission_copies`), so the paper says exactly what was submitted, whatever changed
 in the rows afterwards; a return still with the agency prints from its rows, marked as a draft.
 QA's findings (moderation, challenges, requests, statements) are QA's, not the agency's, so
-`pdfs` reads those from the rows either way.
+`pdfs` reads those from the rows either way. Which answers and files the agency reused from its
+return to another cycle is read from the rows too (the frozen copy does not hold it): a frozen
+file is matched to its reused row by question and SHA-256.
 """
 
 import json
@@ -16,28 +18,32 @@ from sqlmodel import Session, select
 from models import SubmissionCopy, User
 from models.audit_return import AWAITING_SUBMISSION
 from workflow.answering import actions as action_rules
-from workflow.answering import submission_copies
+from workflow.answering import reuse, submission_copies
 from workflow.answering.content import ReturnContent
 from workflow.reporting import reports
 
 
 @dataclass(frozen=True)
 class PrintedFile:
-    """An evidence file by name and hash, so a reader can match it to the file kept."""
+    """An evidence file by name and hash, so a reader can match it to the file kept; `reused_from`
+    names the cycle whose return it was reused from ("" when the agency uploaded it here)."""
 
     filename: str
     sha256: str
+    reused_from: str = ""
 
 
 @dataclass(frozen=True)
 class PrintedAnswer:
-    """The agency's answer to one question."""
+    """The agency's answer to one question; `reused_from` names the cycle whose return it was
+    reused from ("" when answered here)."""
 
     rating: str | None
     narrative: str
     evidence_description: str
     not_applicable_reason: str
     files: tuple[PrintedFile, ...]
+    reused_from: str = ""
 
 
 @dataclass(frozen=True)
@@ -77,13 +83,15 @@ def from_rows(session: Session, content: ReturnContent, *, draft: bool) -> Print
     ret = content.ret
     plan = [a for a in content.actions if not reports.removed_from_draft(a, ret)]
     names = _names(session, {a.lead_user_id for a in plan} | {ret.submitted_by_id})
+    reused = reuse.reused_cycles(session, ret.id)
     answers = {
         question.id: PrintedAnswer(
             answer.rating,
             answer.narrative,
             answer.evidence_description,
             answer.not_applicable_reason,
-            tuple(PrintedFile(f.filename, f.sha256) for f in content.files_for(question)),
+            tuple(PrintedFile(f.filename, f.sha256, reused.files.get(f.id, "")) for f in content.files_for(question)),
+            reused.questions.get(question.id, ""),
         )
         for question in content.questions
         if (answer := content.answers.get(question.id))
@@ -102,7 +110,9 @@ def from_copy(session: Session, content: ReturnContent, copy: SubmissionCopy) ->
     listed = [(q["question_id"], a) for q in questions for a in q["actions"]]
     names = _names(session, {a["lead_user_id"] for _, a in listed})
     live = {a.id: a for a in content.actions}
-    answers = {q["question_id"]: _frozen_answer(q) for q in questions}
+    reused = reuse.reused_cycles(session, content.ret.id)
+    reused_files = {(f.question_id, f.sha256): reused.files[f.id] for f in content.evidence if f.id in reused.files}
+    answers = {q["question_id"]: _frozen_answer(q, reused.questions, reused_files) for q in questions}
     actions = [
         PrintedAction(
             question_id,
@@ -125,13 +135,20 @@ def from_copy(session: Session, content: ReturnContent, copy: SubmissionCopy) ->
     )
 
 
-def _frozen_answer(question: dict) -> PrintedAnswer:
+def _frozen_answer(
+    question: dict, reused_answers: dict[int, str], reused_files: dict[tuple[int, str], str]
+) -> PrintedAnswer:
+    qid = question["question_id"]
     return PrintedAnswer(
         question["rating"],
         question["narrative"],
         question["evidence_description"],
         question["not_applicable_reason"],
-        tuple(PrintedFile(f["filename"], f["sha256"]) for f in question["evidence_files"]),
+        tuple(
+            PrintedFile(f["filename"], f["sha256"], reused_files.get((qid, f["sha256"]), ""))
+            for f in question["evidence_files"]
+        ),
+        reused_answers.get(qid, ""),
     )
 
 

@@ -303,7 +303,10 @@ def accept(session: Session, actor: User, return_id: int, *, note: str = "") -> 
     found = return_context(session, ret, reviewer_name=letter.reviewer_name, letter=feedback.as_text(letter))
     tell_each_kind(
         session,
-        [("qa_feedback", contacts, found), ("action_plan_open", _plan_people(session, content, contacts), return_context(session, ret))],
+        [
+            ("qa_feedback", contacts, found),
+            ("action_plan_open", _plan_people(session, content, contacts), return_context(session, ret)),
+        ],
         return_id=ret.id,
     )
     return ret

@@ -237,11 +237,16 @@ class RatingScale(_Spec):
             return problems
         low, high, step = self._range()
         if low < 0 or (self.kind == "percentage" and high > 100):
-            problems.append((("max",) if low >= 0 else ("min",), "a percentage runs from 0 to 100" if self.kind == "percentage" else "scores start at 0 or more"))
+            problems.append((
+                ("max",) if low >= 0 else ("min",),
+                "a percentage runs from 0 to 100" if self.kind == "percentage" else "scores start at 0 or more",
+            ))
         if high <= low:
             problems.append((("max",), f"must be more than min ({low})"))
         elif (high - low) % step:
-            problems.append((("step",), f"steps of {step} from {low} do not reach {high}: choose a step that divides {high - low}"))
+            problems.append(
+                (("step",), f"steps of {step} from {low} do not reach {high}: choose a step that divides {high - low}")
+            )
         elif (high - low) // step + 1 > MAX_VALUES:
             problems.append((("step",), f"gives {(high - low) // step + 1} values; at most {MAX_VALUES}: use a bigger step"))
         for name in ("evidence_from", "action_below", "met_from"):
