@@ -94,6 +94,21 @@ def run(name: str, url: str, fresh: Callable[[], AbstractContextManager[str]], o
             outbox_engine.dispose()
     if "pages" in options.only:
         section(f"pages under `s11 serve` at {options.agencies} agencies", pages.measure(url, engine, large))
+        with fresh() as demo_url:
+            upgrade(demo_url)
+            demo_engine = make_engine(demo_url)
+            section("the demo's heatmap beside its home page, 16 clients", pages.demo(demo_url, demo_engine))
+            demo_engine.dispose()
+        with fresh() as shared_url, fresh() as alone_url:
+            upgrade(shared_url)
+            upgrade(alone_url)
+            shared_engine, alone_engine = make_engine(shared_url), make_engine(alone_url)
+            section(
+                "a partnership's pages: one of 20 x 100 agencies beside 100 alone",
+                pages.partnerships(shared_url, shared_engine, alone_url, alone_engine),
+            )
+            shared_engine.dispose()
+            alone_engine.dispose()
     engine.dispose()
     return found
 

@@ -11,8 +11,9 @@ every partnership (is this e-mail address taken anywhere?) says so with `across_
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
-from sqlalchemy import and_, event, or_, select
+from sqlalchemy import and_, event, exists, or_, select
 from sqlalchemy.orm import ORMExecuteState, with_loader_criteria
 from sqlmodel import Session, func
 
@@ -212,7 +213,39 @@ ALSO_BY_RETURN = (CarriedStandard, CommissionerComment, ComplianceStatement, Dea
 ALSO_BY_CYCLE = (CycleAgency, CycleSurvey, SurveyImport, SurveyLink)
 
 
-# The criteria, per table: what of it belongs to partnerships `ids`.
+# The criteria, per table: what of it belongs to partnerships `ids`. Each is a correlated EXISTS
+# on the link tables' own tables (not their mapped classes, so the criteria are not added again
+# inside themselves), each subquery keeping its own table even when the outer query reads the same
+# one (`correlate_except`): a row is checked by index lookups, whereas `IN (subquery)` lists on indexed
+# columns made SQLite multiply them (a million lookups for a cycle's thousand returns).
+_AGENCY_LINKS, _CYCLE_LINKS = AgencyPartnership.__table__, CyclePartnership.__table__
+_CYCLES, _RETURNS = Cycle.__table__, AuditReturn.__table__
+
+
+def _agency_in(agency_id, ids: frozenset[int]):
+    """The agency (an agency id column) is one of the partnerships'."""
+    links = _AGENCY_LINKS
+    return exists().where(links.c.agency_id == agency_id, links.c.partnership_id.in_(ids)).correlate_except(links)
+
+
+def _cycle_in(cycle_id, ids: frozenset[int]):
+    """The cycle is the partnerships' own, or joint with one of them."""
+    own = exists().where(_CYCLES.c.id == cycle_id, _CYCLES.c.partnership_id.in_(ids)).correlate_except(_CYCLES)
+    links = _CYCLE_LINKS
+    joint = exists().where(links.c.cycle_id == cycle_id, links.c.partnership_id.in_(ids)).correlate_except(links)
+    return own | joint
+
+
+def _return_in(return_id, ids: frozenset[int]):
+    """The return is of one of the partnerships' agencies, in one of their cycles."""
+    ret = _RETURNS.alias()
+    return (
+        exists()
+        .where(ret.c.id == return_id, _agency_in(ret.c.agency_id, ids), _cycle_in(ret.c.cycle_id, ids))
+        .correlate_except(ret)
+    )
+
+
 def _agencies_in(ids: frozenset[int]):
     return select(AgencyPartnership.agency_id).where(AgencyPartnership.partnership_id.in_(ids))
 
@@ -233,29 +266,32 @@ def only_scoped_returns(session: Session, statement, column):
     return statement.where(column.in_(returns))
 
 
-def _criteria(ids: frozenset[int]) -> list:
+@lru_cache(maxsize=256)
+def _criteria(ids: frozenset[int]) -> tuple:
+    """Built once per set of partnerships and reused by every read (building them took longer
+    than running a report's queries); the ids are bound values, so the SQL is cached too."""
     agencies = _agencies_in(ids)
     staff = select(PartnershipMember.user_id).where(PartnershipMember.partnership_id.in_(ids))
     acting = select(AgencyMember.user_id).where(AgencyMember.agency_id.in_(agencies))
     joint = select(CyclePartnership.cycle_id).where(CyclePartnership.partnership_id.in_(ids))
-    cycles = _cycles_in(ids)
-    returns = select(AuditReturn.id).where(AuditReturn.agency_id.in_(agencies), AuditReturn.cycle_id.in_(cycles))
-    return [
-        *(with_loader_criteria(model, model.return_id.in_(returns)) for model in BY_RETURN),
-        *(with_loader_criteria(model, model.cycle_id.in_(cycles)) for model in BY_CYCLE),
-        with_loader_criteria(Agency, Agency.id.in_(agencies)),
+    # For history and e-mails, on the bare tables (so the criteria are not added inside themselves).
+    cycles = select(_CYCLES.c.id).where(or_(_CYCLES.c.partnership_id.in_(ids), _CYCLES.c.id.in_(joint)))
+    returns = select(_RETURNS.c.id).where(_RETURNS.c.agency_id.in_(agencies), _RETURNS.c.cycle_id.in_(cycles))
+    return (
+        *(with_loader_criteria(model, _return_in(model.return_id, ids)) for model in BY_RETURN),
+        *(with_loader_criteria(model, _cycle_in(model.cycle_id, ids)) for model in BY_CYCLE),
+        with_loader_criteria(Agency, _agency_in(Agency.id, ids)),
         with_loader_criteria(Cycle, or_(Cycle.partnership_id.in_(ids), Cycle.id.in_(joint))),
         # A partnership's own templates, and the template of a joint cycle it takes part in.
         with_loader_criteria(Template, or_(
-            Template.partnership_id.in_(ids), Template.id.in_(select(Cycle.template_id).where(Cycle.id.in_(cycles)))
+            Template.partnership_id.in_(ids),
+            Template.id.in_(select(_CYCLES.c.template_id).where(or_(_CYCLES.c.partnership_id.in_(ids), _CYCLES.c.id.in_(joint)))),
         )),
-        with_loader_criteria(
-            AuditReturn, AuditReturn.agency_id.in_(agencies) & AuditReturn.cycle_id.in_(cycles)
-        ),
+        with_loader_criteria(AuditReturn, _agency_in(AuditReturn.agency_id, ids) & _cycle_in(AuditReturn.cycle_id, ids)),
         with_loader_criteria(User, or_(User.id.in_(staff), User.id.in_(acting), User.agency_id.in_(agencies))),
         with_loader_criteria(Partnership, Partnership.id.in_(ids)),
-        *(with_loader_criteria(model, model.return_id.in_(returns)) for model in ALSO_BY_RETURN),
-        *(with_loader_criteria(model, model.cycle_id.in_(cycles)) for model in ALSO_BY_CYCLE),
+        *(with_loader_criteria(model, _return_in(model.return_id, ids)) for model in ALSO_BY_RETURN),
+        *(with_loader_criteria(model, _cycle_in(model.cycle_id, ids)) for model in ALSO_BY_CYCLE),
         *_record_criteria(returns, cycles, staff, acting, agencies),
         # The intelligence log: about one of the partnership's agencies, or partnership-wide and
         # recorded by its staff.
@@ -263,7 +299,7 @@ def _criteria(ids: frozenset[int]) -> list:
             IntelligenceEntry.agency_id.in_(agencies),
             IntelligenceEntry.agency_id.is_(None) & IntelligenceEntry.recorded_by_id.in_(staff),
         )),
-    ]
+    )
 
 
 def _record_criteria(returns, cycles, staff, acting, agencies) -> list:

@@ -1,10 +1,14 @@
 """The coordinator finds agencies and people in long lists: search, filters and GOV.UK pagination."""
 
 import pytest
+from sqlmodel import select
 
+from models import Template, User
 from models.user import Role
+from tests.bulk_world import bulk_cycle
 from tests.factories import add_agency
 from tests.web.conftest import add_person
+from workflow.reporting import reports
 
 
 @pytest.fixture
@@ -48,3 +52,38 @@ def test_coordinator_finds_people_by_name_role_and_agency_and_the_filters_stay_i
     assert "2 people" in coordinator.text and "Cora Ordinator" in coordinator.text and "Person 01" not in coordinator.text
     coordinator.open("/people?q=PERSON+0&status=active")
     assert "9 people" in coordinator.text
+
+
+def test_coordinator_finds_an_agency_on_page_two_of_each_report(coordinator, session, sqlite_only_engine):
+    """A county's reports list a thousand agencies: 50 at a time, and any one found by its name."""
+    template = session.exec(select(Template).order_by(Template.id)).first()  # the partnership's, installed already
+    user = session.exec(select(User).where(User.email == "cora.ordinator@example.org")).one()
+    previous = bulk_cycle(sqlite_only_engine, name="Last year", agencies=120, template=template, user=user)
+    cycle = bulk_cycle(sqlite_only_engine, name="This year", agencies=0, template=template, user=user, previous=previous)
+    base = f"/cycles/{cycle}/reports"
+    on_page_two = {  # the 51st agency of each report's table
+        "compliance": reports.compliance_heatmap(session, cycle).rows[50].agency_name,
+        "year-on-year": reports.year_on_year(session, cycle).rows[50].agency_name,
+        "actions": reports.action_plans(session, cycle).by_agency[50].agency_name,
+    }
+
+    for report, total in (("compliance", "80 agencies"), ("year-on-year", "120 agencies"), ("actions", "80 agencies")):
+        last = on_page_two[report]
+        page = coordinator.open(f"{base}/{report}")
+        assert f"1 to 50 of {total}" in coordinator.text, report
+        assert 'class="govuk-pagination"' in page.text and last not in coordinator.text, report
+        coordinator.open(f"{base}/{report}?page=2")
+        assert last in coordinator.text, report
+        coordinator.open(f"{base}/{report}?q={last.lower().replace(' ', '+')}")
+        assert f"1 agency found for “{last.lower()}”" in coordinator.text and last in coordinator.text, report
+        coordinator.open(f"{base}/{report}?q=nothing+like+this")
+        assert "No agency whose name holds “nothing like this” is in this list." in coordinator.text, report
+
+    last = reports.cycle_progress(session, cycle).overdue_evidence_requests[-1].agency_name
+    page = coordinator.open(f"{base}/progress")  # 120 evidence requests overdue: each list paged on its own
+    assert "1 to 50 of 120 overdue evidence requests" in coordinator.text
+    assert "requests_page=2" in page.text
+    coordinator.open(f"{base}/progress?requests_page=3")
+    assert "101 to 120 of 120 overdue evidence requests" in coordinator.text
+    coordinator.open(f"{base}/progress?q={last.replace(' ', '+')}")
+    assert "1 overdue evidence request found for" in coordinator.text and last in coordinator.text

@@ -21,13 +21,15 @@ from models.cycle import CycleKind
 from models.user import Role
 from web.common.db import read_or_404
 from web.common.identity import me, roles_required
+from web.common.pagination import page_asked, pagination
 from web.reports.figures import change_counts, ramp_class, ramp_key, rating_tags, state_changes, states_seen
 from web.reports.inline_svg import csp_safe
 from workflow.access import visible_return
 from workflow.answering import content
 from workflow.calendar import joint_cycles, progress
-from workflow.reporting import charts, exports, pdfs, reports
+from workflow.reporting import charts, exports, pdfs, report_pages, reports
 from workflow.reporting.charts import Chart, DrawnOnce
+from workflow.reporting.report_pages import Asked
 
 bp = Blueprint("reports", __name__)
 
@@ -82,19 +84,33 @@ def cycle(cycle_id: int) -> ResponseReturnValue:
     return _render("cycle.html", overview=read_or_404(progress.cycle_progress, cycle_id), area_filter=area)
 
 
+def _asked(*tables: str) -> Asked:
+    """The agency name looked for, and the page asked of each paged table (its address parameter)."""
+    return Asked(request.args.get("q", "")[:200], tuple((table, page_asked(table)) for table in tables))
+
+
+def _pages(found, endpoint: str, cycle_id: int, param: str = "page") -> dict[str, Any] | None:
+    return pagination(found, f"reports.{endpoint}", param, cycle_id=cycle_id)
+
+
 @bp.route("/cycles/<int:cycle_id>/reports/progress")
 @staff_only
 def progress_report(cycle_id: int) -> ResponseReturnValue:
     area = _area(cycle_id)
-    figures = read_or_404(reports.cycle_progress, cycle_id)
+    shown = read_or_404(report_pages.progress_page, cycle_id, _asked("returns_page", "requests_page", "actions_page"))
+    figures = shown.figures
     return _render(
         "progress.html",
         area_filter=area,
+        shown=shown,
         figures=figures,
         cycle=figures.cycle,
         by_state_svg=_svg(charts.returns_by_state(figures), "by-state"),
         over_time_svg=_svg(charts.states_over_time(figures), "over-time") if figures.states_over_time else None,
         changes=state_changes(figures.states_over_time),
+        returns_pages=_pages(shown.overdue_returns, "progress_report", cycle_id, "returns_page"),
+        requests_pages=_pages(shown.overdue_evidence_requests, "progress_report", cycle_id, "requests_page"),
+        actions_pages=_pages(shown.overdue_actions, "progress_report", cycle_id, "actions_page"),
     )
 
 
@@ -102,8 +118,10 @@ def progress_report(cycle_id: int) -> ResponseReturnValue:
 @staff_only
 def compliance(cycle_id: int) -> ResponseReturnValue:
     area = _area(cycle_id)
-    heatmap = read_or_404(reports.compliance_heatmap, cycle_id)
+    shown = read_or_404(report_pages.heatmap_page, cycle_id, _asked("page"))
+    heatmap = shown.heatmap
     by_statutory = [g for g in heatmap.by_statutory if g.agencies]
+    paging = {"shown": shown, "pages": _pages(shown.agencies, "compliance", cycle_id)}
     if heatmap.scale.numeric:
         return _render(
             "compliance_numeric.html",
@@ -118,6 +136,7 @@ def compliance(cycle_id: int) -> ResponseReturnValue:
             by_statutory=[
                 (g, _svg(charts.measures_by_standard(g, heatmap), f"statutory-{i}")) for i, g in enumerate(by_statutory)
             ],
+            **paging,
         )
     return _render(
         "compliance.html",
@@ -127,6 +146,7 @@ def compliance(cycle_id: int) -> ResponseReturnValue:
         tags=rating_tags(heatmap.legend),
         overall_svg=_svg(charts.ratings_by_standard(heatmap.overall, heatmap), "overall") if heatmap.rows else None,
         by_statutory=[(g, _svg(charts.ratings_by_standard(g, heatmap), f"statutory-{i}")) for i, g in enumerate(by_statutory)],
+        **paging,
     )
 
 
@@ -134,11 +154,14 @@ def compliance(cycle_id: int) -> ResponseReturnValue:
 @staff_only
 def year_on_year(cycle_id: int) -> ResponseReturnValue:
     area = _area(cycle_id)
-    figures = read_or_404(reports.year_on_year, cycle_id)
+    shown = read_or_404(report_pages.year_on_year_page, cycle_id, _asked("page"))
+    figures = shown.figures
     comparable = len(figures.cycles) > 1
     return _render(
         "year_on_year.html",
         area_filter=area,
+        shown=shown,
+        pages=_pages(shown.agencies, "year_on_year", cycle_id),
         figures=figures,
         cycle=figures.cycles[-1],
         changes_svg=_svg(charts.year_on_year_changes(figures), "changes") if comparable else None,
@@ -151,10 +174,13 @@ def year_on_year(cycle_id: int) -> ResponseReturnValue:
 @staff_only
 def actions(cycle_id: int) -> ResponseReturnValue:
     area = _area(cycle_id)
-    plans = read_or_404(reports.action_plans, cycle_id)
+    shown = read_or_404(report_pages.action_plans_page, cycle_id, _asked("page"))
+    plans = shown.plans
     return _render(
         "actions.html",
         area_filter=area,
+        shown=shown,
+        pages=_pages(shown.agencies, "actions", cycle_id),
         plans=plans,
         cycle=plans.cycle,
         by_standard_svg=_svg(charts.actions_by_standard(plans), "actions") if plans.by_standard else None,

@@ -59,28 +59,34 @@ class Sheet:
 def cycle_sheets(session: Session, cycle_id: int) -> list[Sheet]:
     """Answers, Actions, Challenges, Evidence requests and Statements of every return in the cycle."""
     cycle = reports.cycle_of(session, cycle_id)
-    scale = RatingScale.from_json(session.get(Template, cycle.template_id).scale)
+    scale = RatingScale.from_json(session.exec(select(Template.scale).where(Template.id == cycle.template_id)).one())
+    titles = {state.value: state.title for state in ReturnState}
+    # Columns, not table objects, throughout: the sheets need values, and thousands of rows of them.
     returns = {
-        ret.id: (ret, agency)
-        for ret, agency in session.exec(
-            select(AuditReturn, Agency)
+        return_id: [name, sector, statutory, titles[status]]
+        for return_id, name, sector, statutory, status in session.exec(
+            select(AuditReturn.id, Agency.name, Agency.sector, Agency.statutory, AuditReturn.status)
             .join(Agency, Agency.id == AuditReturn.agency_id)
             .where(AuditReturn.cycle_id == cycle.id)
             .order_by(Agency.name)
         )
     }
     questions = {
-        q.id: (q, s)
-        for q, s in session.exec(
-            select(Question, Standard)
+        question_id: (question_ref, number)
+        for question_id, question_ref, number in session.exec(
+            select(Question.id, Question.ref, Standard.number)
             .join(Standard, Standard.id == Question.standard_id)
             .where(Question.template_id == cycle.template_id)
             .order_by(Standard.position, Question.position)
         )
     }
 
-    def of_cycle(model):
-        return select(model).join(AuditReturn, AuditReturn.id == model.return_id).where(AuditReturn.cycle_id == cycle.id)
+    def of_cycle(model, *columns):
+        return (
+            select(*(getattr(model, column) for column in columns))
+            .join(AuditReturn, AuditReturn.id == model.return_id)
+            .where(AuditReturn.cycle_id == cycle.id)
+        )
 
     # The biggest sheet, read as its rows already joined and in order: columns, not table objects.
     answers = session.exec(
@@ -107,22 +113,40 @@ def cycle_sheets(session: Session, cycle_id: int) -> list[Sheet]:
         .order_by(Agency.name, AuditReturn.id, Standard.position, Question.position)
     ).all()
     labels = {item.value: _label(scale, item.value) for item in scale.values}
-    titles = {state.value: state.title for state in ReturnState}
-    plan = session.exec(of_cycle(Action).order_by(Action.id)).all()
-    challenges = session.exec(of_cycle(Challenge).order_by(Challenge.raised_at, Challenge.id)).all()
-    requests = session.exec(of_cycle(EvidenceRequest).order_by(EvidenceRequest.requested_at, EvidenceRequest.id)).all()
-    statements = session.exec(of_cycle(ComplianceStatement).order_by(ComplianceStatement.signed_at)).all()
+    plan = session.exec(
+        of_cycle(
+            Action, "id", "return_id", "question_id", "description", "lead_user_id", "target_date", "status", "closed_at",
+            "closing_reason",
+        ).order_by(Action.id)
+    ).all()
+    challenges = session.exec(
+        of_cycle(
+            Challenge, "return_id", "question_id", "text", "status", "raised_by_id", "raised_at", "response",
+            "responded_by_id", "responded_at",
+        ).order_by(Challenge.raised_at, Challenge.id)
+    ).all()
+    requests = session.exec(
+        of_cycle(
+            EvidenceRequest, "return_id", "question_id", "description", "due_date", "status", "requested_by_id",
+            "requested_at", "response", "provided_by_id", "provided_at",
+        ).order_by(EvidenceRequest.requested_at, EvidenceRequest.id)
+    ).all()
+    statements = session.exec(
+        of_cycle(
+            ComplianceStatement, "return_id", "choice", "signed_name", "signed_by_id", "signed_at", "declaration",
+            "improvements",
+        ).order_by(ComplianceStatement.signed_at)
+    ).all()
     user_ids = {a.lead_user_id for a in plan} | {s.signed_by_id for s in statements}
     user_ids |= {c.raised_by_id for c in challenges} | {c.responded_by_id for c in challenges}
     user_ids |= {r.requested_by_id for r in requests} | {r.provided_by_id for r in requests}
     names = dict(session.exec(select(User.id, User.name).where(User.id.in_(user_ids - {None}))).all()).get
 
     def agency_columns(return_id: int) -> list[Value]:
-        ret, agency = returns[return_id]
-        return [agency.name, agency.sector, agency.statutory, ReturnState(ret.status).title]
+        return returns[return_id]
 
     def ref(question_id: int | None) -> str:
-        return questions[question_id][0].ref if question_id else ""
+        return questions[question_id][0] if question_id else ""
 
     order = {qid: i for i, qid in enumerate(questions)}
     agency_order = {rid: i for i, rid in enumerate(returns)}
@@ -144,14 +168,24 @@ def cycle_sheets(session: Session, cycle_id: int) -> list[Sheet]:
             ],
             [
                 [
-                    *row[:3],
-                    titles[row.status],
-                    *row[4:7],
-                    labels.get(row.rating) or _label(scale, row.rating),
-                    labels.get(row.moderated_rating) or _label(scale, row.moderated_rating),
-                    *row[9:],
+                    name,
+                    sector,
+                    statutory,
+                    titles[status],
+                    number,
+                    question_ref,
+                    text,
+                    labels.get(given) or _label(scale, given),
+                    labels.get(moderated) or _label(scale, moderated),
+                    narrative,
+                    evidence,
+                    reason,
+                    updated_at,
                 ]
-                for row in answers
+                for (
+                    name, sector, statutory, status, number, question_ref, text,
+                    given, moderated, narrative, evidence, reason, updated_at,
+                ) in answers
             ],
         ),
         Sheet(
@@ -171,13 +205,13 @@ def cycle_sheets(session: Session, cycle_id: int) -> list[Sheet]:
             [
                 [
                     *agency_columns(a.return_id),
-                    questions[a.question_id][1].number,
+                    questions[a.question_id][1],
                     ref(a.question_id),
                     a.description,
                     names(a.lead_user_id, ""),
                     a.target_date,
                     a.status.replace("_", " ").capitalize(),
-                    action_rules.is_overdue(a),
+                    action_rules.is_overdue(a),  # reads the row's status and target date
                     a.closed_at,
                     a.closing_reason,
                 ]

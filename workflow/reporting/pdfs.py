@@ -211,6 +211,8 @@ def _standard_label(c: content.ReturnContent, printed: PrintedReturn, standard, 
 
 def annual_report_pdf(session: Session, cycle_id: int) -> bytes:
     """The Board's summary of a cycle: progress, ratings, year on year and the action plans."""
+    # Held while the reports run, so each of them (and the key themes) finds the cycle already read.
+    held = reports.cycle_of(session, cycle_id)  # noqa: F841
     progress = reports.cycle_progress(session, cycle_id)
     heatmap = reports.compliance_heatmap(session, cycle_id)
     history = reports.year_on_year(session, cycle_id)

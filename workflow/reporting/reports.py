@@ -6,11 +6,11 @@ annual-report exports stay quick for a partnership with hundreds of agencies.
 """
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from statistics import fmean, median
 
+from sqlalchemy import and_, case, literal_column, or_, union_all
 from sqlmodel import Session, func, select
 
 from models import (
@@ -24,13 +24,13 @@ from models import (
     HistoryRecord,
     Question,
     Standard,
+    Template,
     User,
 )
 from models.action import ActionState
-from models.audit_return import ReturnState
+from models.audit_return import AWAITING_SUBMISSION, ReturnState
 from models.cycle import CycleKind
 from models.evidence import EvidenceRequestState
-from workflow.answering import actions as action_rules
 from workflow.answering import ratings
 from workflow.answering.ratings import RATED_STATES, Rating, StandardInfo
 from workflow.calendar.progress import is_overdue
@@ -38,6 +38,7 @@ from workflow.clock import today
 from workflow.errors import NotFound
 from workflow.reporting import measures, statement_figures
 from workflow.reporting.measures import CycleMeasures, Pair
+from workflow.reporting.utc_days import utc_day, utc_days_between
 from workflow.templates.spec import NOT_APPLICABLE, RatingScale
 
 # Returns that should have been submitted (or, in a statement year, signed) and have not been, yet.
@@ -149,108 +150,115 @@ def cycle_progress(session: Session, cycle_id: int) -> CycleProgress:
     """Where every return stands, who is late with what, and how quickly people respond."""
     cycle = cycle_of(session, cycle_id)
     now = today()
-    # Columns, not table objects: the figures need a few values of each row, not the rows.
-    returns = session.exec(
-        select(AuditReturn.id, AuditReturn.status, Agency.name, Agency.sector)
+    of_cycle = AuditReturn.cycle_id == cycle.id
+    # The database counts and filters; only the rows the page lists (and the times it sums up) come back.
+    counts = dict(session.exec(select(AuditReturn.status, func.count()).where(of_cycle).group_by(AuditReturn.status)).all())
+    awaiting = session.exec(
+        select(AuditReturn.id, Agency.name, Agency.sector, AuditReturn.status, func.max(DeadlineExtension.new_deadline))
         .join(Agency, Agency.id == AuditReturn.agency_id)
-        .where(AuditReturn.cycle_id == cycle.id)
-        .order_by(Agency.name)
+        .outerjoin(DeadlineExtension, DeadlineExtension.return_id == AuditReturn.id)
+        .where(of_cycle, AuditReturn.status.in_(list(AWAITING_SUBMISSION)))
+        .group_by(AuditReturn.id, Agency.name, Agency.sector, AuditReturn.status)
+        .order_by(Agency.name, AuditReturn.id)
     ).all()
-    extended = dict(
-        session.exec(
-            select(DeadlineExtension.return_id, func.max(DeadlineExtension.new_deadline))
-            .join(AuditReturn, AuditReturn.id == DeadlineExtension.return_id)
-            .where(AuditReturn.cycle_id == cycle.id)
-            .group_by(DeadlineExtension.return_id)
-        ).all()
-    )
     moves = session.exec(
-        select(HistoryRecord.return_id, HistoryRecord.at, HistoryRecord.trigger, HistoryRecord.to_state)
+        select(HistoryRecord.return_id, utc_day(HistoryRecord.at), HistoryRecord.trigger, HistoryRecord.to_state)
         .join(AuditReturn, AuditReturn.id == HistoryRecord.return_id)
-        .where(AuditReturn.cycle_id == cycle.id, HistoryRecord.subject_type == "return", HistoryRecord.to_state != "")
+        .where(of_cycle, HistoryRecord.subject_type == "return", HistoryRecord.to_state != "")
         .order_by(HistoryRecord.at, HistoryRecord.id)
     ).all()
     requests = session.exec(
         select(
             EvidenceRequest.id,
             EvidenceRequest.return_id,
-            EvidenceRequest.status,
+            Agency.name,
+            Question.ref,
             EvidenceRequest.description,
             EvidenceRequest.due_date,
-            EvidenceRequest.requested_at,
-            EvidenceRequest.provided_at,
-            Question.ref,
         )
         .join(AuditReturn, AuditReturn.id == EvidenceRequest.return_id)
+        .join(Agency, Agency.id == AuditReturn.agency_id)
         .outerjoin(Question, Question.id == EvidenceRequest.question_id)
-        .where(AuditReturn.cycle_id == cycle.id)
+        .where(
+            of_cycle,
+            EvidenceRequest.status == EvidenceRequestState.OPEN,
+            EvidenceRequest.due_date < now,
+            AuditReturn.status != ReturnState.WITHDRAWN,
+        )
         .order_by(EvidenceRequest.due_date, EvidenceRequest.id)
     ).all()
-    challenges = session.exec(
-        select(Challenge.raised_at, Challenge.responded_at)
-        .join(AuditReturn, AuditReturn.id == Challenge.return_id)
-        .where(AuditReturn.cycle_id == cycle.id)
+    # The response times as how many cases took each number of days: a few rows, whatever the cases.
+    provided = utc_days_between(EvidenceRequest.requested_at, EvidenceRequest.provided_at)
+    answered = utc_days_between(Challenge.raised_at, Challenge.responded_at)
+    waits = session.exec(
+        union_all(
+            select(literal_column("'evidence'"), provided, func.count())
+            .join(AuditReturn, AuditReturn.id == EvidenceRequest.return_id)
+            .where(of_cycle, EvidenceRequest.provided_at.is_not(None))
+            .group_by(provided),
+            select(literal_column("'challenge'"), answered, func.count())
+            .join(AuditReturn, AuditReturn.id == Challenge.return_id)
+            .where(of_cycle, Challenge.responded_at.is_not(None))
+            .group_by(answered),
+        )
     ).all()
-    plan = _plan_actions(session, cycle.id)
+    late_actions = session.exec(
+        select(
+            Action.id,
+            Action.return_id,
+            Agency.name,
+            Standard.number,
+            Question.ref,
+            Action.description,
+            User.name,
+            Action.target_date,
+        )
+        .join(AuditReturn, AuditReturn.id == Action.return_id)
+        .join(Agency, Agency.id == AuditReturn.agency_id)
+        .join(Question, Question.id == Action.question_id)
+        .join(Standard, Standard.id == Question.standard_id)
+        .outerjoin(User, User.id == Action.lead_user_id)
+        .where(
+            of_cycle,
+            AuditReturn.status.in_(list(RATED_STATES)),
+            Action.status.in_([ActionState.OPEN, ActionState.IN_PROGRESS]),
+            Action.target_date < now,
+        )
+    ).all()
 
-    agency_of = {return_id: name for return_id, _, name, _ in returns}
-    status_of = {return_id: status for return_id, status, _, _ in returns}
-    counts = Counter(status_of.values())
     by_state = {state.value: counts.get(state.value, 0) for state in ReturnState}
     # In a statement year the awaited act is the executive's statement, due by its own date.
     due = cycle.statement_deadline if cycle.kind == CycleKind.STATEMENT_YEAR else cycle.submission_deadline
     overdue_returns = []
-    for return_id, status, name, sector in returns:
-        deadline = max(due, extended.get(return_id, due))
+    for return_id, name, sector, status, extended_to in awaiting:
+        deadline = max(due, extended_to or due)
         if is_overdue(status, deadline, now):
             overdue_returns.append(
-                OverdueReturn(return_id, name, sector, status, deadline, return_id in extended, (now - deadline).days)
+                OverdueReturn(return_id, name, sector, status, deadline, extended_to is not None, (now - deadline).days)
             )
     overdue_requests = [
-        OverdueEvidenceRequest(
-            request.id,
-            request.return_id,
-            agency_of[request.return_id],
-            request.ref or "",
-            request.description,
-            request.due_date,
-            (now - request.due_date).days,
-        )
-        for request in requests
-        if request.status == EvidenceRequestState.OPEN
-        and request.due_date < now
-        and status_of[request.return_id] != ReturnState.WITHDRAWN
+        OverdueEvidenceRequest(id_, return_id, name, ref or "", description, due_date, (now - due_date).days)
+        for id_, return_id, name, ref, description, due_date in requests
     ]
     overdue_actions = [
-        OverdueAction(
-            row.action.id,
-            row.action.return_id,
-            row.agency_name,
-            row.standard_number,
-            row.question_ref,
-            row.action.description,
-            row.lead_name,
-            row.action.target_date,
-            (now - row.action.target_date).days,
-        )
-        for row in plan
-        if action_rules.is_overdue(row.action)
+        OverdueAction(id_, return_id, name, number, ref, description, lead or "", target, (now - target).days)
+        for id_, return_id, name, number, ref, description, lead, target in late_actions
     ]
     overdue_actions.sort(key=lambda a: (a.target_date, a.agency_name, a.id))
-    first_submission: dict[int, datetime] = {}
-    for return_id, at, trigger, _ in moves:
+    first_submission: dict[int, date] = {}
+    for return_id, day, trigger, _ in moves:
         if trigger == "submit":
-            first_submission.setdefault(return_id, at)
-    launched = cycle.launched_at
+            first_submission.setdefault(return_id, day)
+    launched = cycle.launched_at.date() if cycle.launched_at else None
     times = ResponseTimes(
-        TimeSummary.of([_days(launched, at) for at in first_submission.values()] if launched else []),
-        TimeSummary.of([_days(r.requested_at, r.provided_at) for r in requests if r.provided_at]),
-        TimeSummary.of([_days(raised, answered) for raised, answered in challenges if answered]),
+        TimeSummary.of([(day - launched).days for day in first_submission.values()] if launched else []),
+        TimeSummary.of([days for kind, days, n in waits if kind == "evidence" for _ in range(n)]),
+        TimeSummary.of([days for kind, days, n in waits if kind == "challenge" for _ in range(n)]),
     )
     return CycleProgress(
         CycleInfo.of(cycle),
         by_state,
-        len(returns),
+        sum(counts.values()),
         overdue_returns,
         _states_over_time(cycle, [(return_id, at, state) for return_id, at, _, state in moves], now),
         overdue_requests,
@@ -259,12 +267,12 @@ def cycle_progress(session: Session, cycle_id: int) -> CycleProgress:
     )
 
 
-def _days(start: datetime, end: datetime) -> int:
-    return (end.date() - start.date()).days
+STATES = [state.value for state in ReturnState]
 
 
-def _states_over_time(cycle: Cycle, moves: list[tuple[int, datetime, str]], now: date) -> list[DayStates]:
-    """Each day from launch to today (or to the day the cycle closed), replaying the history."""
+def _states_over_time(cycle: Cycle, moves: list[tuple[int, date, str]], now: date) -> list[DayStates]:
+    """Each day from launch to today (or to the day the cycle closed), replaying the history
+    (each move with the UTC day it was made)."""
     if cycle.launched_at is None:
         return []
     last = cycle.closed_at.date() if cycle.closed_at else now
@@ -272,14 +280,14 @@ def _states_over_time(cycle: Cycle, moves: list[tuple[int, datetime, str]], now:
     counts: Counter = Counter()  # kept up to date move by move, not recounted each day
     days, i, day = [], 0, cycle.launched_at.date()
     while day <= last:
-        while i < len(moves) and moves[i][1].date() <= day:
+        while i < len(moves) and moves[i][1] <= day:
             return_id, _, state = moves[i]
             if return_id in state_of:
                 counts[state_of[return_id]] -= 1
             state_of[return_id] = state
             counts[state] += 1
             i += 1
-        days.append(DayStates(day, {state.value: counts.get(state.value, 0) for state in ReturnState}))
+        days.append(DayStates(day, {state: counts.get(state, 0) for state in STATES}))
         day += timedelta(days=1)
     return days
 
@@ -397,30 +405,28 @@ class Heatmap:
 
 def compliance_heatmap(session: Session, cycle_id: int) -> Heatmap:
     """Agencies by standards, self-assessed beside moderated, summarised by sector and by duty."""
-    cycle = cycle_of(session, cycle_id)
-    rated = ratings.load(session, [cycle.id])[cycle.id]
-    numbers_of = measures.of_ratings(session, {cycle.id: rated})[cycle.id]
-    counted = Counter(
-        session.exec(
-            select(AuditReturn.status).where(AuditReturn.cycle_id == cycle.id, AuditReturn.status != ReturnState.WITHDRAWN)
-        ).all()
-    )
-    numbers = [s.number for s in rated.standards]
+    cycle, scale = _cycle_and_scale(session, cycle_id)
+    standards, ref_order = _standards(session, cycle.template_id)
+    every = measures.rated_returns(session, [cycle.id])
+    rated = [r for r in every if r.status in RATED_STATES]
+    numbers_of = measures.read(session, {cycle.id: scale}, rated, ref_order=ref_order)[cycle.id]
+    numbers = [s.number for s in standards]
+    cell_of = _cells(numbers_of)
     rows = [
         HeatmapRow(
             r.return_id,
-            r.agency.id,
-            r.agency.name,
-            r.agency.sector,
-            r.agency.statutory,
+            r.agency_id,
+            r.agency_name,
+            r.sector,
+            r.statutory,
             r.status,
-            {n: _cell(r, n, numbers_of) for n in numbers},
-            numbers_of.of_return(r.return_id),
+            {n: cell_of(r.return_id, n) for n in numbers},
+            numbers_of.of_return(r.return_id, numbers),
         )
-        for r in rated.returns
+        for r in rated
     ]
-    rows = statement_figures.heatmap_rows(session, cycle.id, rated.scale, rows)
-    legend = ratings.legend(rated.scale)
+    rows = statement_figures.heatmap_rows(session, cycle.id, scale, rows)
+    legend = ratings.legend(scale)
     sectors = sorted({row.sector for row in rows})
     over = [
         OverRating(
@@ -431,23 +437,23 @@ def compliance_heatmap(session: Session, cycle_id: int) -> Heatmap:
             standard.title,
             cell.self_assessed,
             cell.moderated,
-            r.moderated_refs[standard.number],
+            numbers_of.moderated_refs(row.return_id, standard.number),
             cell.measures.self_assessed.mean,
             cell.measures.moderated.mean,
             cell.measures.gap,
             cell.moderated_down,
         )
-        for row, r in zip(rows, rated.returns, strict=True)
-        for standard in rated.standards
+        for row in rows
+        for standard in standards
         if (cell := row.cells[standard.number]).moderated_down
     ]
     return Heatmap(
         CycleInfo.of(cycle),
-        rated.scale.name,
+        scale.name,
         legend,
-        rated.standards,
+        standards,
         rows,
-        sum(n for status, n in counted.items() if status not in RATED_STATES),
+        len(every) - len(rated),
         _summary("All agencies", rows, numbers, legend, numbers_of, lambda sector, statutory: True),
         [
             _summary(sector, [r for r in rows if r.sector == sector], numbers, legend, numbers_of, _in_sector(sector))
@@ -458,8 +464,30 @@ def compliance_heatmap(session: Session, cycle_id: int) -> Heatmap:
             for name, flag in (("Statutory", True), ("Non-statutory", False))
         ],
         over,
-        ScaleFacts.of(rated.scale),
+        ScaleFacts.of(scale),
     )
+
+
+def _cycle_and_scale(session: Session, cycle_id: int) -> tuple[Cycle, RatingScale]:
+    """The cycle (from the session's own copy when it has one) and its template's rating scale."""
+    cycle = cycle_of(session, cycle_id)
+    return cycle, RatingScale.from_json(session.exec(select(Template.scale).where(Template.id == cycle.template_id)).one())
+
+
+def _standards(session: Session, template_id: int) -> tuple[list[StandardInfo], dict[str, int]]:
+    """The template's standards in order, and each question's place (by ref), in one query."""
+    standards: dict[str, StandardInfo] = {}
+    order: dict[str, int] = {}
+    for number, title, ref in session.exec(
+        select(Standard.number, Standard.title, Question.ref)
+        .outerjoin(Question, Question.standard_id == Standard.id)
+        .where(Standard.template_id == template_id)
+        .order_by(Standard.position, Question.position)
+    ):
+        standards.setdefault(number, StandardInfo(number, title))
+        if ref is not None:
+            order[ref] = len(order)
+    return list(standards.values()), order
 
 
 def _in_sector(wanted: str):
@@ -470,14 +498,22 @@ def _with_duty(wanted: bool):
     return lambda sector, statutory: statutory is wanted
 
 
-def _cell(r: ratings.ReturnRatings, number: str, numbers_of: CycleMeasures) -> HeatmapCell:
-    return HeatmapCell(
-        r.self_assessed[number],
-        r.moderated[number],
-        bool(r.moderated_refs[number]),
-        numbers_of.cell(r.return_id, number),
-        numbers_of.moderated_down(r.return_id, number),
-    )
+def _cells(numbers_of: CycleMeasures):
+    """The heatmap's cell of a return and standard; cells alike are one object, made once."""
+    made: dict[tuple[object, bool], HeatmapCell] = {}
+    empty = HeatmapCell(None, None, False, numbers_of.cell(0, ""), 0)
+
+    def cell_of(return_id: int, number: str) -> HeatmapCell:
+        found = numbers_of.cells.get((return_id, number))
+        if found is None:
+            return empty
+        kind = (found, (return_id, number) in numbers_of.refs)
+        cell = made.get(kind)
+        if cell is None:
+            cell = made[kind] = HeatmapCell(found.self_assessed, found.moderated, kind[1], found.pair, found.down)
+        return cell
+
+    return cell_of
 
 
 def _summary(
@@ -547,47 +583,45 @@ def year_on_year(session: Session, cycle_id: int) -> YearOnYear:
     while current is not None and current not in chain:
         chain.insert(0, current)
         current = everything.get(current.previous_cycle_id)
-    by_cycle = ratings.load(session, [c.id for c in chain])
-    numbers_of = measures.of_ratings(session, by_cycle)
-    taking_part = session.exec(
-        select(Agency)
-        .join(AuditReturn, AuditReturn.agency_id == Agency.id)
-        .where(AuditReturn.cycle_id == cycle_id, AuditReturn.status != ReturnState.WITHDRAWN)
-        .order_by(Agency.name)
-    ).all()
-    rated = {(cid, r.agency.id): r for cid, cr in by_cycle.items() for r in cr.returns}
-    this, before = by_cycle[cycle_id], by_cycle[chain[-2].id] if len(chain) > 1 else None
-    comparable = before is not None and this.scale.comparable_with(before.scale)
-    order = ratings.ranks(this.scale)
-    numeric = this.scale.numeric
+    template_ids = {c.template_id for c in chain}
+    scale_of = {
+        template_id: RatingScale.from_json(scale)
+        for template_id, scale in session.exec(select(Template.id, Template.scale).where(Template.id.in_(template_ids)))
+    }
+    scales = {c.id: scale_of[c.template_id] for c in chain}
+    this_scale = scales[cycle_id]
+    standards, _ = _standards(session, everything[cycle_id].template_id)
+    every = measures.rated_returns(session, [c.id for c in chain])
+    cells = measures.weakest_by_standard(session, scales, every)
+    taking_part = [r for r in every if r.cycle_id == cycle_id]
+    rated = {(r.cycle_id, r.agency_id): r.return_id for r in every if r.status in RATED_STATES}
+    before = chain[-2].id if len(chain) > 1 else None
+    comparable = before is not None and this_scale.comparable_with(scales[before])
+    order = ratings.ranks(this_scale)
+    numeric = this_scale.numeric
+    nothing = (None, None)
     rows = []
     for agency in taking_part:
         per_standard, change, means = {}, {}, {}
-        for standard in this.standards:
-            found = [r.self_assessed.get(standard.number) if (r := rated.get((c.id, agency.id))) else None for c in chain]
-            per_standard[standard.number] = found
+        returns = [rated.get((c.id, agency.agency_id)) for c in chain]
+        for standard in standards:
+            number = standard.number
+            found = [cells.get((return_id, number), nothing) for return_id in returns]
+            per_standard[number] = [weakest for weakest, _ in found]
             if numeric:
-                means[standard.number] = [
-                    _mean_of(numbers_of[c.id], rated.get((c.id, agency.id)), standard.number) for c in chain
-                ]
-                change[standard.number] = _mean_change(means[standard.number][-2:]) if comparable else None
+                means[number] = [mean for _, mean in found]
+                change[number] = _mean_change(means[number][-2:]) if comparable else None
             else:
-                change[standard.number] = _change(order, found[-2:]) if comparable else None
-        rows.append(YearOnYearRow(agency.id, agency.name, agency.sector, per_standard, change, means))
-    rows = statement_figures.year_on_year_rows(session, cycle_id, this.scale, rows)
-    same = [c.id == cycle_id or by_cycle[c.id].scale.comparable_with(this.scale) for c in chain]
+                change[number] = _change(order, per_standard[number][-2:]) if comparable else None
+        rows.append(YearOnYearRow(agency.agency_id, agency.agency_name, agency.sector, per_standard, change, means))
+    rows = statement_figures.year_on_year_rows(session, cycle_id, this_scale, rows)
+    same = [c.id == cycle_id or scales[c.id].comparable_with(this_scale) for c in chain]
+    pairs = measures.standard_pairs(session, {c.id: scales[c.id] for c, ok in zip(chain, same, strict=True) if ok})
     by_standard = {
-        s.number: [numbers_of[c.id].group_pair(s.number) if ok else None for c, ok in zip(chain, same, strict=True)]
-        for s in this.standards
+        s.number: [pairs[c.id][s.number] if ok else None for c, ok in zip(chain, same, strict=True)] for s in standards
     }
-    overall = [numbers_of[c.id].group_pair(None) if ok else None for c, ok in zip(chain, same, strict=True)]
-    return YearOnYear(
-        [CycleInfo.of(c) for c in chain], this.standards, rows, ScaleFacts.of(this.scale), by_standard, overall
-    )
-
-
-def _mean_of(numbers_of: CycleMeasures, rated: ratings.ReturnRatings | None, number: str) -> float | None:
-    return None if rated is None else numbers_of.cell(rated.return_id, number).self_assessed.mean
+    overall = [pairs[c.id][None] if ok else None for c, ok in zip(chain, same, strict=True)]
+    return YearOnYear([CycleInfo.of(c) for c in chain], standards, rows, ScaleFacts.of(this_scale), by_standard, overall)
 
 
 def _mean_change(pair: list[float | None]) -> str | None:
@@ -647,89 +681,58 @@ class ActionPlans:
 def action_plans(session: Session, cycle_id: int) -> ActionPlans:
     """The submitted action plans: open, overdue, completed and cancelled, by standard and by agency."""
     cycle = cycle_of(session, cycle_id)
-    standards = session.exec(select(Standard).where(Standard.template_id == cycle.template_id).order_by(Standard.position)).all()
-    plan = _plan_actions(session, cycle.id)
-    by_standard = {s.number: _tally(row.action for row in plan if row.standard_number == s.number) for s in standards}
-    agencies: dict[int, list[_PlanAction]] = defaultdict(list)
-    for row in plan:
-        agencies[row.action.return_id].append(row)
-    by_agency = sorted(
-        (
-            AgencyActions(return_id, rows[0].agency_name, rows[0].sector, _tally(r.action for r in rows))
-            for return_id, rows in agencies.items()
-        ),
-        key=lambda a: a.agency_name,
-    )
-    return ActionPlans(
-        CycleInfo.of(cycle),
-        _tally(row.action for row in plan),
-        [StandardActions(StandardInfo(s.number, s.title), by_standard[s.number]) for s in standards],
-        by_agency,
-    )
-
-
-def _tally(actions: Iterable["_ActionRow"]) -> ActionCounts:
-    counts = Counter()
-    for action in actions:
-        if action.status in (ActionState.OPEN, ActionState.IN_PROGRESS):
-            counts["open"] += 1
-            counts["overdue"] += action_rules.is_overdue(action)
-        else:
-            counts[action.status] += 1
-    return ActionCounts(**counts)
-
-
-@dataclass(frozen=True)
-class _ActionRow:
-    """The values of an action the figures use (what `action_rules.is_overdue` reads included)."""
-
-    id: int
-    return_id: int
-    status: str
-    target_date: date | None
-    description: str
-
-
-@dataclass(frozen=True)
-class _PlanAction:
-    action: _ActionRow
-    agency_name: str
-    sector: str
-    standard_number: str
-    question_ref: str
-    lead_name: str
-
-
-def _plan_actions(session: Session, cycle_id: int) -> list[_PlanAction]:
-    """The actions of submitted plans, in one query; those removed from a draft never counted."""
+    standards = session.exec(
+        select(Standard.number, Standard.title).where(Standard.template_id == cycle.template_id).order_by(Standard.position)
+    ).all()
+    live = Action.status.in_([ActionState.OPEN, ActionState.IN_PROGRESS])
+    overdue = case((and_(live, Action.target_date < today()), 1), else_=0)
+    # Counted by the database: one row per agency, standard, status and whether overdue.
     rows = session.exec(
-        select(
-            Action.id,
-            Action.return_id,
-            Action.status,
-            Action.target_date,
-            Action.description,
-            Action.closed_at,
-            AuditReturn.submitted_at,
-            Agency.name,
-            Agency.sector,
-            Standard.number,
-            Question.ref,
-            User.name,
-        )
+        select(Action.return_id, Agency.name, Agency.sector, Standard.number, Action.status, overdue)
+        .add_columns(func.count(), func.min(Action.id))
         .join(AuditReturn, AuditReturn.id == Action.return_id)
         .join(Agency, Agency.id == AuditReturn.agency_id)
         .join(Question, Question.id == Action.question_id)
         .join(Standard, Standard.id == Question.standard_id)
-        .outerjoin(User, User.id == Action.lead_user_id)
-        .where(AuditReturn.cycle_id == cycle_id, AuditReturn.status.in_(list(RATED_STATES)))
-        .order_by(Action.id)
+        .where(AuditReturn.cycle_id == cycle.id, AuditReturn.status.in_(list(RATED_STATES)), _not_removed_from_draft())
+        .group_by(Action.return_id, Agency.name, Agency.sector, Standard.number, Action.status, overdue)
     ).all()
-    return [
-        _PlanAction(_ActionRow(id_, return_id, status, target, description), name, sector, number, ref, lead or "")
-        for id_, return_id, status, target, description, closed_at, submitted_at, name, sector, number, ref, lead in rows
-        if not cancelled_from_draft(status, closed_at, submitted_at)
+    # Tallies as [open, overdue, completed, cancelled], the order of ActionCounts' fields.
+    total = [0, 0, 0, 0]
+    by_standard: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    by_return: dict[int, list] = {}
+    for return_id, name, sector, number, status, late, n, first in rows:
+        place = _TALLY_PLACE[status]
+        agency = by_return.get(return_id)
+        if agency is None:
+            agency = by_return[return_id] = [name, sector, first, [0, 0, 0, 0]]
+        elif first < agency[2]:
+            agency[2] = first
+        for counts in (total, by_standard[number], agency[3]):
+            counts[place] += n
+            counts[1] += late * n
+    # By name; agencies of one name in the order of their first action, as the plan lists them.
+    by_agency = [
+        AgencyActions(return_id, name, sector, ActionCounts(*counts))
+        for return_id, (name, sector, _, counts) in sorted(by_return.items(), key=lambda item: (item[1][0], item[1][2]))
     ]
+    return ActionPlans(
+        CycleInfo.of(cycle),
+        ActionCounts(*total),
+        [StandardActions(StandardInfo(number, title), ActionCounts(*by_standard[number])) for number, title in standards],
+        by_agency,
+    )
+
+
+_TALLY_PLACE = {ActionState.OPEN: 0, ActionState.IN_PROGRESS: 0, ActionState.COMPLETED: 2, ActionState.CANCELLED: 3}
+
+
+def _not_removed_from_draft():
+    """`cancelled_from_draft` in SQL: an action counts unless cancelled before the return was (last) submitted."""
+    return or_(
+        Action.status != ActionState.CANCELLED,
+        and_(AuditReturn.submitted_at.is_not(None), Action.closed_at > AuditReturn.submitted_at),
+    )
 
 
 def removed_from_draft(action: Action, ret: AuditReturn) -> bool:

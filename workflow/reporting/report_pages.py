@@ -1,0 +1,113 @@
+"""What each of the Board's report pages shows: the report's figures whole, and its agency tables
+one page at a time, found by the agency's name.
+
+A partnership that also audits its schools has a thousand agencies or more: a table of every one
+of them is megabytes of HTML that takes seconds to draw and nobody reads whole. Each page's
+summaries (counts, charts, measures) still cover every agency; the tables of agencies show
+PER_PAGE rows, searched and paged, and the files (CSV, spreadsheet, PDF) still hold every row.
+"""
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from math import ceil
+from typing import TypeVar
+
+from sqlmodel import Session
+
+from workflow.people.directories import Page
+from workflow.reporting import reports
+from workflow.reporting.reports import (
+    ActionPlans,
+    AgencyActions,
+    CycleProgress,
+    Heatmap,
+    HeatmapRow,
+    OverdueAction,
+    OverdueEvidenceRequest,
+    OverdueReturn,
+    OverRating,
+    YearOnYear,
+    YearOnYearRow,
+)
+
+PER_PAGE = 50
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Asked:
+    """What the person asked of a page: an agency name to look for, and which page of each table."""
+
+    search: str = ""
+    pages: tuple[tuple[str, int], ...] = ()
+
+    def page(self, table: str) -> int:
+        return dict(self.pages).get(table, 1)
+
+
+def page_of(rows: Sequence[T], search: str, page: int, name: Callable[[T], str], per_page: int = PER_PAGE) -> Page[T]:
+    """The rows whose agency name holds `search` (any case), cut to page `page` (out of range: the nearest)."""
+    words = search.strip().casefold()
+    found = [row for row in rows if words in name(row).casefold()] if words else list(rows)
+    number = min(max(1, page), max(1, ceil(len(found) / per_page)))
+    return Page(found[(number - 1) * per_page : number * per_page], len(found), number, per_page)
+
+
+@dataclass(frozen=True)
+class ProgressPage:
+    figures: CycleProgress
+    search: str
+    overdue_returns: Page[OverdueReturn]
+    overdue_evidence_requests: Page[OverdueEvidenceRequest]
+    overdue_actions: Page[OverdueAction]
+
+
+def progress_page(session: Session, cycle_id: int, asked: Asked = Asked()) -> ProgressPage:
+    figures = reports.cycle_progress(session, cycle_id)
+    return ProgressPage(
+        figures,
+        asked.search,
+        page_of(figures.overdue_returns, asked.search, asked.page("returns_page"), lambda r: r.agency_name),
+        page_of(figures.overdue_evidence_requests, asked.search, asked.page("requests_page"), lambda r: r.agency_name),
+        page_of(figures.overdue_actions, asked.search, asked.page("actions_page"), lambda a: a.agency_name),
+    )
+
+
+@dataclass(frozen=True)
+class HeatmapPage:
+    heatmap: Heatmap
+    search: str
+    agencies: Page[HeatmapRow]
+    over_ratings: list[OverRating]  # those of the agencies on this page of the table
+
+
+def heatmap_page(session: Session, cycle_id: int, asked: Asked = Asked()) -> HeatmapPage:
+    heatmap = reports.compliance_heatmap(session, cycle_id)
+    agencies = page_of(heatmap.rows, asked.search, asked.page("page"), lambda r: r.agency_name)
+    shown = {row.return_id for row in agencies.rows}
+    return HeatmapPage(heatmap, asked.search, agencies, [o for o in heatmap.over_ratings if o.return_id in shown])
+
+
+@dataclass(frozen=True)
+class YearOnYearPage:
+    figures: YearOnYear
+    search: str
+    agencies: Page[YearOnYearRow]
+
+
+def year_on_year_page(session: Session, cycle_id: int, asked: Asked = Asked()) -> YearOnYearPage:
+    figures = reports.year_on_year(session, cycle_id)
+    return YearOnYearPage(figures, asked.search, page_of(figures.rows, asked.search, asked.page("page"), lambda r: r.agency_name))
+
+
+@dataclass(frozen=True)
+class ActionPlansPage:
+    plans: ActionPlans
+    search: str
+    agencies: Page[AgencyActions]
+
+
+def action_plans_page(session: Session, cycle_id: int, asked: Asked = Asked()) -> ActionPlansPage:
+    plans = reports.action_plans(session, cycle_id)
+    agencies = page_of(plans.by_agency, asked.search, asked.page("page"), lambda a: a.agency_name)
+    return ActionPlansPage(plans, asked.search, agencies)
