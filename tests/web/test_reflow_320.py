@@ -66,6 +66,8 @@ def _arrange(w: World, engine, session: Session) -> dict[str, list[str]]:
                 dates=CycleDates(opens, opens + timedelta(days=42), opens + timedelta(days=70), opens + timedelta(days=180),
                                  opens + timedelta(days=200)))
     later = _issue_11_and_12_state(w, engine, session)
+    # Launched while the coordinator works in one partnership (in two, a cycle goes where they choose).
+    reuse_from = youth_club_in_another_cycle(w, engine)
     _in_a_second_partnership(w, session)
     council = add_agency(session, name="Hackney Council", sector="Local authority", statutory=True)
     session.get(Agency, w.p.health.id).commissioned_by_id = council.id
@@ -105,7 +107,7 @@ def _arrange(w: World, engine, session: Session) -> dict[str, list[str]]:
             f"/returns/{youth}/actions", f"/returns/{youth}/history", "/colleagues", "/colleagues/invite",
             "/peer-reviews", f"/peer-reviews/{later['review']}", "/your-staff-survey", "/good-practice",
             f"/returns/{youth}/submit",
-            f"/returns/{youth}/carry-forward", f"/returns/{youth}/reuse?from={youth_club_in_another_cycle(w, engine)}",
+            f"/returns/{youth}/carry-forward", f"/returns/{youth}/reuse?from={reuse_from}",
             "/choose-agency",
         ],
         w.agency_user.email: [
