@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from sqlalchemy import and_, event, exists, or_, select
+from sqlalchemy import and_, event, exists, literal, or_, select
 from sqlalchemy.orm import ORMExecuteState, with_loader_criteria
 from sqlmodel import Session, func
 
@@ -63,24 +63,38 @@ from workflow.errors import DomainError, NotFound
 SCOPE_KEY = "s11_partnerships"
 ACROSS = "s11_across_partnerships"
 HOME_KEY = "s11_home_partnership"
+STAFF_KEY = "s11_staff_partnerships"
 
 
 def partnerships_of(session: Session, user: User) -> frozenset[int]:
     """The partnerships a person works in: as staff (membership) and through every agency they act for."""
+    return frozenset(partnership_id for partnership_id, _ in _memberships(session, user))
+
+
+def _memberships(session: Session, user: User) -> list[tuple[int, bool]]:
+    """Each partnership of the person, and whether they work in it as staff, in one statement."""
     agencies = select(AgencyMember.agency_id).where(AgencyMember.user_id == user.id)
     if user.agency_id is not None:
         agencies = agencies.union(select(Agency.id).where(Agency.id == user.agency_id))
-    query = select(PartnershipMember.partnership_id).where(PartnershipMember.user_id == user.id).union(
-        select(AgencyPartnership.partnership_id).where(AgencyPartnership.agency_id.in_(agencies))
+    query = select(PartnershipMember.partnership_id, literal(True)).where(PartnershipMember.user_id == user.id).union(
+        select(AgencyPartnership.partnership_id, literal(False)).where(AgencyPartnership.agency_id.in_(agencies))
     )
-    return frozenset(session.execute(query.execution_options(**{ACROSS: True})).scalars())
+    return [(pid, bool(staff)) for pid, staff in session.execute(query.execution_options(**{ACROSS: True}))]
 
 
 def limit_to(session: Session, user: User) -> frozenset[int]:
-    """From now on this session reads only what belongs to the person's partnerships."""
-    ids = partnerships_of(session, user)
+    """From now on this session reads only what belongs to the person's partnerships (and knows,
+    without asking again, which of them the person works in as staff: the header's switcher)."""
+    memberships = _memberships(session, user)
+    ids = frozenset(pid for pid, _ in memberships)
     session.info[SCOPE_KEY] = ids
+    session.info[STAFF_KEY] = frozenset(pid for pid, staff in memberships if staff)
     return ids
+
+
+def staff_partnerships(session: Session) -> frozenset[int] | None:
+    """The partnerships the session's person works in as staff, when `limit_to` has read them."""
+    return session.info.get(STAFF_KEY)
 
 
 def work_in(session: Session, partnership_id: int) -> None:

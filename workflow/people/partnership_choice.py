@@ -26,6 +26,11 @@ def partnerships_for(session: Session, user: User) -> list[Partnership]:
 
 
 def works_in_several(session: Session, user: User) -> bool:
+    """Whether the person has a partnership to choose (known without a query once the request's
+    session was limited to the person's partnerships)."""
+    known = partnerships.staff_partnerships(session)
+    if known is not None:
+        return len(known) > 1
     return len(partnerships_for(session, user)) > 1
 
 
