@@ -11,8 +11,18 @@ from click.testing import CliRunner
 from sqlmodel import Session, select
 
 from models import (
-    Agency, AuditReturn, Challenge, Cycle, CyclePartnership, OutboxMessage, Partnership, PartnershipMember, Question, Template,
-    User, UserRole,
+    Agency,
+    AuditReturn,
+    Challenge,
+    Cycle,
+    CyclePartnership,
+    OutboxMessage,
+    Partnership,
+    PartnershipMember,
+    Question,
+    Template,
+    User,
+    UserRole,
 )
 from models.user import Role
 from tests.factories import act, add_person, launch_cycle
