@@ -8,10 +8,11 @@ from sqlmodel import Session, select
 
 from bench.measure import Figure, Lap, counting, ratio_figure
 from bench.world import LAUNCH
-from models import Agency, AuditReturn, HistoryRecord, OutboxMessage, Template, User
+from models import Agency, AgencyPartnership, AuditReturn, HistoryRecord, OutboxMessage, Template, User
 from models.cycle import CycleKind
 from models.user import Role
 from tests.factories import act
+from workflow import partnerships
 from workflow.calendar import cycles
 from workflow.people import users
 
@@ -50,8 +51,11 @@ def _agencies(engine: Engine, count: int) -> tuple[User, list[int]]:
                 for i in range(count)
             ],
         )
-        session.commit()
         ids = list(session.exec(select(Agency.id).where(Agency.name.startswith("Launch agency "))))
+        # In the deployment's first partnership, as agencies added by its coordinator would be.
+        home = partnerships.home_partnership(session, None)
+        session.execute(insert(AgencyPartnership), [{"agency_id": a, "partnership_id": home} for a in ids])
+        session.commit()
         return coordinator, ids
 
 
