@@ -28,16 +28,21 @@ PASSWORD = "correct horse battery staple"
 _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
-@pytest.fixture
-def app(sqlite_only_engine: Engine) -> Iterator[Flask]:
-    app = create_app(
+def make_app(engine: Engine) -> Flask:
+    """The app on `engine`'s database, as the tests configure it (dispose its engine after)."""
+    return create_app(
         {
-            "DATABASE_URL": sqlite_only_engine.url.render_as_string(hide_password=False),
+            "DATABASE_URL": engine.url.render_as_string(hide_password=False),
             "TESTING": True,
             "SECRET_KEY": "test-secret-key",
             "S11_HTTPS": False,
         }
     )
+
+
+@pytest.fixture
+def app(sqlite_only_engine: Engine) -> Iterator[Flask]:
+    app = make_app(sqlite_only_engine)
     yield app
     app.extensions["s11_engine"].dispose()
 
@@ -148,6 +153,11 @@ def _password_hash(password: str) -> str:
 @pytest.fixture
 def partnership(session: Session) -> Partnership:
     """A coordinator, two agencies (one with a user), and the default template; everyone has a password."""
+    return make_partnership(session)
+
+
+def make_partnership(session: Session) -> Partnership:
+    """The `partnership` fixture's people and things, for a fixture of wider scope."""
     health = add_agency(session, name="Hackney Health Trust", sector="Health", statutory=True)
     youth = add_agency(session, name="Hackney Youth Club", sector="Voluntary", statutory=False)
     return Partnership(

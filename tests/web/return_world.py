@@ -7,17 +7,21 @@ builds on the foundation's `partnership` and `app` fixtures and keeps evidence f
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from io import BytesIO
+from pathlib import Path
 
 import pytest
 from argon2 import PasswordHasher
 from sqlmodel import Session, select
 
-from models import AuditReturn, Cycle, Question, Standard, User
+from models import Action, AuditReturn, Cycle, Question, Standard, User
 from models.user import Role
 from tests import sample_files
 from tests.factories import act, answer_everything, launch_cycle, questions_of
 from tests.web.conftest import Browser, Partnership, add_person
 from workflow.answering import returns
+from workflow.answering.evidence_files import check_upload
+from workflow.answering.evidence_storage import FolderStore
+from workflow.answering.uploads import Upload, store_and_record
 from workflow.clock import today
 from workflow.people import users
 from workflow.review import qa
@@ -44,12 +48,20 @@ class World:
         return self.p.agency_user
 
 
+# Argon2 at its cheapest: these tests sign many people in and are about pages, not hashing.
+CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+
+
 @pytest.fixture
 def world(request, monkeypatch, app, session: Session, sqlite_only_engine, tmp_path) -> World:
-    # Argon2 at its cheapest: these tests sign many people in and are about pages, not hashing.
-    monkeypatch.setattr(users, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+    monkeypatch.setattr(users, "_hasher", CHEAP_HASHER)
     app.config["EVIDENCE_DIR"] = tmp_path / "evidence"
-    p: Partnership = request.getfixturevalue("partnership")
+    return build_world(session, sqlite_only_engine, request.getfixturevalue("partnership"))
+
+
+def build_world(session: Session, engine, p: Partnership) -> World:
+    """The `world` fixture's people and launched cycle around `p` (for a fixture of wider scope,
+    which patches the hasher and sets the evidence folder as the fixture does)."""
     people = {
         "qa": add_person(session, name="Quinn Reviewer", roles={Role.QA_REVIEWER}),
         "lead": add_person(session, name="Lee Lead", roles={Role.LEAD_PERSON}, agency=p.health),
@@ -57,7 +69,7 @@ def world(request, monkeypatch, app, session: Session, sqlite_only_engine, tmp_p
         "youth_user": add_person(session, name="Yusuf Youth", roles={Role.AGENCY_USER}, agency=p.youth),
         "youth_lead": add_person(session, name="Yara Lead", roles={Role.LEAD_PERSON}, agency=p.youth),
     }
-    cycle, launched = launch_cycle(sqlite_only_engine, p.coordinator, [p.health, p.youth], template=p.template)
+    cycle, launched = launch_cycle(engine, p.coordinator, [p.health, p.youth], template=p.template)
     by_agency = {r.agency_id: r for r in launched}
     standards = list(session.exec(select(Standard).where(Standard.template_id == p.template.id).order_by(Standard.position)))
     return World(
@@ -95,3 +107,18 @@ def submitted(world: World, engine) -> AuditReturn:
 def accepted(world: World, engine) -> AuditReturn:
     submitted(world, engine)
     return act(engine, qa.accept, world.qa, world.ret.id, note="Fine")
+
+
+def under_review(world: World, session: Session, engine, evidence_dir: Path) -> dict[str, int]:
+    """The health agency's return submitted, then challenged, asked for evidence, with an action
+    and a stored file: the ids of each (the access table's `ids`)."""
+    w = world
+    submitted(w, engine)
+    question = w.questions[0]
+    challenge = act(engine, qa.raise_challenge, w.qa, w.ret.id, text="Why?")
+    request = act(engine, qa.request_evidence, w.qa, w.ret.id, description="Minutes", due_date=today() + timedelta(days=10))
+    checked = [(Upload("policy.pdf", PDF, question.id), check_upload("policy.pdf", PDF))]
+    [record] = act(engine, store_and_record, w.agency_user, w.ret.id, FolderStore(evidence_dir), checked)
+    action = session.exec(select(Action).where(Action.return_id == w.ret.id)).first()
+    return {"ret": w.ret.id, "standard": question.standard_id, "question": question.id, "challenge": challenge.id,
+            "request": request.id, "action": action.id, "file": record.id}

@@ -5,23 +5,16 @@ agency's return, action or file (its existence is not even confirmed).
 """
 
 import re
-from datetime import timedelta
 
 import pytest
-from sqlmodel import select
 
-from models import Action, Agency
+from models import Agency
 from models.user import Role
-from tests.factories import act, add_agency
+from tests.factories import add_agency
 from tests.web import return_world
 from tests.web.conftest import add_person
 from tests.web.partnership_routes import camden_people, fill, get_rules, post_rules, two_partnerships
-from tests.web.return_world import PDF, World, signed_in, submitted
-from workflow.answering.evidence_files import check_upload
-from workflow.answering.evidence_storage import FolderStore
-from workflow.answering.uploads import Upload, store_and_record
-from workflow.clock import today
-from workflow.review import qa
+from tests.web.return_world import World, signed_in, under_review
 
 PEOPLE = ("anonymous", "coordinator", "qa", "agency_user", "lead", "executive", "other_agency_user", "other_executive",
           "commissioner")
@@ -106,19 +99,7 @@ QA_POST_ROUTES = [
 @pytest.fixture
 def ids(world: World, session, sqlite_only_engine, app) -> dict[str, int]:
     """A submitted return with a challenge, an evidence request, an action and a stored file."""
-    w = world
-    submitted(w, sqlite_only_engine)
-    question = w.questions[0]
-    challenge = act(sqlite_only_engine, qa.raise_challenge, w.qa, w.ret.id, text="Why?")
-    request = act(sqlite_only_engine, qa.request_evidence, w.qa, w.ret.id, description="Minutes",
-                  due_date=today() + timedelta(days=10))
-    store = FolderStore(app.config["EVIDENCE_DIR"])
-    upload = Upload("policy.pdf", PDF, question.id)
-    checked = [(upload, check_upload("policy.pdf", PDF))]
-    [record] = act(sqlite_only_engine, store_and_record, w.agency_user, w.ret.id, store, checked)
-    action = session.exec(select(Action).where(Action.return_id == w.ret.id)).first()
-    return {"ret": w.ret.id, "standard": question.standard_id, "question": question.id, "challenge": challenge.id,
-            "request": request.id, "action": action.id, "file": record.id}
+    return under_review(world, session, sqlite_only_engine, app.config["EVIDENCE_DIR"])
 
 
 def _person(name: str, w: World, session):
