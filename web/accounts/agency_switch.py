@@ -1,6 +1,6 @@
 """Choosing which agency to act for, for a person who acts for several: at sign-in and from the header."""
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, url_for
 from flask import session as cookie
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
@@ -9,12 +9,12 @@ from wtforms import RadioField, SubmitField
 from wtforms.validators import InputRequired
 
 from models.user import AGENCY_ROLES
+from web.accounts.choosing import choose_one
 from web.accounts.partnership_switch import needs_choosing
 from web.common.db import db
 from web.common.form_checks import CheckedForm
 from web.common.identity import CHOSEN_AGENCY, me
 from workflow import partnerships
-from workflow.errors import NotFound
 from workflow.people import agency_choice
 
 bp = Blueprint("agency_switch", __name__)
@@ -49,22 +49,15 @@ def after_sign_in(target: str) -> ResponseReturnValue:
 @login_required
 def choose() -> ResponseReturnValue:
     session = db()
-    agencies = agency_choice.agencies_for(session, me())
-    if not agencies:
-        return redirect(url_for("home.index"))
-    form = ChooseAgencyForm(agency=me().agency_id)
-    form.agency.choices = [(a.id, a.name) for a in agencies]
-    if form.validate_on_submit():
-        try:
-            chosen = agency_choice.chosen_agency(session, me(), form.agency.data)
-        except NotFound:
-            form.agency.errors = ["Choose one of the agencies you act for"]
-        else:
-            cookie[CHOSEN_AGENCY] = chosen.id
-            target = request.args.get("next", "")
-            safe = target.startswith("/") and not target.startswith("//")
-            return redirect(target if safe else url_for("home.index"))
-    return render_template("auth/choose_agency.html", form=form)
+    return choose_one(
+        choices=[(a.id, a.name) for a in agency_choice.agencies_for(session, me())],
+        make_form=lambda: ChooseAgencyForm(agency=me().agency_id),
+        field="agency",
+        pick=lambda chosen: agency_choice.chosen_agency(session, me(), chosen).id,
+        remember_as=CHOSEN_AGENCY,
+        refused="Choose one of the agencies you act for",
+        template="auth/choose_agency.html",
+    )
 
 
 @bp.app_context_processor

@@ -1,13 +1,12 @@
 """Signing in and out, and the e-mailed links that set a password (invitation, reset)."""
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required, login_user, logout_user
 
 from models.account_token import TokenPurpose
 from web.accounts.agency_switch import after_sign_in
+from web.accounts.choosing import safe_next
 from web.common.db import commit_or_show_errors, db
 from web.common.forms import ConfirmForm, ForgottenPasswordForm, SetPasswordForm, SignInForm
 from web.common.identity import SignedIn, me
@@ -33,7 +32,7 @@ def sign_in() -> ResponseReturnValue:
         session.commit()
         if outcome.user is not None:
             login_user(SignedIn(outcome.user, roles_of(session, outcome.user)))
-            return after_sign_in(_safe_next(request.args.get("next")))
+            return after_sign_in(safe_next(request.args.get("next")))
         problems.append(outcome.problem)
     return render_template("auth/sign_in.html", form=form, problems=problems)
 
@@ -41,13 +40,6 @@ def sign_in() -> ResponseReturnValue:
 def _address() -> str:
     """The network address the request came from (what throttles count per address)."""
     return request.remote_addr or ""
-
-
-def _safe_next(target: str | None) -> str:
-    """Only a path on this site: an e-mailed link must not send people elsewhere after sign-in."""
-    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
-        return target
-    return url_for("home.index")
 
 
 @bp.route("/sign-out", methods=["POST"])

@@ -1,7 +1,7 @@
 """Choosing which partnership to work in, for a coordinator or QA reviewer in several: at sign-in
 and from the header (workflow/people/partnership_choice.py says why one at a time)."""
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, url_for
 from flask import session as cookie
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
@@ -10,11 +10,11 @@ from wtforms import RadioField, SubmitField
 from wtforms.validators import InputRequired
 
 from models.user import Role
+from web.accounts.choosing import choose_one
 from web.common.db import db
 from web.common.form_checks import CheckedForm
 from web.common.identity import CHOSEN_PARTNERSHIP, me
 from workflow import partnerships
-from workflow.errors import NotFound
 from workflow.people import partnership_choice
 
 bp = Blueprint("partnership_switch", __name__)
@@ -45,22 +45,15 @@ def needs_choosing(target: str) -> ResponseReturnValue | None:
 @login_required
 def choose() -> ResponseReturnValue:
     session = db()
-    choices = partnership_choice.partnerships_for(session, me())
-    if not choices:
-        return redirect(url_for("home.index"))
-    form = ChoosePartnershipForm(partnership=session.info.get(partnerships.HOME_KEY))
-    form.partnership.choices = [(p.id, p.name) for p in choices]
-    if form.validate_on_submit():
-        try:
-            chosen = partnership_choice.chosen_partnership(session, me(), form.partnership.data)
-        except NotFound:
-            form.partnership.errors = ["Choose one of the partnerships you work in"]
-        else:
-            cookie[CHOSEN_PARTNERSHIP] = chosen.id
-            target = request.args.get("next", "")
-            safe = target.startswith("/") and not target.startswith("//")
-            return redirect(target if safe else url_for("home.index"))
-    return render_template("auth/choose_partnership.html", form=form)
+    return choose_one(
+        choices=[(p.id, p.name) for p in partnership_choice.partnerships_for(session, me())],
+        make_form=lambda: ChoosePartnershipForm(partnership=session.info.get(partnerships.HOME_KEY)),
+        field="partnership",
+        pick=lambda chosen: partnership_choice.chosen_partnership(session, me(), chosen).id,
+        remember_as=CHOSEN_PARTNERSHIP,
+        refused="Choose one of the partnerships you work in",
+        template="auth/choose_partnership.html",
+    )
 
 
 @bp.app_context_processor
