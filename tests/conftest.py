@@ -15,7 +15,8 @@ module on one worker, so a module-scoped world is built once. So that a new test
   fraction of a second) and `postgres_template.drop(name)`; roles and names carry a uuid.
 - Share state between tests only through fixtures of module scope or narrower: which worker
   runs a module, and after which other module, is not fixed.
-- A module that takes minutes gets the `browser` or `deployment` marker, so it starts first.
+- A module that takes minutes gets the `deployment`, `browser` or `minutes` marker, so it starts
+  first (a worker left with one long module at the end keeps the other idle).
 - Wait for a condition with a generous limit, never for a fixed time: the other workers share
   the cores.
 """
@@ -44,8 +45,10 @@ from tests.report_scenario import DATABASES, built_year
 from workflow.lifecycle import sealing
 
 POSTGRES_URL = os.environ.get("S11_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-# Modules that take longest start first, so the last module a worker picks up is a short one.
-_FIRST = ("deployment", "browser")
+# Modules that take longest start first, so the last module a worker picks up is a short one: the
+# deployment, then the modules of several minutes without a browser (the hostile input, the leak
+# crawl, the access table, fifty colleagues saving at once), then the browser journeys.
+_FIRST = ("deployment", "minutes", "browser")
 
 
 def worker_name() -> str:
@@ -54,7 +57,7 @@ def worker_name() -> str:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Long modules (the deployment, the browser journeys) first, each module kept together.
+    """Long modules (the deployment, the `minutes` ones, the browser journeys) first, each module kept together.
 
     pytest-xdist hands modules out in this order (--no-loadscope-reorder), so a worker never
     starts a three-minute module while the other has nothing left to do."""

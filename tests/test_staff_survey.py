@@ -17,6 +17,8 @@ from workflow.review import qa_queue
 from workflow.survey import counts, importing, responding, settings
 from workflow.survey.triangulation import Flag, flags_for_returns, triangulation
 
+pytestmark = pytest.mark.minutes  # started before the short modules (tests/conftest.py)
+
 AGREE_ALL = {
     "S1": "agree",
     "S2": "agree",

@@ -16,6 +16,8 @@ from tests.web.conftest import add_person
 from tests.web.partnership_routes import camden_people, fill, get_rules, post_rules, two_partnerships
 from tests.web.return_world import World, signed_in, under_review
 
+pytestmark = pytest.mark.minutes  # started before the short modules (tests/conftest.py)
+
 PEOPLE = ("anonymous", "coordinator", "qa", "agency_user", "lead", "executive", "other_agency_user", "other_executive",
           "commissioner")
 STAFF = {"coordinator", "qa"}

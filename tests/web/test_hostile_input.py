@@ -17,6 +17,8 @@ from tests.web.conftest import PASSWORD
 from tests.web.hostile_values import CORPUS
 from tests.web.return_world import World, submitted
 
+pytestmark = pytest.mark.minutes  # started before the short modules (tests/conftest.py)
+
 world = return_world.world
 SERVICE_ERROR = "Sorry, there is a problem with the service"
 POSTS_PER_FORM = 6

@@ -27,6 +27,8 @@ from tests.web.partnership_routes import MARK, TwoPartnerships, fill, get_rules,
 from tests.web.return_world import CHEAP_HASHER, World, build_world, signed_in, under_review
 from workflow.people import users
 
+pytestmark = pytest.mark.minutes  # started before the short modules (tests/conftest.py)
+
 LINK = re.compile(r'href="(/[^"#]*)"')
 READABLE = ("text/html", "text/csv", "application/json", "text/plain")
 SKIP = ("/sign-out", "/static/", "/favicon.ico")

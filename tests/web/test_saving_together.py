@@ -15,6 +15,8 @@ from tests.web import return_world
 from tests.web.conftest import Browser, add_person
 from tests.web.return_world import World, signed_in
 
+pytestmark = pytest.mark.minutes  # started before the short modules (tests/conftest.py)
+
 world = return_world.world  # the shared fixture: a launched cycle with a person in every role
 
 
