@@ -3,7 +3,6 @@
 import functools
 from typing import Any
 
-from sqlalchemy import insert
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, select
@@ -49,7 +48,7 @@ def queue(
     return _insert_once(session, message)
 
 
-_INSERT = insert(OutboxMessage)
+_INSERT = OutboxMessage.__table__.insert()
 
 
 def queue_many(session: Session, letters: list[tuple[str, str, str, dict[str, Any], int | None]]) -> None:
@@ -63,7 +62,8 @@ def queue_many(session: Session, letters: list[tuple[str, str, str, dict[str, An
     ]
     session.flush()  # what the caller added first is written first, as before
     if rows:
-        session.execute(_INSERT, rows)
+        # Core on the session's connection (same transaction): the ORM's bulk path cost three times as much
+        session.connection().execute(_INSERT, rows[0] if len(rows) == 1 else rows)
 
 
 def _rendered(kind: str, to_email: str, to_name: str, context: dict[str, Any]) -> dict[str, Any]:
