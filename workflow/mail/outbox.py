@@ -48,12 +48,13 @@ def queue(
     return _insert_once(session, message)
 
 
-_INSERT = OutboxMessage.__table__.insert()
+# RETURNING makes SQLAlchemy send several rows as one multi-row VALUES ("insertmanyvalues"), one
+# round trip, where psycopg's executemany would open a pipeline; the ids read back go unused.
+_INSERT = OutboxMessage.__table__.insert().returning(OutboxMessage.__table__.c.id)
 
 
 def queue_many(session: Session, letters: list[tuple[str, str, str, dict[str, Any], int | None]]) -> None:
-    """Write many messages without dedupe keys in one INSERT (executemany, no ids read back):
-    (kind, to_email, to_name, context, return_id)."""
+    """Write many messages without dedupe keys in one INSERT: (kind, to_email, to_name, context, return_id)."""
     blank = _blank()
     rows = [
         {**blank, **_rendered(kind, email, name, context), "context": _jsonable(context), "return_id": return_id}
