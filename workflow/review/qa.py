@@ -4,7 +4,7 @@ import random
 import secrets
 from datetime import date
 
-from sqlalchemy import exists, func, update
+from sqlalchemy import bindparam, exists, func, update
 from sqlmodel import Session, select
 
 from models import Agency, AuditReturn, Challenge, Cycle, EvidenceRequest, QaSelection, User
@@ -367,16 +367,20 @@ def _challenges_of(session: Session, ret: AuditReturn) -> list[Challenge]:
     return list(session.exec(select(Challenge).where(Challenge.return_id == ret.id).order_by(Challenge.raised_at, Challenge.id)))
 
 
+# Built once: building the UPDATE cost as much as running it.
+_CLOSE_ANSWERED = (
+    update(Challenge)
+    .where(Challenge.return_id == bindparam("of_return"), Challenge.status == ChallengeState.ANSWERED)
+    .values(status=ChallengeState.CLOSED)
+    .returning(Challenge)
+)
+
+
 def _close_answered(session: Session, ret: AuditReturn) -> list[Challenge]:
     """Close the answered challenges (all the return's, the caller counted) and return them,
     oldest first, in one statement."""
-    closing = (
-        update(Challenge)
-        .where(Challenge.return_id == ret.id, Challenge.status == ChallengeState.ANSWERED)
-        .values(status=ChallengeState.CLOSED)
-        .returning(Challenge)
-    )
-    closed = session.scalars(closing, execution_options={"synchronize_session": False, "populate_existing": True}).all()
+    options = {"synchronize_session": False, "populate_existing": True}
+    closed = session.scalars(_CLOSE_ANSWERED, {"of_return": ret.id}, execution_options=options).all()
     return sorted(closed, key=lambda c: (c.raised_at, c.id))
 
 
