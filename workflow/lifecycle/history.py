@@ -66,7 +66,7 @@ def append(
     details: dict | None = None,
     return_id: int | None = None,
     at: datetime | None = None,
-) -> HistoryRecord:
+) -> "Sealed":
     """Add the next record of a subject's chain; the unique (subject, seq) refuses a fork."""
     return append_to(
         session,
@@ -128,14 +128,15 @@ assert set(_COLUMNS) == {f.name for f in fields(Sealed)}, "Sealed and history_re
 Record = HistoryRecord | Sealed
 
 
-def append_to(session: Session, head: ChainHead, **record: Unpack[RecordFields]) -> HistoryRecord:
+def append_to(session: Session, head: ChainHead, **record: Unpack[RecordFields]) -> Sealed:
     """Add the record after `head` (read by the caller, with whatever else it read) and move the
     head on to it. Only the head is read, never the chain; the unique (subject, seq) still refuses
-    a fork should another writer have added a record since the head was read."""
-    written = HistoryRecord(**seal_after(head, **record).row())
-    session.add(written)
+    a fork should another writer have added a record since the head was read. What the caller
+    changed first is flushed first, as before; the record itself goes in as a Core INSERT."""
+    sealed = seal_after(head, **record)
     session.flush()
-    return written
+    insert_records(session, [sealed])
+    return sealed
 
 
 def seal_after(head: ChainHead, **record: Unpack[RecordFields]) -> Sealed:

@@ -6,7 +6,7 @@ from sqlalchemy import update
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session
 
-from models import AuditReturn, HistoryRecord, User
+from models import AuditReturn, User
 from models.audit_return import ReturnState
 from workflow import partnerships
 from workflow.access import require_role
@@ -44,7 +44,7 @@ def move_return(
     head: history.ChainHead | None = None,
     rows: Iterable[object] = (),
     notes: Iterable[history.Sealed] = (),
-) -> history.Record:
+) -> history.Sealed:
     """Fire one move of a return's lifecycle as `actor` (None: the scheduler) and record it;
     `also` names other columns of the return the move sets, written with it in one statement;
     `head` is the chain's head when the caller read it already (`moving.read_for_move`); `rows`
@@ -74,7 +74,7 @@ def fire_and_record(
     also: dict | None = None,
     head: history.ChainHead | None = None,
     notes: list[history.Sealed] | None = None,
-) -> history.Record:
+) -> history.Sealed:
     """Move the status and write the history record; a competing change raises ConcurrentChange.
 
     With the chain's `head` already read, the record goes into the same flush as the return's
@@ -150,7 +150,7 @@ def note_on_return(
     reason: str = "",
     details: dict | None = None,
     head: history.ChainHead | None = None,
-) -> HistoryRecord:
+) -> history.Sealed:
     """Record something that happened to a return without moving it (a challenge answered, say);
     `head` is the chain's head when the caller read it already."""
     touch_return(session, ret)
