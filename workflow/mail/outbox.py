@@ -52,9 +52,9 @@ def queue(
     return _insert_once(session, message)
 
 
-# RETURNING makes SQLAlchemy send several rows as one multi-row VALUES ("insertmanyvalues"), one
-# round trip, where psycopg's executemany would open a pipeline; the ids read back go unused.
-_INSERT = OutboxMessage.__table__.insert().returning(OutboxMessage.__table__.c.id)
+# No RETURNING: several rows go as the driver's executemany (psycopg pipelines them), which
+# measured faster than one multi-row VALUES built per call ("insertmanyvalues") on both databases.
+_INSERT = OutboxMessage.__table__.insert()
 
 
 def queue_many(session: Session, letters: list[tuple[str, str, str, dict[str, Any], int | None]]) -> None:
