@@ -210,6 +210,7 @@ def test_each_partnerships_figures_count_only_its_own_area(engine, session, join
         assert progress.cycle_progress(hackney, joint.cycle.id).total == 3
         year_on_year = reports.year_on_year(hackney, joint.cycle.id)
         assert [r.agency_name for r in year_on_year.rows] == [r.agency_name for r in heatmap.rows]
+        assert year_on_year.overall[-1].self_assessed.mean == 3.0  # the cycle's measures, of its area alone
         figures = exports.cycle_figures_json(hackney, joint.cycle.id)
         assert "Camden Health Trust" not in figures and "Metropolitan Police" in figures
     with as_seen_by(engine, joint.camden.coordinator) as camden:

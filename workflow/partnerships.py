@@ -375,11 +375,3 @@ def narrow_to(session: Session, partnership_id: int) -> bool:
         return False
     session.info[SCOPE_KEY] = frozenset({partnership_id})
     return True
-
-
-def agency_ids_in_scope(session: Session):
-    """The agencies a figure of this session may count, as a subquery of agency ids; None when the
-    session sees the whole deployment. For reads that add up rows by id rather than through the
-    ORM's entities (which the hook above narrows by itself), so a joint cycle's figures stay in area."""
-    limited = scope(session)
-    return None if limited is None else _agencies_in(limited)
