@@ -155,11 +155,14 @@ def test_a_return_submitted_shows_in_the_ratings_and_year_on_year(built, year):
     assert yearly_after != yearly
 
 
-def test_the_next_day_the_progress_page_runs_to_that_day(built, year):
-    """Nothing in the database changes overnight, yet what is overdue (and the days charted) does."""
+def test_at_midnight_the_progress_page_runs_to_the_new_day(built, year):
+    """Nothing in the database changes overnight, yet what is overdue (and the days charted) does:
+    read two minutes before midnight in London and a minute after, it shows the new day."""
     engine = built[0]
-    today, _ = _read(engine, year, report_pages.progress_page)
-    with freeze_time(at((READ_ON - LAUNCH).days + 1)):
+    day = (READ_ON - LAUNCH).days
+    with freeze_time(at(day) + timedelta(hours=10, minutes=58)):  # 23:58 in London (summer time)
+        today, _ = _read(engine, year, report_pages.progress_page)
+    with freeze_time(at(day) + timedelta(hours=11, minutes=1)):
         tomorrow, _ = _read(engine, year, report_pages.progress_page)
 
     assert today.figures.states_over_time[-1].day == READ_ON
