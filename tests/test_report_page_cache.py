@@ -6,6 +6,8 @@ Each test changes one agency of the known year (tests/report_scenario.py) that n
 here touches, and compares the page before and after, so the tests hold in any order.
 """
 
+import os
+import time
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
@@ -21,7 +23,7 @@ from tests.report_scenario import LAUNCH, READ_ON, Year, answer, at
 from workflow.answering import actions, returns
 from workflow.calendar import cycle_changes, deadlines
 from workflow.calendar.cycles import CycleDates
-from workflow.reporting import report_pages
+from workflow.reporting import figures_cache, report_pages
 from workflow.reporting.reports import CycleInfo
 from workflow.review import qa
 
@@ -94,8 +96,12 @@ def test_an_extended_deadline_takes_a_return_off_the_overdue_list(built, year):
     engine = built[0]
     before, _ = _read(engine, year, report_pages.progress_page)
     act(
-        engine, deadlines.extend_deadline, year.people["coordinator"], year.returns["cedar"],
-        new_deadline=READ_ON + timedelta(days=10), reason="Staff off sick",
+        engine,
+        deadlines.extend_deadline,
+        year.people["coordinator"],
+        year.returns["cedar"],
+        new_deadline=READ_ON + timedelta(days=10),
+        reason="Staff off sick",
     )
     after, _ = _read(engine, year, report_pages.progress_page)
 
@@ -133,7 +139,8 @@ def test_new_cycle_dates_show_on_every_page(built, year):
 
     after = {page: _read(engine, year, page)[0] for page in PAGES}
     assert after[report_pages.progress_page].figures.cycle == replace(
-        before[report_pages.progress_page].figures.cycle, qa_window_ends=later.qa_window_ends,
+        before[report_pages.progress_page].figures.cycle,
+        qa_window_ends=later.qa_window_ends,
         action_plan_review=later.action_plan_review,
     )
     assert all(after[page] != before[page] for page in PAGES)
@@ -167,3 +174,29 @@ def test_at_midnight_the_progress_page_runs_to_the_new_day(built, year):
 
     assert today.figures.states_over_time[-1].day == READ_ON
     assert tomorrow.figures.states_over_time[-1].day == READ_ON + timedelta(days=1)
+
+
+# --- Shared between a machine's web processes -----------------------------------------------------
+
+
+def test_what_one_process_read_another_finds_on_the_shelf(tmp_path):
+    first, second = figures_cache.Shelf(tmp_path), figures_cache.Shelf(tmp_path)
+    first.get(("cycle", 1, (1, 2)), lambda: {"read": "once"})
+
+    assert second.get(("cycle", 1, (1, 2)), lambda: pytest.fail("read again")) == {"read": "once"}
+    assert second.get(("cycle", 1, (1, 3)), lambda: "another version") == "another version"
+
+
+def test_a_shelved_report_too_old_or_half_written_is_read_again(tmp_path):
+    shelf = figures_cache.Shelf(tmp_path, max_age=60)
+    shelf.get("old", lambda: "then")
+    shelf.get("broken", lambda: "whole")
+    assert len(list(tmp_path.iterdir())) == 2
+    for path in tmp_path.iterdir():
+        os.utime(path, (time.time() - 120, time.time() - 120))
+    broken = figures_cache.Shelf(tmp_path)._path("broken")
+    broken.write_bytes(b"\x80\x05half")
+    os.utime(broken, None)
+
+    assert shelf.get("old", lambda: "now") == "now"
+    assert shelf.get("broken", lambda: "read again") == "read again"

@@ -20,6 +20,7 @@ from web.common.extensions import CONTENT_SECURITY_POLICY, csrf, login_manager, 
 from workflow.answering.evidence_files import MAX_BYTES as MAX_EVIDENCE_BYTES
 from workflow.answering.evidence_storage import store_from_settings
 from workflow.lifecycle import sealing
+from workflow.reporting import figures_cache
 from workflow.settings import Settings, load_settings
 
 SETTINGS_KEY = "s11_settings"
@@ -43,6 +44,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret_key(Path(app.instance_path))
     app.extensions[EVIDENCE_KEY] = store_from_settings(settings.evidence, Path(app.instance_path) / "evidence")
+    # The report pages' figures, read once per change between the machine's web processes (not in
+    # tests, which build many worlds under the same ids and must not leave files behind).
+    figures_cache.share_in(None if app.testing else Path(app.instance_path) / "figures")
     app.extensions[health.HEADS_KEY] = script_heads()
     if settings.proxies:
         # Behind nginx: the scheme and client address come from its X-Forwarded-* headers.

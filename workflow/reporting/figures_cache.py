@@ -14,16 +14,27 @@ line) and whichever machine serves the next request, because it is read from the
 - a change to the cycle itself (dates, closing, reopening) writes one of the cycle's history records;
 - the previous cycles a year-on-year page compares with count the same way.
 
+Each web process keeps the reports it read in memory, and a machine's processes share them
+through a folder (`share_in`, the instance folder's `figures/`): four workers behind gunicorn
+then read a changed report once between them, not once each (unpickling it takes a few
+milliseconds; reading it, a second at a thousand agencies). The folder holds only what this
+application wrote there, as trusted as its instance folder's secret key beside it.
+
 The day is part of the key (what is overdue changes at midnight), and so are the partnerships
 the session reads (a joint cycle's areas see different figures). Names in the directories
 (an agency renamed, a lead person's name) are not versioned: a kept report is read again after
 MAX_AGE at the latest, so such a change shows within minutes.
 """
 
+import hashlib
+import os
+import pickle
+import tempfile
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
+from pathlib import Path
 from typing import TypeVar
 
 from sqlmodel import Session, func, select
@@ -97,15 +108,77 @@ class Kept:
             self._kept.clear()
 
 
+class Shelf:
+    """Values pickled in a folder that a machine's web processes share, each file trusted for
+    `max_age` seconds after it was written; files older than that are removed as new ones come."""
+
+    def __init__(self, folder: Path, max_age: float = MAX_AGE) -> None:
+        self.folder, self.max_age = folder, max_age
+
+    def get(self, key: Hashable, make: Callable[[], T]) -> T:
+        path = self._path(key)
+        try:
+            if time.time() - path.stat().st_mtime < self.max_age:
+                with path.open("rb") as file:
+                    return pickle.load(file)
+        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError):
+            pass  # not there, too old, half written by a crashed process, or of an older release
+        value = make()
+        self._put(path, value)
+        return value
+
+    def _path(self, key: Hashable) -> Path:
+        return self.folder / f"{hashlib.sha256(repr(key).encode()).hexdigest()}.pickle"
+
+    def _put(self, path: Path, value: object) -> None:
+        """Written whole under another name, then renamed: a reader never sees half a file."""
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile(dir=self.folder, suffix=".part", delete=False) as file:
+                pickle.dump(value, file, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(file.name, path)
+            self._prune()
+        except OSError:
+            pass  # a full or read-only disk costs speed, never a page
+
+    def _prune(self) -> None:
+        now = time.time()
+        for old in self.folder.iterdir():
+            try:
+                if now - old.stat().st_mtime > self.max_age:
+                    old.unlink()
+            except OSError:
+                pass  # another process removed it first
+
+
 _kept = Kept()
+_shelf: Shelf | None = None
+
+
+def share_in(folder: Path | None) -> None:
+    """Share the reports read between this machine's processes through `folder` (None: each keeps its own)."""
+    global _shelf
+    _shelf = Shelf(folder) if folder is not None else None
 
 
 def kept_figures(session: Session, cycle_id: int, read: Callable[[Session, int], T]) -> T:
-    """`read(session, cycle_id)`, or what it gave last time if nothing it shows has changed since."""
-    database = session.get_bind().url.render_as_string(hide_password=True)
-    key = (database, read.__module__, read.__qualname__, cycle_id, partnerships.scope(session), today(),
-           figures_version(session, cycle_id))
-    return _kept.get(key, lambda: read(session, cycle_id))
+    """`read(session, cycle_id)`, or what it gave before if nothing it shows has changed since."""
+    scope = partnerships.scope(session)
+    key = (
+        session.get_bind().url.render_as_string(hide_password=True),
+        read.__module__,
+        read.__qualname__,
+        cycle_id,
+        None if scope is None else tuple(sorted(scope)),  # in order: the shelf's file is named by the key's words
+        today(),
+        figures_version(session, cycle_id),
+    )
+    shelf = _shelf
+
+    def make() -> T:
+        return read(session, cycle_id) if shelf is None else shelf.get(key, lambda: read(session, cycle_id))
+
+    return _kept.get(key, make)
 
 
 def forget_all() -> None:

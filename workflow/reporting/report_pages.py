@@ -71,9 +71,9 @@ def progress_page(session: Session, cycle_id: int, asked: Asked = Asked()) -> Pr
     return ProgressPage(
         figures,
         asked.search,
-        page_of(figures.overdue_returns, asked.search, asked.page("returns_page"), lambda r: r.agency_name),
-        page_of(figures.overdue_evidence_requests, asked.search, asked.page("requests_page"), lambda r: r.agency_name),
-        page_of(figures.overdue_actions, asked.search, asked.page("actions_page"), lambda a: a.agency_name),
+        _agencies(figures.overdue_returns, asked, "returns_page"),
+        _agencies(figures.overdue_evidence_requests, asked, "requests_page"),
+        _agencies(figures.overdue_actions, asked, "actions_page"),
     )
 
 
@@ -116,6 +116,7 @@ def action_plans_page(session: Session, cycle_id: int, asked: Asked = Asked()) -
     return ActionPlansPage(plans, asked.search, _agencies(plans.by_agency, asked))
 
 
-def _agencies(rows: Sequence[T], asked: Asked) -> Page[T]:
-    """A page's one table of agencies (paged by `page`), as the search and the page asked."""
-    return page_of(rows, asked.search, asked.page("page"), lambda row: row.agency_name)
+def _agencies(rows: Sequence[T], asked: Asked, table: str = "page") -> Page[T]:
+    """One of a page's tables of agencies, as the search and the page of `table` asked: every
+    table of agencies is paged and searched alike."""
+    return page_of(rows, asked.search, asked.page(table), lambda row: row.agency_name)
