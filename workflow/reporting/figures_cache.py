@@ -34,6 +34,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
+from functools import cache
 from pathlib import Path
 from typing import TypeVar
 
@@ -128,7 +129,8 @@ class Shelf:
         return value
 
     def _path(self, key: Hashable) -> Path:
-        return self.folder / f"{hashlib.sha256(repr(key).encode()).hexdigest()}.pickle"
+        """Named by the key and by the code that made the value: a new release reads afresh."""
+        return self.folder / f"{hashlib.sha256(repr((_code(), key)).encode()).hexdigest()}.pickle"
 
     def _put(self, path: Path, value: object) -> None:
         """Written whole under another name, then renamed: a reader never sees half a file."""
@@ -149,6 +151,16 @@ class Shelf:
                     old.unlink()
             except OSError:
                 pass  # another process removed it first
+
+
+@cache
+def _code() -> str:
+    """A digest of the domain's code (the classes a kept report is made of), once per process."""
+    digest = hashlib.sha256()
+    root = Path(__file__).resolve().parents[2]
+    for path in sorted([*root.glob("workflow/**/*.py"), *root.glob("models/**/*.py")]):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 _kept = Kept()
