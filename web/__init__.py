@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response
+from jinja2 import FileSystemBytecodeCache
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from models.migrate import script_heads
@@ -44,9 +45,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret_key(Path(app.instance_path))
     app.extensions[EVIDENCE_KEY] = store_from_settings(settings.evidence, Path(app.instance_path) / "evidence")
-    # The report pages' figures, read once per change between the machine's web processes (not in
-    # tests, which build many worlds under the same ids and must not leave files behind).
-    figures_cache.share_in(None if app.testing else Path(app.instance_path) / "figures")
     app.extensions[health.HEADS_KEY] = script_heads()
     if settings.proxies:
         # Behind nginx: the scheme and client address come from its X-Forwarded-* headers.
@@ -62,6 +60,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     request_log.register(app)
     request_checks.register(app)  # before any route is added: ids beyond the database's range are 404
     templating.register(app)
+    if not app.testing:
+        # Each page's templates compiled once per release for the machine's web processes, not once
+        # per process; and the report pages' figures and charts read or drawn once per change
+        # between them (tests build many worlds under the same ids and leave no files behind).
+        app.jinja_env.bytecode_cache = app.jinja_env.bytecode_cache or FileSystemBytecodeCache(_folder(app, "jinja"))
+    figures_cache.share_in(None if app.testing else Path(app.instance_path) / "figures")
     caching.register(app)
     web_db.init_app(app)
     login_manager.init_app(app)
@@ -186,6 +190,12 @@ def _config_from_settings(settings: Settings) -> dict[str, Any]:
         # The staff survey's guard against flooding: responses one agency's link takes a minute.
         "S11_SURVEY_PER_MINUTE": int(os.environ.get("S11_SURVEY_PER_MINUTE") or 60),
     }
+
+
+def _folder(app: Flask, name: str) -> str:
+    folder = Path(app.instance_path) / name
+    folder.mkdir(parents=True, exist_ok=True)
+    return str(folder)
 
 
 def _instance_secret_key(instance: Path) -> str:

@@ -173,6 +173,12 @@ def share_in(folder: Path | None) -> None:
     _shelf = Shelf(folder) if folder is not None else None
 
 
+def shelved(key: Hashable, make: Callable[[], T]) -> T:
+    """`make()`, or what a process of this machine made under `key` before (a chart drawn, say)."""
+    shelf = _shelf
+    return make() if shelf is None else shelf.get(key, make)
+
+
 def kept_figures(session: Session, cycle_id: int, read: Callable[[Session, int], T]) -> T:
     """`read(session, cycle_id)`, or what it gave before if nothing it shows has changed since."""
     scope = partnerships.scope(session)
