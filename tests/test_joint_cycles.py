@@ -3,6 +3,7 @@ in both partnerships, answers it once; each partnership's staff see their own ag
 of it, share the police's QA challenge thread, and count only their own area in the figures.
 Islington, a third partnership, sees none of it."""
 
+import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -20,6 +21,7 @@ from models import (
     Partnership,
     PartnershipMember,
     Question,
+    SurveyLink,
     Template,
     User,
     UserRole,
@@ -35,6 +37,8 @@ from workflow.clock import today
 from workflow.errors import DomainError
 from workflow.reporting import exports, reports
 from workflow.review import qa
+from workflow.survey import responding, settings
+from workflow.survey.triangulation import triangulation
 
 # Scores given by each agency to every element: Camden's trust is the weak one, so a figure that
 # counted it in Hackney's area would fall below 3.
@@ -206,6 +210,7 @@ def test_each_partnerships_figures_count_only_its_own_area(engine, session, join
         assert progress.cycle_progress(hackney, joint.cycle.id).total == 3
         year_on_year = reports.year_on_year(hackney, joint.cycle.id)
         assert [r.agency_name for r in year_on_year.rows] == [r.agency_name for r in heatmap.rows]
+        assert year_on_year.overall[-1].self_assessed.mean == 3.0  # the cycle's measures, of its area alone
         figures = exports.cycle_figures_json(hackney, joint.cycle.id)
         assert "Camden Health Trust" not in figures and "Metropolitan Police" in figures
     with as_seen_by(engine, joint.camden.coordinator) as camden:
@@ -228,6 +233,27 @@ def test_a_coordinator_of_both_partnerships_filters_the_figures_to_one_area(engi
     with as_seen_by(engine, partnership["coordinator"]) as hackney:  # an area not one's own is no filter
         assert not partnerships.narrow_to(hackney, joint.camden.partnership.id)
         assert partnerships.scope(hackney) == frozenset({joint.hackney.id})
+
+
+def test_the_staff_survey_report_of_a_joint_cycle_counts_one_area_when_asked(engine, session, joint, partnership):
+    survey = settings.SurveySettings(opens_on=today(), closes_on=today() + timedelta(days=28), minimum_responses=1,
+                                     low_agreement=50, confident_agreement=80)
+    act(engine, settings.set_up_survey, joint.joint_coordinator, joint.cycle.id, survey)
+    links = session.exec(select(SurveyLink).where(SurveyLink.cycle_id == joint.cycle.id)).all()
+    for link in links:  # one member of staff of every agency answers
+        page = act(engine, responding.survey_page, link.token)
+        act(engine, responding.record_response, link.token, {q.id: "agree" for q in page.questions}, uuid.uuid4().hex)
+    with as_seen_by(engine, joint.joint_coordinator) as both:
+        assert joint_cycles.report_area(both, joint.cycle.id, joint.camden.partnership.slug).chosen is not None
+        picture = triangulation(both, joint.cycle.id)
+        assert [r.agency_name for r in picture.agencies] == ["Camden Health Trust", "Metropolitan Police"]
+        assert sum(s.responses for s in picture.sectors) == 2
+    with as_seen_by(engine, joint.joint_coordinator) as both:
+        assert len(triangulation(both, joint.cycle.id).agencies) == 4
+    with as_seen_by(engine, partnership["coordinator"]) as hackney:  # Camden's staff answers are not Hackney's
+        picture = triangulation(hackney, joint.cycle.id)
+        assert [r.agency_name for r in picture.agencies] == ["Hackney Health Trust", "Hackney Youth Club", "Metropolitan Police"]
+        assert sum(s.responses for s in picture.sectors) == 3
 
 
 # --- Who is told ----------------------------------------------------------------------------------

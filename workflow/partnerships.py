@@ -224,7 +224,7 @@ BY_CYCLE = (ActionPlanSample, KeyTheme, QaMeeting)
 # The same for the rest of a return's record and a cycle's settings (kept apart so each list merges simply).
 ALSO_BY_RETURN = (CarriedStandard, CommissionerComment, ComplianceStatement, DeadlineExtension, ReusedAnswer,
                   SubmissionCopy)
-ALSO_BY_CYCLE = (CycleAgency, CycleSurvey, SurveyImport, SurveyLink)
+ALSO_BY_CYCLE = (CycleAgency, CycleSurvey, SurveyImport)
 
 
 # The criteria, per table: what of it belongs to partnerships `ids`. Each is a correlated EXISTS
@@ -302,6 +302,9 @@ def _criteria(ids: frozenset[int]) -> tuple:
             Template.id.in_(select(_CYCLES.c.template_id).where(or_(_CYCLES.c.partnership_id.in_(ids), _CYCLES.c.id.in_(joint)))),
         )),
         with_loader_criteria(AuditReturn, _agency_in(AuditReturn.agency_id, ids) & _cycle_in(AuditReturn.cycle_id, ids)),
+        # An agency's survey link is its own, like its return: in a joint cycle, the other area's
+        # agencies' links (and staff responses) are not this partnership's.
+        with_loader_criteria(SurveyLink, _agency_in(SurveyLink.agency_id, ids) & _cycle_in(SurveyLink.cycle_id, ids)),
         with_loader_criteria(User, or_(User.id.in_(staff), User.id.in_(acting), User.agency_id.in_(agencies))),
         with_loader_criteria(Partnership, Partnership.id.in_(ids)),
         *(with_loader_criteria(model, _return_in(model.return_id, ids)) for model in ALSO_BY_RETURN),
@@ -322,7 +325,7 @@ def _record_criteria(returns, cycles, staff, acting, agencies) -> list:
     people = select(User.email).where(theirs)
     contacts = select(Agency.contact_email).where(Agency.id.in_(agencies)).union(
         select(Agency.executive_email).where(Agency.id.in_(agencies)))
-    links = select(SurveyLink.id).where(SurveyLink.cycle_id.in_(cycles))
+    links = select(SurveyLink.id).where(SurveyLink.cycle_id.in_(cycles), SurveyLink.agency_id.in_(agencies))
     ours = or_(
         OutboxMessage.return_id.in_(returns),
         and_(OutboxMessage.return_id.is_(None), or_(OutboxMessage.to_email.in_(people), OutboxMessage.to_email.in_(contacts))),
@@ -372,11 +375,3 @@ def narrow_to(session: Session, partnership_id: int) -> bool:
         return False
     session.info[SCOPE_KEY] = frozenset({partnership_id})
     return True
-
-
-def agency_ids_in_scope(session: Session):
-    """The agencies a figure of this session may count, as a subquery of agency ids; None when the
-    session sees the whole deployment. For reads that add up rows by id rather than through the
-    ORM's entities (which the hook above narrows by itself), so a joint cycle's figures stay in area."""
-    limited = scope(session)
-    return None if limited is None else _agencies_in(limited)

@@ -9,6 +9,7 @@ both filters the heatmap to one area. axe-core checks every page on the way.
 """
 
 import re
+import urllib.parse
 from datetime import timedelta
 
 import pytest
@@ -139,5 +140,8 @@ def test_an_agency_in_two_partnerships_answers_a_joint_cycle_once_and_each_partn
     heatmap = words(page)
     assert f"Showing {CAMDEN}'s agencies only." in heatmap and "from 2 submitted returns" in heatmap
     assert "Camden Health Trust" in heatmap and "Hackney Health Trust" not in heatmap
+    area = urllib.parse.parse_qs(urllib.parse.urlparse(page.url).query)["area"][0]
+    journey.goto(page, f"/reports/cycles/{cycle_id}/staff-survey?area={area}", shot="coordinator-joint-survey-camden")
+    assert f"Showing {CAMDEN}'s agencies only." in words(page)
 
     assert journey.violations == [], journey.report()

@@ -235,15 +235,7 @@ def queue_evidence_reminders(session: Session, on: date) -> int:
     )
     if not requests:
         return 0
-    under_qa = {
-        ret.id: (ret, cycle, agency)
-        for ret, cycle, agency in session.exec(
-            select(AuditReturn, Cycle, Agency)
-            .join(Cycle, Cycle.id == AuditReturn.cycle_id)
-            .join(Agency, Agency.id == AuditReturn.agency_id)
-            .where(AuditReturn.id.in_({r.return_id for r in requests}), AuditReturn.status == ReturnState.EVIDENCE_REQUESTED)
-        )
-    }
+    under_qa = _returns_in(session, {r.return_id for r in requests}, [ReturnState.EVIDENCE_REQUESTED])
     rows = [(request, *under_qa[request.return_id][:2]) for request in requests if request.return_id in under_qa]
     due = []
     for request, ret, cycle in rows:
@@ -287,15 +279,7 @@ def queue_action_reminders(session: Session, on: date) -> int:
     )
     if not actions:
         return 0
-    plans = {
-        ret.id: (ret, cycle, agency)
-        for ret, cycle, agency in session.exec(
-            select(AuditReturn, Cycle, Agency)
-            .join(Cycle, Cycle.id == AuditReturn.cycle_id)
-            .join(Agency, Agency.id == AuditReturn.agency_id)
-            .where(AuditReturn.id.in_({a.return_id for a in actions}), AuditReturn.status.in_(LIVE_RETURN_STATES))
-        )
-    }
+    plans = _returns_in(session, {a.return_id for a in actions}, LIVE_RETURN_STATES)
     rows = [(action, *plans[action.return_id][:2]) for action in actions if action.return_id in plans]
     due = []
     for action, ret, cycle in rows:
@@ -333,6 +317,20 @@ def queue_action_reminders(session: Session, on: date) -> int:
             people = lead or contacts[ret.agency_id]
         letters.append(Letter(kind, people, context, f"action:{action.id}:{target.isoformat()}:{stage.name}", ret.id))
     return queue_letters(session, letters)
+
+
+def _returns_in(
+    session: Session, return_ids: set[int], states: Iterable[str]
+) -> dict[int, tuple[AuditReturn, Cycle, Agency]]:
+    """Those of the returns still in one of `states`, each with its cycle and agency, by id: what
+    the letters about a due request or action say, read for the due ones only."""
+    found = session.exec(
+        select(AuditReturn, Cycle, Agency)
+        .join(Cycle, Cycle.id == AuditReturn.cycle_id)
+        .join(Agency, Agency.id == AuditReturn.agency_id)
+        .where(AuditReturn.id.in_(return_ids), AuditReturn.status.in_(list(states)))
+    )
+    return {ret.id: (ret, cycle, agency) for ret, cycle, agency in found}
 
 
 def _leads(session: Session, user_ids: Iterable[int | None]) -> dict[int, People]:

@@ -8,6 +8,10 @@ refs of the elements QA moderated. Everything else is worked out here from those
 group of identical counts, not once per answer: a cell holds a handful of rows, and cells with the
 same counts share one `Measure`. Not applicable counts in no figure. Every scale also gets the
 count of elements QA moderated below the agency's own rating, which is what the over-rating list shows.
+
+Each read joins the answers to their returns and agencies as ORM entities, so a signed-in reader's
+partnership scope (or chosen area) narrows it like any other read (`workflow.partnerships`): a
+joint cycle's figures count only the reader's area with no narrowing of their own.
 """
 
 from collections import Counter, defaultdict
@@ -20,7 +24,6 @@ from sqlmodel import Session, select
 from models import Agency, Answer, AuditReturn, Question, Standard
 from models.audit_return import ReturnState
 from workflow.answering.ratings import RATED_STATES, Rating, asked_answers, rank, rating
-from workflow.partnerships import agency_ids_in_scope
 from workflow.templates.spec import NOT_APPLICABLE, RatingScale
 
 
@@ -39,11 +42,6 @@ class Measure:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "share_met", round(100 * self.met / self.scored, 1) if self.scored else None)
-
-    @classmethod
-    def of_counts(cls, scale: RatingScale, counts: Mapping[str, int]) -> "Measure":
-        """From how many elements had each value (values off the scale, such as Not applicable, left out)."""
-        return Scorer(scale).measure(counts)
 
 
 def _median(scores: list[tuple[float, int]], total: int) -> float:
@@ -297,7 +295,7 @@ def read(
         scorers[cycle_id] = by_scale.setdefault(scale.model_dump_json(), Scorer(scale))
     rows_of: dict[tuple[int, str], list] = {}
     refs: dict[tuple[int, str], list[str]] = {}
-    query = _cells_query(list(scales), states, ref_order).where(*_in_area(session))
+    query = _cells_query(list(scales), states, ref_order)
     for return_id, number, given, moderated, n, moderated_refs in session.exec(query):
         key = (return_id, number)
         row = (given or None, moderated or given or None, n)
@@ -381,7 +379,6 @@ def weakest_by_standard(
             asked_answers(cycle_ids, states)
             .join(Standard, Standard.id == Question.standard_id)
             .add_columns(*columns)
-            .where(*_in_area(session))
             .group_by(Answer.return_id, Standard.number)
         )
         for return_id, number, least, answered, *scores in session.exec(query):
@@ -404,7 +401,6 @@ def standard_pairs(
         asked_answers(list(scales), states)
         .join(Standard, Standard.id == Question.standard_id)
         .add_columns(AuditReturn.cycle_id, Standard.number, Answer.rating, Answer.moderated_rating, func.count())
-        .where(*_in_area(session))
         .group_by(AuditReturn.cycle_id, Standard.number, Answer.rating, Answer.moderated_rating)
     )
     for cycle_id, number, given, moderated, n in session.exec(query):
@@ -422,17 +418,3 @@ def standard_pairs(
             result[cycle_id][key] = scorer.pair(own, after)
     return result
 
-
-def _in_area(session: Session) -> list:
-    """Partnerships: only the agencies the reader's partnerships (or chosen area) hold count, also
-    if this read stops going through the ORM's entities (a joint cycle's figures stay in area)."""
-    agencies = agency_ids_in_scope(session)
-    return [] if agencies is None else [AuditReturn.agency_id.in_(agencies)]
-
-
-def band_counts(measures: Iterable[Measure]) -> list[int]:
-    """Bands added up over several measures."""
-    totals: list[int] = []
-    for measure in measures:
-        totals = [a + b for a, b in zip(totals or [0] * len(measure.bands), measure.bands, strict=True)]
-    return totals

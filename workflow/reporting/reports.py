@@ -6,11 +6,13 @@ annual-report exports stay quick for a partnership with hundreds of agencies.
 """
 
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import cache
 from statistics import fmean, median
 
-from sqlalchemy import and_, case, literal_column, or_, union_all
+from sqlalchemy import CompoundSelect, Date, Select, and_, bindparam, case, literal_column, or_, union_all
 from sqlmodel import Session, func, select
 
 from models import (
@@ -150,81 +152,15 @@ def cycle_progress(session: Session, cycle_id: int) -> CycleProgress:
     """Where every return stands, who is late with what, and how quickly people respond."""
     cycle = cycle_of(session, cycle_id)
     now = today()
-    of_cycle = AuditReturn.cycle_id == cycle.id
+    reads = _progress_reads()
+    given = {"cycle_id": cycle.id, "today": now}
     # The database counts and filters; only the rows the page lists (and the times it sums up) come back.
-    counts = dict(session.exec(select(AuditReturn.status, func.count()).where(of_cycle).group_by(AuditReturn.status)).all())
-    awaiting = session.exec(
-        select(AuditReturn.id, Agency.name, Agency.sector, AuditReturn.status, func.max(DeadlineExtension.new_deadline))
-        .join(Agency, Agency.id == AuditReturn.agency_id)
-        .outerjoin(DeadlineExtension, DeadlineExtension.return_id == AuditReturn.id)
-        .where(of_cycle, AuditReturn.status.in_(list(AWAITING_SUBMISSION)))
-        .group_by(AuditReturn.id, Agency.name, Agency.sector, AuditReturn.status)
-        .order_by(Agency.name, AuditReturn.id)
-    ).all()
-    moves = session.exec(
-        select(HistoryRecord.return_id, utc_day(HistoryRecord.at), HistoryRecord.trigger, HistoryRecord.to_state)
-        .join(AuditReturn, AuditReturn.id == HistoryRecord.return_id)
-        .where(of_cycle, HistoryRecord.subject_type == "return", HistoryRecord.to_state != "")
-        .order_by(HistoryRecord.at, HistoryRecord.id)
-    ).all()
-    requests = session.exec(
-        select(
-            EvidenceRequest.id,
-            EvidenceRequest.return_id,
-            Agency.name,
-            Question.ref,
-            EvidenceRequest.description,
-            EvidenceRequest.due_date,
-        )
-        .join(AuditReturn, AuditReturn.id == EvidenceRequest.return_id)
-        .join(Agency, Agency.id == AuditReturn.agency_id)
-        .outerjoin(Question, Question.id == EvidenceRequest.question_id)
-        .where(
-            of_cycle,
-            EvidenceRequest.status == EvidenceRequestState.OPEN,
-            EvidenceRequest.due_date < now,
-            AuditReturn.status != ReturnState.WITHDRAWN,
-        )
-        .order_by(EvidenceRequest.due_date, EvidenceRequest.id)
-    ).all()
-    # The response times as how many cases took each number of days: a few rows, whatever the cases.
-    provided = utc_days_between(EvidenceRequest.requested_at, EvidenceRequest.provided_at)
-    answered = utc_days_between(Challenge.raised_at, Challenge.responded_at)
-    waits = session.exec(
-        union_all(
-            select(literal_column("'evidence'"), provided, func.count())
-            .join(AuditReturn, AuditReturn.id == EvidenceRequest.return_id)
-            .where(of_cycle, EvidenceRequest.provided_at.is_not(None))
-            .group_by(provided),
-            select(literal_column("'challenge'"), answered, func.count())
-            .join(AuditReturn, AuditReturn.id == Challenge.return_id)
-            .where(of_cycle, Challenge.responded_at.is_not(None))
-            .group_by(answered),
-        )
-    ).all()
-    late_actions = session.exec(
-        select(
-            Action.id,
-            Action.return_id,
-            Agency.name,
-            Standard.number,
-            Question.ref,
-            Action.description,
-            User.name,
-            Action.target_date,
-        )
-        .join(AuditReturn, AuditReturn.id == Action.return_id)
-        .join(Agency, Agency.id == AuditReturn.agency_id)
-        .join(Question, Question.id == Action.question_id)
-        .join(Standard, Standard.id == Question.standard_id)
-        .outerjoin(User, User.id == Action.lead_user_id)
-        .where(
-            of_cycle,
-            AuditReturn.status.in_(list(RATED_STATES)),
-            Action.status.in_([ActionState.OPEN, ActionState.IN_PROGRESS]),
-            Action.target_date < now,
-        )
-    ).all()
+    counts = dict(session.exec(reads.counts, params=given).all())
+    awaiting = session.exec(reads.awaiting, params=given).all()
+    moves = session.exec(reads.moves, params=given).all()
+    requests = session.exec(reads.requests, params=given).all()
+    waits = session.exec(reads.waits, params=given).all()
+    late_actions = session.exec(reads.late_actions, params=given).all()
 
     by_state = {state.value: counts.get(state.value, 0) for state in ReturnState}
     # In a statement year the awaited act is the executive's statement, due by its own date.
@@ -245,10 +181,8 @@ def cycle_progress(session: Session, cycle_id: int) -> CycleProgress:
         for id_, return_id, name, number, ref, description, lead, target in late_actions
     ]
     overdue_actions.sort(key=lambda a: (a.target_date, a.agency_name, a.id))
-    first_submission: dict[int, date] = {}
-    for return_id, day, trigger, _ in moves:
-        if trigger == "submit":
-            first_submission.setdefault(return_id, day)
+    # Each return's first submission: read backwards, the earliest day is the one that stays.
+    first_submission = {return_id: day for return_id, day, trigger, _ in reversed(moves) if trigger == "submit"}
     launched = cycle.launched_at.date() if cycle.launched_at else None
     times = ResponseTimes(
         TimeSummary.of([(day - launched).days for day in first_submission.values()] if launched else []),
@@ -260,19 +194,103 @@ def cycle_progress(session: Session, cycle_id: int) -> CycleProgress:
         by_state,
         sum(counts.values()),
         overdue_returns,
-        _states_over_time(cycle, [(return_id, at, state) for return_id, at, _, state in moves], now),
+        _states_over_time(cycle, moves, now),
         overdue_requests,
         overdue_actions,
         times,
     )
 
 
+@dataclass(frozen=True)
+class ProgressReads:
+    """The progress page's reads, built once (the page is asked for often); each is given the
+    cycle (`cycle_id`) and today's date (`today`) when it runs."""
+
+    counts: Select
+    awaiting: Select
+    moves: Select
+    requests: Select
+    waits: CompoundSelect
+    late_actions: Select
+
+
+@cache
+def _progress_reads() -> ProgressReads:
+    of_cycle = AuditReturn.cycle_id == bindparam("cycle_id")
+    now = bindparam("today", type_=Date)
+    # The response times as how many cases took each number of days: a few rows, whatever the cases.
+    provided = utc_days_between(EvidenceRequest.requested_at, EvidenceRequest.provided_at)
+    answered = utc_days_between(Challenge.raised_at, Challenge.responded_at)
+    return ProgressReads(
+        counts=select(AuditReturn.status, func.count()).where(of_cycle).group_by(AuditReturn.status),
+        awaiting=select(AuditReturn.id, Agency.name, Agency.sector, AuditReturn.status, func.max(DeadlineExtension.new_deadline))
+        .join(Agency, Agency.id == AuditReturn.agency_id)
+        .outerjoin(DeadlineExtension, DeadlineExtension.return_id == AuditReturn.id)
+        .where(of_cycle, AuditReturn.status.in_(list(AWAITING_SUBMISSION)))
+        .group_by(AuditReturn.id, Agency.name, Agency.sector, AuditReturn.status)
+        .order_by(Agency.name, AuditReturn.id),
+        moves=select(HistoryRecord.return_id, utc_day(HistoryRecord.at), HistoryRecord.trigger, HistoryRecord.to_state)
+        .join(AuditReturn, AuditReturn.id == HistoryRecord.return_id)
+        .where(of_cycle, HistoryRecord.subject_type == "return", HistoryRecord.to_state != "")
+        .order_by(HistoryRecord.at, HistoryRecord.id),
+        requests=select(
+            EvidenceRequest.id,
+            EvidenceRequest.return_id,
+            Agency.name,
+            Question.ref,
+            EvidenceRequest.description,
+            EvidenceRequest.due_date,
+        )
+        .join(AuditReturn, AuditReturn.id == EvidenceRequest.return_id)
+        .join(Agency, Agency.id == AuditReturn.agency_id)
+        .outerjoin(Question, Question.id == EvidenceRequest.question_id)
+        .where(
+            of_cycle,
+            EvidenceRequest.status == EvidenceRequestState.OPEN,
+            EvidenceRequest.due_date < now,
+            AuditReturn.status != ReturnState.WITHDRAWN,
+        )
+        .order_by(EvidenceRequest.due_date, EvidenceRequest.id),
+        waits=union_all(
+            select(literal_column("'evidence'"), provided, func.count())
+            .join(AuditReturn, AuditReturn.id == EvidenceRequest.return_id)
+            .where(of_cycle, EvidenceRequest.provided_at.is_not(None))
+            .group_by(provided),
+            select(literal_column("'challenge'"), answered, func.count())
+            .join(AuditReturn, AuditReturn.id == Challenge.return_id)
+            .where(of_cycle, Challenge.responded_at.is_not(None))
+            .group_by(answered),
+        ),
+        late_actions=select(
+            Action.id,
+            Action.return_id,
+            Agency.name,
+            Standard.number,
+            Question.ref,
+            Action.description,
+            User.name,
+            Action.target_date,
+        )
+        .join(AuditReturn, AuditReturn.id == Action.return_id)
+        .join(Agency, Agency.id == AuditReturn.agency_id)
+        .join(Question, Question.id == Action.question_id)
+        .join(Standard, Standard.id == Question.standard_id)
+        .outerjoin(User, User.id == Action.lead_user_id)
+        .where(
+            of_cycle,
+            AuditReturn.status.in_(list(RATED_STATES)),
+            Action.status.in_([ActionState.OPEN, ActionState.IN_PROGRESS]),
+            Action.target_date < now,
+        ),
+    )
+
+
 STATES = [state.value for state in ReturnState]
 
 
-def _states_over_time(cycle: Cycle, moves: list[tuple[int, date, str]], now: date) -> list[DayStates]:
+def _states_over_time(cycle: Cycle, moves: Sequence[tuple[int, date, str, str]], now: date) -> list[DayStates]:
     """Each day from launch to today (or to the day the cycle closed), replaying the history
-    (each move with the UTC day it was made)."""
+    (each move's return, the UTC day it was made, its trigger and the state it left the return in)."""
     if cycle.launched_at is None:
         return []
     last = cycle.closed_at.date() if cycle.closed_at else now
@@ -281,7 +299,7 @@ def _states_over_time(cycle: Cycle, moves: list[tuple[int, date, str]], now: dat
     days, i, day = [], 0, cycle.launched_at.date()
     while day <= last:
         while i < len(moves) and moves[i][1] <= day:
-            return_id, _, state = moves[i]
+            return_id, _, _, state = moves[i]
             if return_id in state_of:
                 counts[state_of[return_id]] -= 1
             state_of[return_id] = state
@@ -684,38 +702,32 @@ def action_plans(session: Session, cycle_id: int) -> ActionPlans:
     standards = session.exec(
         select(Standard.number, Standard.title).where(Standard.template_id == cycle.template_id).order_by(Standard.position)
     ).all()
-    live = Action.status.in_([ActionState.OPEN, ActionState.IN_PROGRESS])
-    overdue = case((and_(live, Action.target_date < today()), 1), else_=0)
-    # Counted by the database: one row per agency, standard, status and whether overdue.
-    rows = session.exec(
-        select(Action.return_id, Agency.name, Agency.sector, Standard.number, Action.status, overdue)
-        .add_columns(func.count(), func.min(Action.id))
-        .join(AuditReturn, AuditReturn.id == Action.return_id)
-        .join(Agency, Agency.id == AuditReturn.agency_id)
-        .join(Question, Question.id == Action.question_id)
-        .join(Standard, Standard.id == Question.standard_id)
-        .where(AuditReturn.cycle_id == cycle.id, AuditReturn.status.in_(list(RATED_STATES)), _not_removed_from_draft())
-        .group_by(Action.return_id, Agency.name, Agency.sector, Standard.number, Action.status, overdue)
-    ).all()
+    rows = session.exec(_plan_counts(), params={"cycle_id": cycle.id, "today": today()}).all()
     # Tallies as [open, overdue, completed, cancelled], the order of ActionCounts' fields.
     total = [0, 0, 0, 0]
     by_standard: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     by_return: dict[int, list] = {}
-    for return_id, name, sector, number, status, late, n, first in rows:
-        place = _TALLY_PLACE[status]
+    for return_id, name, sector, number, live, late, completed, cancelled, first in rows:
         agency = by_return.get(return_id)
         if agency is None:
             agency = by_return[return_id] = [name, sector, first, [0, 0, 0, 0]]
         elif first < agency[2]:
             agency[2] = first
         for counts in (total, by_standard[number], agency[3]):
-            counts[place] += n
-            counts[1] += late * n
+            counts[0] += live
+            counts[1] += late
+            counts[2] += completed
+            counts[3] += cancelled
     # By name; agencies of one name in the order of their first action, as the plan lists them.
-    by_agency = [
-        AgencyActions(return_id, name, sector, ActionCounts(*counts))
-        for return_id, (name, sector, _, counts) in sorted(by_return.items(), key=lambda item: (item[1][0], item[1][2]))
-    ]
+    # Counts alike are one object (they are frozen), made once.
+    made: dict[tuple[int, ...], ActionCounts] = {}
+    by_agency = []
+    for return_id, (name, sector, _, counts) in sorted(by_return.items(), key=lambda item: (item[1][0], item[1][2])):
+        key = tuple(counts)
+        found = made.get(key)
+        if found is None:
+            found = made[key] = ActionCounts(*counts)
+        by_agency.append(AgencyActions(return_id, name, sector, found))
     return ActionPlans(
         CycleInfo.of(cycle),
         ActionCounts(*total),
@@ -724,7 +736,39 @@ def action_plans(session: Session, cycle_id: int) -> ActionPlans:
     )
 
 
-_TALLY_PLACE = {ActionState.OPEN: 0, ActionState.IN_PROGRESS: 0, ActionState.COMPLETED: 2, ActionState.CANCELLED: 3}
+@cache
+def _plan_counts():
+    """Each agency's actions per standard counted by the database: live (open or in progress), overdue
+    (live and past its date), completed and cancelled, and the first action's id (the plan's order).
+    Built once; the cycle and today's date are bound on each read."""
+    live = Action.status.in_([ActionState.OPEN, ActionState.IN_PROGRESS])
+
+    def how_many(condition):
+        return func.sum(case((condition, 1), else_=0))
+
+    return (
+        select(
+            Action.return_id,
+            Agency.name,
+            Agency.sector,
+            Standard.number,
+            how_many(live),
+            how_many(and_(live, Action.target_date < bindparam("today", type_=Date))),
+            how_many(Action.status == ActionState.COMPLETED),
+            how_many(Action.status == ActionState.CANCELLED),
+            func.min(Action.id),
+        )
+        .join(AuditReturn, AuditReturn.id == Action.return_id)
+        .join(Agency, Agency.id == AuditReturn.agency_id)
+        .join(Question, Question.id == Action.question_id)
+        .join(Standard, Standard.id == Question.standard_id)
+        .where(
+            AuditReturn.cycle_id == bindparam("cycle_id"),
+            AuditReturn.status.in_(list(RATED_STATES)),
+            _not_removed_from_draft(),
+        )
+        .group_by(Action.return_id, Agency.name, Agency.sector, Standard.number)
+    )
 
 
 def _not_removed_from_draft():
