@@ -200,5 +200,7 @@ def kept_figures(session: Session, cycle_id: int, read: Callable[[Session, int],
 
 
 def forget_all() -> None:
-    """Drop every kept report (for tests, which empty a database and build a new world in it)."""
+    """Drop every kept report and share none (for tests, which empty a database and build a new
+    world in it under the same ids)."""
     _kept.clear()
+    share_in(None)
