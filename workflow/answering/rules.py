@@ -39,16 +39,17 @@ def question_problems(content: ReturnContent, question: Question) -> list[str]:
         if scale.not_applicable_needs_reason and not answer.not_applicable_reason.strip():
             return [f"Question {question.ref} is marked Not applicable but gives no reason."]
         return []
-    if not scale.allows(answer.rating):
+    item = scale.get(answer.rating)  # looked up once: a submission asks this of every question
+    if item is None:
         return [f"Question {question.ref} has a rating this template does not use: {answer.rating}."]
-    label = scale.label_for(answer.rating)
+    label = item.label
     problems = []
-    if scale.needs_evidence(answer.rating):
+    if item.needs_evidence:
         if not answer.evidence_description.strip() and not content.files_for(question):
             problems.append(
                 f"Question {question.ref} is rated {label} but has no evidence: upload a file or describe the evidence."
             )
-    if scale.needs_action(answer.rating):
+    if item.needs_action:
         actions = content.actions_for(question)
         if not actions:
             problems.append(f"Question {question.ref} is rated {label} but has no action in the plan.")

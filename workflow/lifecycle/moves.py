@@ -6,7 +6,7 @@ from sqlalchemy import update
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session
 
-from models import AuditReturn, HistoryRecord, User
+from models import AuditReturn, User
 from models.audit_return import ReturnState
 from workflow import partnerships
 from workflow.access import require_role
@@ -43,8 +43,8 @@ def move_return(
     also: dict | None = None,
     head: history.ChainHead | None = None,
     rows: Iterable[object] = (),
-    notes: Iterable[HistoryRecord] = (),
-) -> HistoryRecord:
+    notes: Iterable[history.Sealed] = (),
+) -> history.Sealed:
     """Fire one move of a return's lifecycle as `actor` (None: the scheduler) and record it;
     `also` names other columns of the return the move sets, written with it in one statement;
     `head` is the chain's head when the caller read it already (`moving.read_for_move`); `rows`
@@ -73,8 +73,8 @@ def fire_and_record(
     details: dict | None = None,
     also: dict | None = None,
     head: history.ChainHead | None = None,
-    notes: list[HistoryRecord] | None = None,
-) -> HistoryRecord:
+    notes: list[history.Sealed] | None = None,
+) -> history.Sealed:
     """Move the status and write the history record; a competing change raises ConcurrentChange.
 
     With the chain's `head` already read, the record goes into the same flush as the return's
@@ -150,7 +150,7 @@ def note_on_return(
     reason: str = "",
     details: dict | None = None,
     head: history.ChainHead | None = None,
-) -> HistoryRecord:
+) -> history.Sealed:
     """Record something that happened to a return without moving it (a challenge answered, say);
     `head` is the chain's head when the caller read it already."""
     touch_return(session, ret)
@@ -173,7 +173,7 @@ def note_on_return(
 
 def note_after(
     head: history.ChainHead, actor: User | None, ret: AuditReturn, trigger: str, *, reason: str = "", details: dict | None = None
-) -> HistoryRecord:
+) -> history.Sealed:
     """A note on a return that a move follows at once (a return picked for QA as it is
     challenged): sealed now, written with the move's record (`move_return(notes=...)`); the move's
     UPDATE of the return takes the version for both."""

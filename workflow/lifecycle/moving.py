@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, bindparam, exists, func, literal, or_
+from sqlalchemy import ColumnElement, Select, and_, bindparam, exists, literal, or_
 from sqlmodel import Session, select
 
 from models import Action, Agency, AuditReturn, Cycle, HistoryRecord, Template, User, UserRole
@@ -91,12 +91,22 @@ def _statement(groups: tuple[str, ...], extra: Extra, with_actor: bool) -> Selec
     """Built once per kind of move: the return with its cycle, agency and template, the head of its
     chain, the extras, the actor's roles, and one row per person to tell (outer-joined)."""
     return_id = bindparam("return_id")
-    last_seq = (
-        select(func.max(HistoryRecord.seq))
+    # The chain's head as two scalar subqueries on the unique (subject, seq) index rather than a
+    # join: one relation fewer for the planner, whose time is most of this read's on PostgreSQL.
+    last = (
+        select(HistoryRecord.seq)
         .where(HistoryRecord.subject_type == "return", HistoryRecord.subject_id == return_id)
-        .scalar_subquery()
+        .order_by(HistoryRecord.seq.desc())
+        .limit(1)
     )
-    columns: list = [AuditReturn, Cycle, Agency, Template, HistoryRecord.seq, HistoryRecord.hash]
+    columns: list = [
+        AuditReturn,
+        Cycle,
+        Agency,
+        Template,
+        last.scalar_subquery().label("head_seq"),
+        last.with_only_columns(HistoryRecord.hash).scalar_subquery().label("head_hash"),
+    ]
     columns += [expression.label(name) for name, expression in extra]
     if with_actor:
         columns += [_has_role(bindparam("actor_id"), role).label(f"actor_{role.value}") for role in Role]
@@ -124,12 +134,6 @@ def _statement(groups: tuple[str, ...], extra: Extra, with_actor: bool) -> Selec
         .join(Cycle, Cycle.id == AuditReturn.cycle_id)
         .join(Agency, Agency.id == AuditReturn.agency_id)
         .join(Template, Template.id == Cycle.template_id)
-        .outerjoin(
-            HistoryRecord,
-            and_(
-                HistoryRecord.subject_type == "return", HistoryRecord.subject_id == AuditReturn.id, HistoryRecord.seq == last_seq
-            ),
-        )
         .where(AuditReturn.id == return_id)
     )
     if groups:

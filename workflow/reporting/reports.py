@@ -5,7 +5,7 @@ questions (whole tables for the cycle, grouped in Python), so the coordinator's 
 annual-report exports stay quick for a partnership with hundreds of agencies.
 """
 
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -699,48 +699,34 @@ class ActionPlans:
 def action_plans(session: Session, cycle_id: int) -> ActionPlans:
     """The submitted action plans: open, overdue, completed and cancelled, by standard and by agency."""
     cycle = cycle_of(session, cycle_id)
+    params = {"cycle_id": cycle.id, "today": today()}
     standards = session.exec(
         select(Standard.number, Standard.title).where(Standard.template_id == cycle.template_id).order_by(Standard.position)
     ).all()
-    rows = session.exec(_plan_counts(), params={"cycle_id": cycle.id, "today": today()}).all()
-    # Tallies as [open, overdue, completed, cancelled], the order of ActionCounts' fields.
-    total = [0, 0, 0, 0]
-    by_standard: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
-    by_return: dict[int, list] = {}
-    for return_id, name, sector, number, live, late, completed, cancelled, first in rows:
-        agency = by_return.get(return_id)
-        if agency is None:
-            agency = by_return[return_id] = [name, sector, first, [0, 0, 0, 0]]
-        elif first < agency[2]:
-            agency[2] = first
-        for counts in (total, by_standard[number], agency[3]):
-            counts[0] += live
-            counts[1] += late
-            counts[2] += completed
-            counts[3] += cancelled
-    # By name; agencies of one name in the order of their first action, as the plan lists them.
-    # Counts alike are one object (they are frozen), made once.
+    by_standard = {number: ActionCounts(*counts) for number, *counts in session.exec(_plan_counts_by_standard(), params=params)}
+    # Counts alike are one object (they are frozen), made once: most agencies' plans look alike.
     made: dict[tuple[int, ...], ActionCounts] = {}
     by_agency = []
-    for return_id, (name, sector, _, counts) in sorted(by_return.items(), key=lambda item: (item[1][0], item[1][2])):
+    for return_id, name, sector, *counts in session.exec(_plan_counts_by_agency(), params=params):
         key = tuple(counts)
         found = made.get(key)
         if found is None:
             found = made[key] = ActionCounts(*counts)
         by_agency.append(AgencyActions(return_id, name, sector, found))
+    every = by_standard.values()
+    total = ActionCounts(*(sum(getattr(c, part) for c in every) for part in ("open", "overdue", "completed", "cancelled")))
     return ActionPlans(
         CycleInfo.of(cycle),
-        ActionCounts(*total),
-        [StandardActions(StandardInfo(number, title), ActionCounts(*by_standard[number])) for number, title in standards],
+        total,
+        [StandardActions(StandardInfo(number, title), by_standard.get(number, ActionCounts())) for number, title in standards],
         by_agency,
     )
 
 
-@cache
-def _plan_counts():
-    """Each agency's actions per standard counted by the database: live (open or in progress), overdue
-    (live and past its date), completed and cancelled, and the first action's id (the plan's order).
-    Built once; the cycle and today's date are bound on each read."""
+def _plan_counts(*by) -> Select:
+    """The submitted plans' actions counted by the database, grouped `by` the columns given: live
+    (open or in progress), overdue (live and past its date), completed and cancelled. The cycle and
+    today's date are bound on each read."""
     live = Action.status.in_([ActionState.OPEN, ActionState.IN_PROGRESS])
 
     def how_many(condition):
@@ -748,26 +734,41 @@ def _plan_counts():
 
     return (
         select(
-            Action.return_id,
-            Agency.name,
-            Agency.sector,
-            Standard.number,
+            *by,
             how_many(live),
             how_many(and_(live, Action.target_date < bindparam("today", type_=Date))),
             how_many(Action.status == ActionState.COMPLETED),
             how_many(Action.status == ActionState.CANCELLED),
-            func.min(Action.id),
         )
+        .select_from(Action)
         .join(AuditReturn, AuditReturn.id == Action.return_id)
-        .join(Agency, Agency.id == AuditReturn.agency_id)
-        .join(Question, Question.id == Action.question_id)
-        .join(Standard, Standard.id == Question.standard_id)
         .where(
             AuditReturn.cycle_id == bindparam("cycle_id"),
             AuditReturn.status.in_(list(RATED_STATES)),
             _not_removed_from_draft(),
         )
-        .group_by(Action.return_id, Agency.name, Agency.sector, Standard.number)
+        .group_by(*by)
+    )
+
+
+@cache
+def _plan_counts_by_standard() -> Select:
+    """Per standard (a few dozen rows, summed again for the whole cycle). Built once."""
+    return (
+        _plan_counts(Standard.number)
+        .join(Question, Question.id == Action.question_id)
+        .join(Standard, Standard.id == Question.standard_id)
+    )
+
+
+@cache
+def _plan_counts_by_agency() -> Select:
+    """Per agency's return, by name; agencies of one name in the order of their first action, as
+    the plan lists them. Built once."""
+    return (
+        _plan_counts(Action.return_id, Agency.name, Agency.sector)
+        .join(Agency, Agency.id == AuditReturn.agency_id)
+        .order_by(Agency.name, func.min(Action.id))
     )
 
 

@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 from models import AuditReturn, Challenge, HistoryRecord
 from workflow.answering import content as return_content
 from workflow.errors import NotFound
+from workflow.lifecycle import history
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,7 @@ def letter_for(
     session: Session,
     ret: AuditReturn,
     *,
-    accepted: HistoryRecord | None = None,
+    accepted: history.Record | None = None,
     content: return_content.ReturnContent | None = None,
     challenges: list[Challenge] | None = None,
 ) -> FeedbackLetter:

@@ -4,7 +4,7 @@ import random
 import secrets
 from datetime import date
 
-from sqlalchemy import exists
+from sqlalchemy import bindparam, exists, func, update
 from sqlmodel import Session, select
 
 from models import Agency, AuditReturn, Challenge, Cycle, EvidenceRequest, QaSelection, User
@@ -301,27 +301,44 @@ def moderate(session: Session, actor: User, return_id: int, question_id: int, *,
     )
 
 
+# What accept counts with its one read: when every challenge is answered (or there are none), the
+# UPDATE that closes them also reads them back, and nothing need be read before the move.
+ACCEPT_EXTRA = (
+    ("challenges", select(func.count(Challenge.id)).where(Challenge.return_id == AuditReturn.id).scalar_subquery()),
+    (
+        "answered",
+        select(func.count(Challenge.id))
+        .where(Challenge.return_id == AuditReturn.id, Challenge.status == ChallengeState.ANSWERED)
+        .scalar_subquery(),
+    ),
+)
+
+
 def accept(session: Session, actor: User, return_id: int, *, note: str = "") -> AuditReturn:
     """QA accepts the return: every challenge answered, no evidence outstanding; the plan goes live.
 
-    One read (`moving`) finds the return, who may move it, the head of its history and the people
-    to tell (the agency's and the actions' leads); then the challenges, the move and its record,
-    the questions and answers the letter quotes, the challenges closed, and both e-mails in one
-    INSERT."""
-    found = read_for_move(session, actor, return_id, tell=("contacts", "leads"))
+    One read (`moving`) finds the return, who may move it, the head of its history, the people
+    to tell (the agency's and the actions' leads) and how many challenges there are and are
+    answered; then the move and its record, the answered challenges closed and read back in one
+    UPDATE (read first, as before, only when some are open or closed already), the questions and
+    answers the letter quotes, and both e-mails in one INSERT."""
+    found = read_for_move(session, actor, return_id, tell=("contacts", "leads"), extra=ACCEPT_EXTRA)
     ret = visible_return(session, actor, return_id)
-    challenges = list(
-        session.exec(select(Challenge).where(Challenge.return_id == ret.id).order_by(Challenge.raised_at, Challenge.id))
-    )
-    unanswered = sorted((c for c in challenges if c.status == ChallengeState.OPEN), key=lambda c: c.id)
-    reasons = [f"The challenge raised on {uk_date(c.raised_at)} has not been answered yet." for c in unanswered]
-    accepted = move_return(
-        session, actor, ret, "accept", guard_reasons=reasons, reason=note.strip(), head=found.head if found else None
-    )
-    for challenge in challenges:
-        if challenge.status == ChallengeState.ANSWERED:
-            challenge.status = ChallengeState.CLOSED
-            session.add(challenge)
+    settled = found is not None and found.extra["challenges"] == found.extra["answered"]
+    if settled:
+        accepted = move_return(session, actor, ret, "accept", reason=note.strip(), head=found.head)
+        challenges = _close_answered(session, ret) if found.extra["answered"] else []
+    else:
+        challenges = _challenges_of(session, ret)
+        unanswered = sorted((c for c in challenges if c.status == ChallengeState.OPEN), key=lambda c: c.id)
+        reasons = [f"The challenge raised on {uk_date(c.raised_at)} has not been answered yet." for c in unanswered]
+        accepted = move_return(
+            session, actor, ret, "accept", guard_reasons=reasons, reason=note.strip(), head=found.head if found else None
+        )
+        for challenge in challenges:
+            if challenge.status == ChallengeState.ANSWERED:
+                challenge.status = ChallengeState.CLOSED
+                session.add(challenge)
     if found is None:
         session.flush()
         content = return_content.load(session, ret)
@@ -343,6 +360,28 @@ def accept(session: Session, actor: User, return_id: int, *, note: str = "") -> 
         return_id=ret.id,
     )
     return ret
+
+
+def _challenges_of(session: Session, ret: AuditReturn) -> list[Challenge]:
+    """The return's challenges, oldest first."""
+    return list(session.exec(select(Challenge).where(Challenge.return_id == ret.id).order_by(Challenge.raised_at, Challenge.id)))
+
+
+# Built once: building the UPDATE cost as much as running it.
+_CLOSE_ANSWERED = (
+    update(Challenge)
+    .where(Challenge.return_id == bindparam("of_return"), Challenge.status == ChallengeState.ANSWERED)
+    .values(status=ChallengeState.CLOSED)
+    .returning(Challenge)
+)
+
+
+def _close_answered(session: Session, ret: AuditReturn) -> list[Challenge]:
+    """Close the answered challenges (all the return's, the caller counted) and return them,
+    oldest first, in one statement."""
+    options = {"synchronize_session": False, "populate_existing": True}
+    closed = session.scalars(_CLOSE_ANSWERED, {"of_return": ret.id}, execution_options=options).all()
+    return sorted(closed, key=lambda c: (c.raised_at, c.id))
 
 
 def accept_waits_for(ret: AuditReturn) -> str | None:

@@ -7,6 +7,7 @@ Field lengths match the database columns in models/template.py, so a template th
 
 import re
 from collections.abc import Callable, Iterator
+from functools import cached_property
 from typing import Annotated, Any, Literal, Self
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -317,16 +318,25 @@ class RatingScale(_Spec):
     @property
     def labels(self) -> dict[str, str]:
         """Value -> label, in the order to offer them, with "Not applicable" last if allowed."""
+        return dict(self._labels)  # the caller's own copy
+
+    @cached_property
+    def _labels(self) -> dict[str, str]:
+        """Worked out once per scale (it is frozen): a submission asks for labels several times a question."""
         labels = {item.value: item.label for item in self.values}
         if self.not_applicable:
             labels[NOT_APPLICABLE] = NOT_APPLICABLE_LABEL
         return labels
 
+    @cached_property
+    def _by_value(self) -> dict[str, ScaleValue]:
+        return {item.value: item for item in reversed(self.values)}  # the first of a value, as before
+
     def get(self, value: str) -> ScaleValue | None:
-        return next((item for item in self.values if item.value == value), None)
+        return self._by_value.get(value)
 
     def allows(self, value: str) -> bool:
-        return value in self.labels
+        return value in self._labels
 
     def unknown_value_message(self, value: object) -> str:
         """The words for refusing a value, listing the ones that would do."""
@@ -335,7 +345,7 @@ class RatingScale(_Spec):
     def label_for(self, value: str) -> str:
         if not self.allows(value):
             raise ValueError(self.unknown_value_message(value))
-        return self.labels[value]
+        return self._labels[value]
 
     def is_scored(self, value: str) -> bool:
         """Whether an answer counts in scores: Not applicable never does."""
