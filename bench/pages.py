@@ -76,6 +76,7 @@ def served(url: str) -> Iterator[str]:
 
 def measure(url: str, engine: Engine, cycle_id: int) -> list[Figure]:
     email = _coordinator(engine)
+    world.settle(engine)
     with served(url) as base:
         opener = _signed_in(base, email)
         pages = {
@@ -124,6 +125,7 @@ def partnerships(
         made = world.partnerships_of_cycles(each_engine, partnerships=how_many, agencies=agencies, template=template, user=user)
         cycle_id = made[0]
         deployments.append((each_url, _coordinator(each_engine), cycle_id))
+        world.settle(each_engine)
     timings: dict[str, list[float]] = {}
     for each_url, email, cycle_id in deployments:
         with served(each_url) as base:

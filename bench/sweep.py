@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import Engine, bindparam, insert, text
 from sqlmodel import Session, select
 
+from bench import world
 from bench.measure import Figure, Lap, counting
 from models import Action, Agency, AuditReturn, Cycle, Template, User
 from models.user import Role
@@ -34,7 +35,7 @@ def measure(engine: Engine, template: Template, sizes: list[int], repeat: int = 
     for size in sizes:
         _actions(engine, lead, return_ids, first=made, count=size - made)
         made = size
-        _settle(engine)
+        world.settle(engine)
         if size == sizes[0]:
             _warm(engine)
         lap = Lap()
@@ -62,15 +63,6 @@ def measure(engine: Engine, template: Template, sizes: list[int], repeat: int = 
         )
     )
     return figures
-
-
-def _settle(engine: Engine) -> None:
-    """After a bulk load, as a live database would be: SQLite's log folded in, statistics known."""
-    with engine.connect() as conn:
-        if engine.dialect.name == "sqlite":
-            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-        conn.exec_driver_sql("ANALYZE")
-        conn.commit()
 
 
 def _warm(engine: Engine) -> None:

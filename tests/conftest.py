@@ -43,6 +43,7 @@ from models.user import Role
 from tests.factories import add_agency, add_person, install_template
 from tests.report_scenario import DATABASES, built_year
 from workflow.lifecycle import sealing
+from workflow.reporting import figures_cache
 
 POSTGRES_URL = os.environ.get("S11_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 # Modules that take longest start first, so the last module a worker picks up is a short one: the
@@ -88,6 +89,13 @@ def history_key() -> Iterator[str]:
         os.environ.pop(sealing.KEY_VARIABLE, None)
     else:
         os.environ[sealing.KEY_VARIABLE] = before
+
+
+@pytest.fixture(autouse=True)
+def no_kept_figures() -> None:
+    """Each test reads its reports afresh: the tests empty a database and build the next world
+    under the same ids, which the reports' cache (kept per process) would otherwise mistake."""
+    figures_cache.forget_all()
 
 
 class _CompiledTemplates(BytecodeCache):

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response
+from jinja2 import FileSystemBytecodeCache
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from models.migrate import script_heads
@@ -20,6 +21,7 @@ from web.common.extensions import CONTENT_SECURITY_POLICY, csrf, login_manager, 
 from workflow.answering.evidence_files import MAX_BYTES as MAX_EVIDENCE_BYTES
 from workflow.answering.evidence_storage import store_from_settings
 from workflow.lifecycle import sealing
+from workflow.reporting import figures_cache
 from workflow.settings import Settings, load_settings
 
 SETTINGS_KEY = "s11_settings"
@@ -58,6 +60,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     request_log.register(app)
     request_checks.register(app)  # before any route is added: ids beyond the database's range are 404
     templating.register(app)
+    if not app.testing:
+        # Each page's templates compiled once per release for the machine's web processes, not once
+        # per process; and the report pages' figures and charts read or drawn once per change
+        # between them (tests build many worlds under the same ids and leave no files behind).
+        app.jinja_env.bytecode_cache = app.jinja_env.bytecode_cache or FileSystemBytecodeCache(_folder(app, "jinja"))
+    figures_cache.share_in(None if app.testing else Path(app.instance_path) / "figures")
     caching.register(app)
     web_db.init_app(app)
     login_manager.init_app(app)
@@ -182,6 +190,12 @@ def _config_from_settings(settings: Settings) -> dict[str, Any]:
         # The staff survey's guard against flooding: responses one agency's link takes a minute.
         "S11_SURVEY_PER_MINUTE": int(os.environ.get("S11_SURVEY_PER_MINUTE") or 60),
     }
+
+
+def _folder(app: Flask, name: str) -> str:
+    folder = Path(app.instance_path) / name
+    folder.mkdir(parents=True, exist_ok=True)
+    return str(folder)
 
 
 def _instance_secret_key(instance: Path) -> str:

@@ -29,6 +29,7 @@ from workflow.answering import content
 from workflow.calendar import joint_cycles, progress
 from workflow.reporting import charts, exports, pdfs, report_pages, reports
 from workflow.reporting.charts import Chart, DrawnOnce
+from workflow.reporting.figures_cache import shelved
 from workflow.reporting.report_pages import Asked
 
 bp = Blueprint("reports", __name__)
@@ -43,10 +44,12 @@ _inlined = DrawnOnce()
 
 def _svg(chart: Chart, key: str) -> Markup:
     """The chart as inline SVG that the page's CSP lets keep its colours; `key` keeps ids unique.
-    Made once per version of the chart's figures, like the drawing itself."""
+    Made once per version of the chart's figures, like the drawing itself, and shared with the
+    machine's other web processes (matplotlib takes a second a chart: not once per process)."""
     if chart.version is None:
         return Markup(csp_safe(chart.svg(), f"chart-{key}"))
-    return Markup(_inlined.get(f"{chart.version}:{key}", lambda: csp_safe(chart.svg(), f"chart-{key}")))
+    made = f"{chart.version}:{key}"
+    return Markup(_inlined.get(made, lambda: shelved(("inline chart", made), lambda: csp_safe(chart.svg(), f"chart-{key}"))))
 
 
 def _render(template: str, **context: Any) -> str:

@@ -5,6 +5,9 @@ A partnership that also audits its schools has a thousand agencies or more: a ta
 of them is megabytes of HTML that takes seconds to draw and nobody reads whole. Each page's
 summaries (counts, charts, measures) still cover every agency; the tables of agencies show
 PER_PAGE rows, searched and paged, and the files (CSV, spreadsheet, PDF) still hold every row.
+
+The figures come from `figures_cache`: read once per change of the cycle's data, so a page asked
+again (another person, another page of a table, a search) costs one small query and the paging.
 """
 
 from collections.abc import Callable, Sequence
@@ -16,6 +19,7 @@ from sqlmodel import Session
 
 from workflow.people.directories import Page
 from workflow.reporting import reports
+from workflow.reporting.figures_cache import kept_figures
 from workflow.reporting.reports import (
     ActionPlans,
     AgencyActions,
@@ -63,13 +67,13 @@ class ProgressPage:
 
 
 def progress_page(session: Session, cycle_id: int, asked: Asked = Asked()) -> ProgressPage:
-    figures = reports.cycle_progress(session, cycle_id)
+    figures = kept_figures(session, cycle_id, reports.cycle_progress)
     return ProgressPage(
         figures,
         asked.search,
-        page_of(figures.overdue_returns, asked.search, asked.page("returns_page"), lambda r: r.agency_name),
-        page_of(figures.overdue_evidence_requests, asked.search, asked.page("requests_page"), lambda r: r.agency_name),
-        page_of(figures.overdue_actions, asked.search, asked.page("actions_page"), lambda a: a.agency_name),
+        _agencies(figures.overdue_returns, asked, "returns_page"),
+        _agencies(figures.overdue_evidence_requests, asked, "requests_page"),
+        _agencies(figures.overdue_actions, asked, "actions_page"),
     )
 
 
@@ -82,8 +86,8 @@ class HeatmapPage:
 
 
 def heatmap_page(session: Session, cycle_id: int, asked: Asked = Asked()) -> HeatmapPage:
-    heatmap = reports.compliance_heatmap(session, cycle_id)
-    agencies = page_of(heatmap.rows, asked.search, asked.page("page"), lambda r: r.agency_name)
+    heatmap = kept_figures(session, cycle_id, reports.compliance_heatmap)
+    agencies = _agencies(heatmap.rows, asked)
     shown = {row.return_id for row in agencies.rows}
     return HeatmapPage(heatmap, asked.search, agencies, [o for o in heatmap.over_ratings if o.return_id in shown])
 
@@ -96,8 +100,8 @@ class YearOnYearPage:
 
 
 def year_on_year_page(session: Session, cycle_id: int, asked: Asked = Asked()) -> YearOnYearPage:
-    figures = reports.year_on_year(session, cycle_id)
-    return YearOnYearPage(figures, asked.search, page_of(figures.rows, asked.search, asked.page("page"), lambda r: r.agency_name))
+    figures = kept_figures(session, cycle_id, reports.year_on_year)
+    return YearOnYearPage(figures, asked.search, _agencies(figures.rows, asked))
 
 
 @dataclass(frozen=True)
@@ -108,6 +112,11 @@ class ActionPlansPage:
 
 
 def action_plans_page(session: Session, cycle_id: int, asked: Asked = Asked()) -> ActionPlansPage:
-    plans = reports.action_plans(session, cycle_id)
-    agencies = page_of(plans.by_agency, asked.search, asked.page("page"), lambda a: a.agency_name)
-    return ActionPlansPage(plans, asked.search, agencies)
+    plans = kept_figures(session, cycle_id, reports.action_plans)
+    return ActionPlansPage(plans, asked.search, _agencies(plans.by_agency, asked))
+
+
+def _agencies(rows: Sequence[T], asked: Asked, table: str = "page") -> Page[T]:
+    """One of a page's tables of agencies, as the search and the page of `table` asked: every
+    table of agencies is paged and searched alike."""
+    return page_of(rows, asked.search, asked.page(table), lambda row: row.agency_name)
