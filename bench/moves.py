@@ -1,5 +1,6 @@
 """Saving one answer and the moves (submit, challenge, accept), each beside the same rows written
-on a bare connection in one transaction. Measured only: another engineer owns these paths."""
+on a bare connection in one transaction. Each floor reads what the same rows need
+(the chain's head for a seal, the answers for a frozen copy) and writes them."""
 
 import json
 from collections.abc import Callable
@@ -20,6 +21,16 @@ TARGETS = {"sqlite": {"save one answer": 5, "move": 10}, "postgresql": {"save on
 HISTORY = """INSERT INTO history_record (subject_type, subject_id, seq, return_id, actor_id, actor_name, at, trigger,
              from_state, to_state, reason, details, prev_hash, hash)
              VALUES ('return', :r, :seq, :r, :actor, 'Bench', :at, :trigger, :was, :to, '', '{}', :h, :h)"""
+# A sealed record's seal takes the one before it: every floor that writes a record reads the head
+# of the return's chain first, as the product must (a constant in its place would be a forged seal).
+HEAD = ("SELECT seq, hash FROM history_record WHERE subject_type = 'return' AND subject_id = :r "
+        "ORDER BY seq DESC LIMIT 1")
+# What a submission is checked against and frozen from: the asked questions and the return's answers.
+ANSWERS = """SELECT q.id, q.ref, q.text, a.rating, a.narrative, a.evidence_description, a.not_applicable_reason
+             FROM question q JOIN standard s ON s.id = q.standard_id
+             LEFT JOIN answer a ON a.return_id = :r AND a.question_id = q.id
+             WHERE s.template_id = (SELECT c.template_id FROM audit_return r JOIN cycle c ON c.id = r.cycle_id WHERE r.id = :r)
+             ORDER BY s.position, q.position"""
 OUTBOX = """INSERT INTO outbox_message (kind, to_email, to_name, subject, text_body, html_body, context, return_id, status,
             attempts, next_attempt_at, last_error, provider_message_id, created_at, claim_token)"""
 OUTBOX_ROW = """(:kind, 'contact@example.org', 'Contact', 'Subject', 'Body', '', '{}', :r, 'pending', 0, :at, '', '', :at, '')"""
@@ -59,6 +70,7 @@ def measure(engine: Engine, template: Template, *, repeat: int) -> list[Figure]:
                     ),
                     ("UPDATE audit_return SET last_activity_at = :at WHERE id = :r", {"r": floors[0]}),
                     # the sealed record of the change, as every move's floor writes one
+                    (HEAD, {"r": floors[0]}),
                     (HISTORY, {"r": floors[0], "seq": 100 + i, "trigger": "answer", "was": "", "to": "", "h": "3" * 64}),
                 ],
                 people["agency"].id,
@@ -112,6 +124,8 @@ def _answer_challenges(engine: Engine, people: dict[str, User], return_id: int) 
 
 def _submit_floor(r: int, told: list[str], frozen: str) -> list:
     return [
+        (ANSWERS, {"r": r}),
+        (HEAD, {"r": r}),
         ("UPDATE audit_return SET status = 'submitted', submitted_at = :at, submitted_by_id = :actor WHERE id = :r", {"r": r}),
         # the frozen copy of what was submitted, which the submit record's seal covers
         (
@@ -152,6 +166,7 @@ def _challenge_floor(r: int, told: list[str]) -> list:
             {"r": r},
         ),
         # the return picked for QA as it is challenged, and the move: two records, one INSERT, as the product writes them
+        (HEAD, {"r": r}),
         (
             HISTORY + """, ('return', :r, 4, :r, :actor, 'Bench', :at, 'challenge', 'submitted', 'under_qa_challenge', '', '{}',
                            :h, :h)""",
@@ -165,6 +180,7 @@ def _accept_floor(r: int, told: list[str]) -> list:
     return [
         ("UPDATE audit_return SET status = 'action_plan_open' WHERE id = :r", {"r": r}),
         ("UPDATE challenge SET status = 'closed' WHERE return_id = :r AND status = 'answered'", {"r": r}),
+        (HEAD, {"r": r}),
         (HISTORY, {"r": r, "seq": 5, "trigger": "accept", "was": "under_qa_challenge", "to": "action_plan_open", "h": "2" * 64}),
         *_outbox(r, told),
     ]
@@ -192,7 +208,9 @@ def _floor(engine: Engine, statements: list[tuple[str, dict]], actor: int) -> No
     now = datetime.now(UTC)
     with engine.begin() as conn:
         for sql, params in statements:
-            conn.execute(text(sql), {"at": now, "actor": actor, **params})
+            result = conn.execute(text(sql), {"at": now, "actor": actor, **params})
+            if result.returns_rows:
+                result.all()
 
 
 def _questions(engine: Engine, template: Template) -> list[int]:
