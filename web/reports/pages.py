@@ -7,6 +7,7 @@ renders it; the figures' wording and layout live in the templates under `reports
 """
 
 import io
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -28,8 +29,8 @@ from workflow.access import visible_return
 from workflow.answering import content
 from workflow.calendar import joint_cycles, progress
 from workflow.reporting import charts, exports, pdfs, report_pages, reports
-from workflow.reporting.charts import Chart, DrawnOnce
-from workflow.reporting.figures_cache import shelved
+from workflow.reporting.charts import Chart
+from workflow.reporting.figures_cache import Kept, shelved
 from workflow.reporting.report_pages import Asked
 
 bp = Blueprint("reports", __name__)
@@ -39,7 +40,7 @@ staff_only = roles_required(Role.COORDINATOR, Role.QA_REVIEWER)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-_inlined = DrawnOnce()
+_inlined = Kept(size=256, max_age=math.inf)  # by the chart's version: never stale
 
 
 def _svg(chart: Chart, key: str) -> Markup:

@@ -7,9 +7,9 @@ matplotlib's object API (no pyplot), so requests share no global figure state.
 
 import hashlib
 import io
+import math
 import re
-import threading
-from collections import Counter, OrderedDict
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -25,6 +25,7 @@ from matplotlib.ticker import MaxNLocator
 
 from models.audit_return import ReturnState
 from workflow.answering.ratings import Rating
+from workflow.reporting.figures_cache import Kept
 from workflow.reporting.measures import Pair
 from workflow.reporting.reports import (
     ActionPlans,
@@ -98,33 +99,9 @@ class Chart:
         return buffer.getvalue()
 
 
-class DrawnOnce:
-    """Pictures by version, the least recently used dropped past `size`: matplotlib takes a second
-    or more per chart, so a page shows the picture drawn when its figures last changed."""
-
-    def __init__(self, size: int = 256) -> None:
-        self.size = size
-        self._kept: OrderedDict[str, str] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, version: str, draw: Callable[[], str]) -> str:
-        with self._lock:
-            if version in self._kept:
-                self._kept.move_to_end(version)
-                return self._kept[version]
-        picture = draw()  # outside the lock: another chart need not wait for this one
-        with self._lock:
-            self._kept[version] = picture
-            while len(self._kept) > self.size:
-                self._kept.popitem(last=False)
-        return picture
-
-    def clear(self) -> None:
-        with self._lock:
-            self._kept.clear()
-
-
-_drawn = DrawnOnce()
+# Pictures by version: matplotlib takes a second or more per chart, so a page shows the picture
+# drawn when its figures last changed (a version is a digest of what it shows: never stale).
+_drawn = Kept(size=256, max_age=math.inf)
 
 
 def rating_colours(legend: list[Rating]) -> dict[str, str]:
