@@ -7,7 +7,8 @@ from collections.abc import Callable
 from sqlalchemy import Engine, text
 from sqlmodel import Session
 
-from bench.measure import Figure, counting, interleaved, ratio_figure
+from bench.measure import Figure, interleaved, ratio_figure
+from tests.statement_log import statements_sent
 from workflow.clock import today
 from workflow.reporting import exports, reports
 from workflow.templates.spec import RatingScale
@@ -216,7 +217,7 @@ def _product(engine: Engine, report: Callable, cycle_id: int) -> Callable[[], ob
 
 
 def statements_of(engine: Engine, report: Callable, cycle_id: int) -> int:
-    with counting(engine) as statements:
+    with statements_sent(engine) as statements:
         _product(engine, report, cycle_id)()
     return len(statements)
 

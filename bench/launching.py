@@ -6,12 +6,13 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Engine, insert
 from sqlmodel import Session, select
 
-from bench.measure import Figure, Lap, counting, ratio_figure
+from bench.measure import Figure, Lap, ratio_figure
 from bench.world import LAUNCH
 from models import Agency, AgencyPartnership, AuditReturn, HistoryRecord, OutboxMessage, Template, User
 from models.cycle import CycleKind
 from models.user import Role
 from tests.factories import act
+from tests.statement_log import statements_sent
 from workflow import partnerships
 from workflow.calendar import cycles
 from workflow.people import users
@@ -24,7 +25,7 @@ def measure(engine: Engine, template: Template, agencies: int) -> list[Figure]:
         _draft(engine, coordinator, template, agency_ids, "Floor"),
     )
     lap = Lap()
-    with counting(engine) as statements:
+    with statements_sent(engine) as statements:
         lap.product(lambda: act(engine, cycles.launch, coordinator, ours))
     lap.floor(lambda: _bulk_insert(engine, theirs, agency_ids))
     return [ratio_figure(f"launch {agencies} agencies", lap.product_ms, lap.floor_ms, 10, len(statements))]

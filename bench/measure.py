@@ -3,11 +3,8 @@
 import gc
 import statistics
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
-
-from sqlalchemy import Engine, event
 
 
 @dataclass(frozen=True)
@@ -59,21 +56,6 @@ def _timed(run: Callable[[], object]) -> float:
     started = time.perf_counter()
     run()
     return (time.perf_counter() - started) * 1000
-
-
-@contextmanager
-def counting(engine: Engine) -> Iterator[list[str]]:
-    """The SQL statements run on `engine` inside the block (commits not counted)."""
-    statements: list[str] = []
-
-    def listener(_conn, _cursor, statement, *_rest) -> None:
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", listener)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)
 
 
 def ratio_figure(what: str, product_ms: float, floor_ms: float | None, limit: float, statements: int | None = None) -> Figure:

@@ -9,10 +9,11 @@ from datetime import UTC, datetime
 from sqlalchemy import Engine, func, insert, text, update
 from sqlmodel import Session, select
 
-from bench.measure import Figure, Lap, counting, ratio_figure
+from bench.measure import Figure, Lap, ratio_figure
 from models import Answer, AuditReturn, OutboxMessage, Question, Template, User
 from models.user import Role
 from tests.factories import act, add_agency, add_person, launch_cycle
+from tests.statement_log import statements_sent
 from workflow.answering import returns
 from workflow.review import qa
 from workflow.templates.spec import RatingScale
@@ -76,7 +77,7 @@ def measure(engine: Engine, template: Template, *, repeat: int) -> list[Figure]:
                 people["agency"].id,
             )
         )
-    with counting(engine) as statements:
+    with statements_sent(engine) as statements:
         act(engine, returns.save_answer, people["agency"], ours[0], questions[0], rating="fully_met", evidence_description="x")
     figures.append(ratio_figure("save one answer", lap.product_ms, lap.floor_ms, limits["save one answer"], len(statements)))
     if len(statements) > 4:
@@ -100,7 +101,7 @@ def measure(engine: Engine, template: Template, *, repeat: int) -> list[Figure]:
             if name == "accept":
                 _answer_challenges(engine, people, ours_r)
             before = _last_message(engine)
-            with counting(engine) as statements:
+            with statements_sent(engine) as statements:
                 lap.product(lambda r=ours_r, product=product: product(r))
             counted = len(statements)
             told = _kinds_since(engine, before)  # read outside the timing: as many e-mails as the product wrote

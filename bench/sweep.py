@@ -8,10 +8,11 @@ from sqlalchemy import Engine, bindparam, insert, text
 from sqlmodel import Session, select
 
 from bench import world
-from bench.measure import Figure, Lap, counting
+from bench.measure import Figure, Lap
 from models import Action, Agency, AuditReturn, Cycle, Template, User
 from models.user import Role
 from schedules.jobs import DAILY_STEPS
+from tests.statement_log import statements_sent
 from workflow.people import users
 
 ON = date(2026, 6, 1)
@@ -41,7 +42,7 @@ def measure(engine: Engine, template: Template, sizes: list[int], repeat: int = 
         lap = Lap()
         statements = 0
         for _ in range(repeat):
-            with counting(engine) as counted:
+            with statements_sent(engine) as counted:
                 lap.product(lambda: _sweep(engine))
             statements = len(counted)
             lap.floor(lambda: _floor(engine))

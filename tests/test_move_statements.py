@@ -2,22 +2,20 @@
 return, its version, who may move it, the history's head, the people to tell), then the return's
 UPDATE, the sealed record, the move's own rows and the e-mails, each in one statement."""
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 
-from sqlalchemy import event
 from sqlmodel import select
 
 from models import Challenge, OutboxMessage
 from models.user import Role
 from tests.factories import act, add_agency, add_person, answer_everything, install_template, launch_cycle, questions_of
+from tests.statement_log import statements_sent
 from workflow.answering import returns
 from workflow.review import qa
 
 
 def test_submitting_takes_six_statements(engine, session):
     alex, _qa, ret = _return_answered(engine, session)
-    with _statements_counted(engine) as statements:
+    with statements_sent(engine, first_words=True) as statements:
         act(engine, returns.submit, alex, ret.id, declaration_confirmed=True)
     # the one read, the questions with their answers, the return, its frozen copy, its record, the e-mails
     assert statements == ["SELECT", "SELECT", "UPDATE", "INSERT", "INSERT", "INSERT"], statements
@@ -25,7 +23,7 @@ def test_submitting_takes_six_statements(engine, session):
 
 def test_submitting_a_return_with_actions_reads_them_once_more(engine, session):
     alex, _qa, ret = _return_answered(engine, session, with_actions=True)
-    with _statements_counted(engine) as statements:
+    with statements_sent(engine, first_words=True) as statements:
         act(engine, returns.submit, alex, ret.id, declaration_confirmed=True)
     assert statements == ["SELECT", "SELECT", "SELECT", "UPDATE", "INSERT", "INSERT", "INSERT"], statements
 
@@ -33,7 +31,7 @@ def test_submitting_a_return_with_actions_reads_them_once_more(engine, session):
 def test_challenging_a_return_not_yet_picked_takes_six_statements(engine, session):
     alex, quinn, ret = _return_answered(engine, session)
     act(engine, returns.submit, alex, ret.id, declaration_confirmed=True)
-    with _statements_counted(engine) as statements:
+    with statements_sent(engine, first_words=True) as statements:
         act(engine, qa.raise_challenge, quinn, ret.id, text="Show us the policy")
     # the one read; the return; the challenge and the pick; both records (the pick and the move) in one; the e-mail
     assert statements == ["SELECT", "UPDATE", "INSERT", "INSERT", "INSERT", "INSERT"], statements
@@ -46,7 +44,7 @@ def test_accepting_takes_six_statements(engine, session):
     act(engine, qa.raise_challenge, quinn, ret.id, text="Show us the policy")
     challenge_id = session.exec(select(Challenge.id).where(Challenge.return_id == ret.id)).one()
     act(engine, qa.answer_challenge, alex, challenge_id, response="Attached to the minutes")
-    with _statements_counted(engine) as statements:
+    with statements_sent(engine, first_words=True) as statements:
         act(engine, qa.accept, quinn, ret.id, note="Well evidenced")
     # the one read (with how many challenges there are and are answered), the return, its record,
     # the answered challenges closed and read back, the questions and answers the letter quotes,
@@ -74,17 +72,3 @@ def _told(session, kind: str) -> list[str]:
     session.expire_all()
     return list(session.exec(select(OutboxMessage.to_email).where(OutboxMessage.kind == kind)))
 
-
-@contextmanager
-def _statements_counted(engine) -> Iterator[list[str]]:
-    """The first word of every SQL statement sent while inside, in order."""
-    statements: list[str] = []
-
-    def count(_connection, _cursor, statement, *_args) -> None:
-        statements.append(statement.split()[0].upper())
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", count)

@@ -2,28 +2,19 @@
 
 from datetime import timedelta
 
-from sqlalchemy import event
 from sqlmodel import Session, select
 
 from models import AuditReturn
 from models.audit_return import ReturnState
 from models.user import Role
 from tests.factories import act, add_agency, add_person, install_template, launch_cycle
+from tests.statement_log import statements_sent
 from workflow.calendar import deadlines, progress
 
 
 def _queries_for(engine, cycle_id: int, **filters) -> tuple[int, progress.CycleProgress]:
-    statements: list[str] = []
-
-    def count(_conn, _cursor, statement, *_args) -> None:
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        with Session(engine) as session:
-            report = progress.cycle_progress(session, cycle_id, **filters)
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
+    with statements_sent(engine) as statements, Session(engine) as session:
+        report = progress.cycle_progress(session, cycle_id, **filters)
     return len(statements), report
 
 

@@ -14,12 +14,13 @@ from datetime import timedelta
 
 import pytest
 from freezegun import freeze_time
-from sqlalchemy import event, inspect
+from sqlalchemy import inspect
 from sqlmodel import Session, select
 
 from models import Cycle, Question, User
 from tests.factories import act
 from tests.report_scenario import LAUNCH, READ_ON, Year, answer, at
+from tests.statement_log import statements_sent
 from workflow.answering import actions, returns
 from workflow.calendar import cycle_changes, deadlines
 from workflow.calendar.cycles import CycleDates
@@ -37,14 +38,8 @@ PAGES = [
 
 def _read(engine, year: Year, page: Callable) -> tuple[object, list[str]]:
     """The page's view from a fresh session, and the statements it took."""
-    seen: list[str] = []
-    listener = lambda *args: seen.append(args[2])  # noqa: E731
-    event.listen(engine, "before_cursor_execute", listener)
-    try:
-        with Session(engine) as session:
-            return page(session, year.cycle_id), seen
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)
+    with statements_sent(engine) as seen, Session(engine) as session:
+        return page(session, year.cycle_id), seen
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from datetime import timedelta
 
 from freezegun import freeze_time
-from sqlalchemy import event
 from sqlmodel import Session, select
 
 from models import Question
@@ -13,6 +12,7 @@ from tests.bulk_world import bulk_cycle
 from tests.factories import act, add_agency, add_person, launch_cycle
 from tests.numeric_scenario import PERCENTAGE
 from tests.report_scenario import LAUNCH, READ_ON, at, install_rag_template
+from tests.statement_log import statements_sent
 from workflow.answering import returns
 from workflow.answering.ratings import Rating
 from workflow.reporting import exports, reports
@@ -140,14 +140,8 @@ def test_action_plans_by_standard_and_by_agency(reader, year):
 
 def _statements_run(engine, report, cycle_id) -> int:
     """How many SQL statements one report runs, from a fresh session."""
-    statements = []
-    listener = lambda *args: statements.append(args[2])  # noqa: E731
-    event.listen(engine, "before_cursor_execute", listener)
-    try:
-        with Session(engine) as session:
-            report(session, cycle_id)
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)
+    with statements_sent(engine) as statements, Session(engine) as session:
+        report(session, cycle_id)
     return len(statements)
 
 

@@ -1,15 +1,13 @@
 """How many SQL statements saving one answer takes, from the standard's page or on its own
 (issue 8's target: at most 4, because one read finds everything the save needs)."""
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import event
 from sqlmodel import Session
 
 from models.user import Role
 from tests.factories import act, add_agency, add_person, install_template, launch_cycle, questions_of
+from tests.statement_log import statements_sent
 from workflow.answering import returns
 from workflow.answering.evidence_storage import FolderStore
 from workflow.answering.standard_answers import AnswerInput, save_standard
@@ -20,7 +18,7 @@ TODAY = 4  # hold the return and take its version (1), read it all at once (1), 
 
 def test_saving_one_changed_answer_takes_a_bounded_number_of_statements(engine, session, tmp_path: Path):
     alex, ret, first = _return_begun(engine, session)
-    with _statements_counted(engine) as statements:
+    with statements_sent(engine, first_words=True) as statements:
         with Session(engine, expire_on_commit=False) as saving:
             typed = AnswerInput(first.id, "fully_met", "A named lead", "Minutes", seen=answer_fingerprint(None))
             save_standard(
@@ -41,7 +39,7 @@ def test_saving_one_changed_answer_takes_a_bounded_number_of_statements(engine, 
 
 def test_saving_one_answer_on_its_own_takes_four_statements(engine, session):
     alex, ret, first = _return_begun(engine, session)
-    with _statements_counted(engine) as statements:
+    with statements_sent(engine, first_words=True) as statements:
         act(engine, returns.save_answer, alex, ret.id, first.id, rating="fully_met", narrative="A named lead")
     assert statements == ["SELECT", "INSERT", "UPDATE", "INSERT"]  # the one read, the answer, the return's version, history
 
@@ -57,17 +55,3 @@ def _return_begun(engine, session):
     act(engine, returns.save_answer, alex, ret.id, second.id, rating="partly_met", narrative="Started")
     return alex, ret, first
 
-
-@contextmanager
-def _statements_counted(engine) -> Iterator[list[str]]:
-    """The first word of every SQL statement sent while inside, in order."""
-    statements: list[str] = []
-
-    def count(_connection, _cursor, statement, *_args) -> None:
-        statements.append(statement.split()[0].upper())
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", count)

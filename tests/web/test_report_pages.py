@@ -17,10 +17,10 @@ from flask import Flask
 from matplotlib.figure import Figure
 from openpyxl import load_workbook
 from pypdf import PdfReader
-from sqlalchemy import event
 from sqlmodel import Session
 
 from tests.report_scenario import Year
+from tests.statement_log import statements_sent
 from tests.web.conftest import Browser
 from tests.web.report_world import EARLIER, NEXT, World, email, report_app, report_world
 from web.reports.inline_svg import csp_safe
@@ -452,13 +452,8 @@ def test_another_agencys_printed_return_is_not_found(people, year):
 
 
 def _statements(engine, run: Callable[[], object]) -> list[str]:
-    seen: list[str] = []
-    listener = lambda *args: seen.append(args[2])  # noqa: E731
-    event.listen(engine, "before_cursor_execute", listener)
-    try:
+    with statements_sent(engine) as seen:
         run()
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)
     return seen
 
 
