@@ -191,12 +191,7 @@ def kept_figures(session: Session, cycle_id: int, read: Callable[[Session, int],
         today(),
         figures_version(session, cycle_id),
     )
-    shelf = _shelf
-
-    def make() -> T:
-        return read(session, cycle_id) if shelf is None else shelf.get(key, lambda: read(session, cycle_id))
-
-    return _kept.get(key, make)
+    return _kept.get(key, lambda: shelved(key, lambda: read(session, cycle_id)))
 
 
 def forget_all() -> None:
