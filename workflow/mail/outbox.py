@@ -85,23 +85,11 @@ def queue_once_many(session: Session, letters: list[tuple[str, str, str, dict[st
     if not letters:
         return 0
     blank = _blank()
-    rows = []
-    for kind, email, name, context, return_id, key in letters:
-        rendered = render(kind, {"to_name": name or email, **context})
-        rows.append(
-            {
-                **blank,
-                "kind": kind,
-                "dedupe_key": key,
-                "to_email": email,
-                "to_name": name,
-                "subject": rendered.subject,
-                "text_body": rendered.text_body,
-                "html_body": rendered.html_body,
-                "context": _jsonable(context),
-                "return_id": return_id,
-            }
-        )
+    rows = [
+        {**blank, **_rendered(kind, email, name, context), "context": _jsonable(context), "return_id": return_id,
+         "dedupe_key": key}
+        for kind, email, name, context, return_id, key in letters
+    ]
     if session.get_bind().dialect.name == "postgresql":
         return len(session.execute(_insert_unnested(), _as_arrays(rows, blank)).all())
     statement = sqlite_insert(OutboxMessage).on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(OutboxMessage.id)
